@@ -1,0 +1,52 @@
+"""Command-line interface: ``build``, ``check`` and ``serve`` (names and flags are a contract)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .errors import BuildError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build the bilingual explainer site.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{build,check,serve}")
+    b = sub.add_parser("build", help="write the site")
+    b.add_argument("--out", default="_site", help="output folder (default: _site/)")
+    sub.add_parser("check", help="validate everything; write nothing")
+    s = sub.add_parser("serve", help="live preview with automatic reload")
+    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
+    return parser
+
+
+def main(argv: list[str], root: Path = ROOT) -> int:
+    """Run one command; return the process exit code."""
+    args = _parser().parse_args(argv)
+    from .validate import Project
+
+    project = Project(root)
+    if args.command == "serve":
+        from .serve import serve
+
+        return serve(project, host=args.host, port=args.port)
+    from .site import build, check
+
+    started = time.perf_counter()
+    try:
+        if args.command == "build":
+            out = Path(args.out)
+            result = build(project, out if out.is_absolute() else Path.cwd() / out)
+            verb = f"built {len(result.files)} files ({len(result.pages)} pages) into {args.out}"
+        else:
+            result = check(project)
+            verb = f"checked: {len(result.pages)} pages, no errors"
+    except BuildError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 1
+    print(f"{verb} in {time.perf_counter() - started:.2f} s")
+    return 0

@@ -1,0 +1,301 @@
+"""The validated content: frozen dataclasses, the only thing later stages see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+Text = Mapping[str, str]
+"""Text in every site language, keyed by language code (read-only)."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """A site language: its code (URL prefix, ``lang``), Babel locale, direction and digits."""
+
+    code: str
+    locale: str
+    dir: str
+    digits: str
+    name: str
+
+
+@dataclass(frozen=True, order=True)
+class FuzzyDate:
+    """A date known to a year, a month or a day, with an optional qualifier."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+    qualifier: str | None = None
+
+    @property
+    def precision(self) -> str:
+        """``year``, ``month`` or ``day``."""
+        return "day" if self.day else "month" if self.month else "year"
+
+    @property
+    def iso(self) -> str:
+        """ISO 8601 at the date's precision, e.g. ``2025-09`` (for ``<time datetime>``)."""
+        parts = [f"{self.year:04d}"]
+        if self.month:
+            parts.append(f"{self.month:02d}")
+        if self.day:
+            parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        """Orders dates chronologically, a year before the months within it."""
+        return (self.year, self.month or 0, self.day or 0)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A verified quote: where it is in its source and how to link to it."""
+
+    source: str
+    quote: str
+    en: str
+    line: int
+    start: int
+    end: int
+
+    @property
+    def anchor(self) -> str:
+        """The fragment id of the highlighted passage on the source page."""
+        return f"q{self.line}-{self.start}-{self.end}"
+
+    @property
+    def paragraph(self) -> str:
+        """The fragment id of the paragraph that holds the quote."""
+        return f"p{self.line}"
+
+
+Cites = tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One line of a source document (its anchor is ``p<line>``)."""
+
+    line: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """A line of the original web page left out of the published text."""
+
+    line: int
+    text: str
+    what: Text
+
+
+@dataclass(frozen=True)
+class Source:
+    """One of the source documents, with what its text shows about itself."""
+
+    id: str
+    file: str
+    label: Text
+    headline: Text | None
+    publisher: Text | None
+    publisher_cite: Cites
+    date: FuzzyDate | None
+    date_cite: Cites
+    dating: Text | None
+    about: Text | None
+    paragraphs: tuple[Paragraph, ...]
+    chrome: tuple[Chrome, ...]
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person or organisation named in the documents (the glossary entry)."""
+
+    id: str
+    kind: str
+    side: str
+    name: Text
+    role: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Place:
+    """A base, city, region or country, with coordinates and its role."""
+
+    id: str
+    kind: str
+    name: Text
+    lat: float
+    lon: float
+    phase: int | None
+    role: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated entry on the timeline."""
+
+    id: str
+    date: FuzzyDate
+    status: str
+    title: Text
+    body: Text | None
+    places: tuple[str, ...]
+    actors: tuple[str, ...]
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase of the withdrawal plan."""
+
+    id: str
+    number: int
+    ends: FuzzyDate
+    title: Text
+    summary: Text
+    places: tuple[str, ...]
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Note:
+    """A cited paragraph (what continues, what is unknown)."""
+
+    id: str
+    text: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Statement:
+    """Something a person or organisation said."""
+
+    id: str
+    speaker: str
+    date: FuzzyDate | None
+    context: Text | None
+    said: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key number."""
+
+    id: str
+    value: float
+    approximate: bool
+    label: Text
+    note: Text | None
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question readers ask, answered from the documents."""
+
+    id: str
+    question: Text
+    answer: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a disagreement."""
+
+    claim: Text
+    cite: Cites
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where the documents differ."""
+
+    id: str
+    topic: Text
+    summary: Text
+    sides: tuple[Side, ...]
+
+
+@dataclass(frozen=True)
+class Prose:
+    """The editorial title and introduction of a page."""
+
+    title: Text
+    intro: Text
+
+
+@dataclass(frozen=True)
+class Site:
+    """Site-wide settings."""
+
+    title: Text
+    description: Text
+    base_url: str
+    languages: tuple[Language, ...]
+
+
+@dataclass(frozen=True)
+class FactRef:
+    """Where a cited fact is shown: page key, anchor, and a short title."""
+
+    kind: str
+    id: str
+    page: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class Model:
+    """Everything the site says."""
+
+    site: Site
+    sources: tuple[Source, ...]
+    entities: tuple[Entity, ...]
+    places: tuple[Place, ...]
+    events: tuple[Event, ...]
+    phases: tuple[Phase, ...]
+    continues: tuple[Note, ...]
+    unknowns: tuple[Note, ...]
+    statements: tuple[Statement, ...]
+    figures: tuple[Figure, ...]
+    questions: tuple[Question, ...]
+    disagreements: tuple[Disagreement, ...]
+    pages: Mapping[str, Prose]
+
+    def cited_facts(self) -> Iterator[tuple[FactRef, Citation]]:
+        """Every (fact, citation) pair on the site, in page order."""
+        for e in self.events:
+            yield from ((FactRef("event", e.id, "timeline", e.title), c) for c in e.cite)
+        for p in self.phases:
+            yield from ((FactRef("phase", p.id, "plan", p.title), c) for c in p.cite)
+        for n in self.continues + self.unknowns:
+            yield from ((FactRef("note", n.id, "plan", _first_line(n.text)), c) for c in n.cite)
+        for pl in self.places:
+            yield from ((FactRef("place", pl.id, "plan", pl.name), c) for c in pl.cite)
+        for en in self.entities:
+            yield from ((FactRef("entity", en.id, "people", en.name), c) for c in en.cite)
+        names = {en.id: en.name for en in self.entities}
+        for s in self.statements:
+            yield from ((FactRef("statement", s.id, "people", names.get(s.speaker, s.said)), c) for c in s.cite)
+        for f in self.figures:
+            yield from ((FactRef("figure", f.id, "home", f.label), c) for c in f.cite)
+        for q in self.questions:
+            yield from ((FactRef("question", q.id, "questions", q.question), c) for c in q.cite)
+        for d in self.disagreements:
+            for side in d.sides:
+                yield from ((FactRef("difference", d.id, "differences", d.topic), c) for c in side.cite)
+        for src in self.sources:
+            for c in src.publisher_cite + src.date_cite:
+                yield FactRef("source", src.id, "sources", src.label), c
+
+
+def _first_line(text: Text) -> Text:
+    return {k: (v.strip().splitlines() or [""])[0][:120] for k, v in text.items()}

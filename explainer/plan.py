@@ -1,0 +1,142 @@
+"""Stage 3 — plan the pages: a pure function from the model to the pages to render."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .errors import BuildError, Problem
+from .model import FactRef, Model, Source
+
+SECTIONS: tuple[tuple[str, str], ...] = (
+    ("home", ""),
+    ("timeline", "timeline/"),
+    ("plan", "plan/"),
+    ("people", "people/"),
+    ("questions", "questions/"),
+    ("differences", "differences/"),
+    ("sources", "sources/"),
+)
+"""Canonical page key → slug (the same in every language)."""
+
+NAV: tuple[str, ...] = tuple(k for k, _ in SECTIONS)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of a source paragraph: plain, or inside one or more quoted passages."""
+
+    text: str
+    marked: bool
+    anchors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output page: where it goes, how it is drawn, and its counterparts."""
+
+    key: str
+    lang: str | None
+    path: str
+    template: str
+    alternates: Mapping[str, str]
+    context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def output(self) -> str:
+        """The file to write, relative to the output folder."""
+        return self.path + "index.html" if self.path.endswith("/") or not self.path else self.path
+
+
+def section_path(lang: str, key: str) -> str:
+    """The path of a section page (``ar/timeline/``)."""
+    slug = dict(SECTIONS)[key]
+    return f"{lang}/{slug}"
+
+
+def source_path(lang: str, source_id: str) -> str:
+    """The path of a source document's page."""
+    return f"{lang}/sources/{source_id}/"
+
+
+def plan(model: Model) -> tuple[Page, ...]:
+    """Every page of the site in every language, plus the bilingual root landing page.
+
+    Raises :class:`BuildError` if two pages would be written to the same place.
+    """
+    codes = [lang.code for lang in model.site.languages]
+    backlinks = _backlinks(model)
+    pages: list[Page] = [Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes}))]
+    for key, _slug in SECTIONS:
+        alternates = MappingProxyType({c: section_path(c, key) for c in codes})
+        for code in codes:
+            pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
+    for source in model.sources:
+        alternates = MappingProxyType({c: source_path(c, source.id) for c in codes})
+        context = MappingProxyType(
+            {
+                "source": source,
+                "segments": _segments(model, source),
+                "backlinks": backlinks.get(source.id, ()),
+            }
+        )
+        for code in codes:
+            pages.append(Page(f"sources/{source.id}", code, alternates[code], "source.html", alternates, context))
+    _check_collisions(pages)
+    return tuple(pages)
+
+
+def _check_collisions(pages: list[Page]) -> None:
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        other = seen.get(page.output)
+        if other is not None:
+            problems.append(
+                Problem(
+                    "content/sources.yaml",
+                    1,
+                    1,
+                    f"two pages would be written to {page.output} ('{other.key}' and '{page.key}')",
+                    "give the item a different id",
+                )
+            )
+        seen[page.output] = page
+    if problems:
+        raise BuildError(problems)
+
+
+def _backlinks(model: Model) -> dict[str, tuple[FactRef, ...]]:
+    out: dict[str, dict[tuple[str, str], FactRef]] = defaultdict(dict)
+    for ref, cite in model.cited_facts():
+        out[cite.source].setdefault((ref.kind, ref.id), ref)
+    return {k: tuple(v.values()) for k, v in out.items()}
+
+
+def _segments(model: Model, source: Source) -> Mapping[int, tuple[Segment, ...]]:
+    """Split each cited paragraph at the edges of its quoted passages."""
+    spans: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
+    for _ref, cite in model.cited_facts():
+        if cite.source == source.id:
+            spans[cite.line].add((cite.start, cite.end, cite.anchor))
+    out: dict[int, tuple[Segment, ...]] = {}
+    for para in source.paragraphs:
+        marks = spans.get(para.line)
+        if not marks:
+            continue
+        cuts = {0, len(para.text)}
+        shifted = sorted(marks)
+        for s, e, _ in shifted:
+            cuts.update((max(s, 0), min(e, len(para.text))))
+        edges = sorted(cuts)
+        segs = []
+        for a, b in zip(edges, edges[1:], strict=False):
+            inside = any(s <= a and b <= e for s, e, _ in shifted)
+            anchors = tuple(sorted(x for s, _, x in shifted if s == a))
+            segs.append(Segment(para.text[a:b], inside, anchors))
+        out[para.line] = tuple(segs)
+    return MappingProxyType(out)
+

@@ -1,0 +1,85 @@
+"""Finding verbatim quotes in the source documents.
+
+A quote counts as verbatim when it occurs in its seed after both sides are
+normalised the same way: whitespace runs fold to one space, tatweel and Arabic
+diacritics are dropped, alef/hamza/yaa variants fold to one form and quotation
+marks are dropped. The match is mapped back to the original characters so that
+the source page can highlight exactly the quoted passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DROP = frozenset(
+    "\u0640"  # tatweel
+    + "".join(chr(c) for c in range(0x064B, 0x0660))  # harakat, shadda, sukun, ...
+    + "\u0670"  # superscript alef
+    + "«»\"“”„‟'‘’"  # quotation marks of every kind the documents use
+    + "\u200c\u200d\u200e\u200f\ufeff"  # joiners and direction marks
+)
+_FOLD = {
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ئ": "ي",
+    "ؤ": "و",
+}
+_SPACE = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Return the matching form of ``text`` (see the module docstring)."""
+    return _normalise_with_map(text)[0]
+
+
+def _normalise_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text`` and return, for each output character, its index in ``text``."""
+    out: list[str] = []
+    where: list[int] = []
+    pending_space = -1
+    for i, ch in enumerate(text):
+        if ch in _DROP:
+            continue
+        if ch.isspace():
+            if out and pending_space < 0:
+                pending_space = i
+            continue
+        if pending_space >= 0:
+            out.append(" ")
+            where.append(pending_space)
+            pending_space = -1
+        out.append(_FOLD.get(ch, ch))
+        where.append(i)
+    return "".join(out), where
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote was found: a half-open character span of the original text."""
+
+    start: int
+    end: int
+
+
+class QuoteIndex:
+    """One source text, prepared for repeated quote look-ups."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._norm, self._map = _normalise_with_map(text)
+
+    def find(self, quote: str) -> Match | None:
+        """Return the first span of the original text that matches ``quote``, or None."""
+        needle = normalise(quote).strip()
+        if not needle:
+            return None
+        at = self._norm.find(needle)
+        if at < 0:
+            return None
+        start = self._map[at]
+        end = self._map[at + len(needle) - 1] + 1
+        return Match(start, end)

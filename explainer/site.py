@@ -1,0 +1,89 @@
+"""The whole pipeline: load → validate → plan → render → write, for ``build`` and ``check``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError, Problem
+from .i18n import Catalog, load_catalog
+from .model import Model
+from .plan import Page, plan
+from .render import Renderer, compile_all, make_environment, make_markdown, render_all
+from .validate import Project, load_model
+from .write import write_site
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a build produced: the model, the pages and the files (path → bytes)."""
+
+    model: Model
+    pages: tuple[Page, ...]
+    files: dict[str, bytes]
+
+
+def _catalogs(project: Project, model: Model) -> tuple[dict[str, Catalog | None], list[Problem]]:
+    catalogs: dict[str, Catalog | None] = {}
+    problems: list[Problem] = []
+    for lang in model.site.languages:
+        po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
+        catalog, found = load_catalog(project.locales, lang, project.show(po))
+        catalogs[lang.code] = catalog
+        problems += found
+    return catalogs, problems
+
+
+def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
+    """UI strings used in templates but absent from a catalog, located in the template."""
+    from babel.messages.extract import extract_from_file
+
+    problems = []
+    for tpl in sorted(project.templates.rglob("*.html")):
+        try:
+            found = list(extract_from_file("jinja2", str(tpl), options={"extensions": "jinja2.ext.i18n", "trimmed": "false"}))
+        except Exception as exc:  # a syntax error: reported by compile_all with its line
+            if "TemplateSyntaxError" in type(exc).__name__:
+                continue
+            raise
+        for lineno, message, _comments, _context in found:
+            msgid = message if isinstance(message, str) else message[0]
+            for code, catalog in catalogs.items():
+                if catalog is not None and msgid not in catalog.messages:
+                    problems.append(
+                        Problem(project.show(tpl), lineno, 1, f"UI string {msgid!r} has no translation in {project.show(catalog.path)}", "run: python build.py catalogs, then translate the new msgid")
+                    )
+    return problems
+
+
+def render_site(project: Project) -> Result:
+    """Everything up to, not including, writing; raises :class:`BuildError` with every problem."""
+    model = load_model(project)
+    pages = plan(model)
+    catalogs, problems = _catalogs(project, model)
+    md = make_markdown()
+    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    problems += compile_all(envs, project.templates, project.show)
+    problems += _untranslated(project, catalogs)
+    if problems:
+        raise BuildError(problems)
+    files = render_all(Renderer(model, envs, project.root), pages, project.templates, project.show)
+    for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
+        if asset.is_file():
+            files[f"static/{asset.relative_to(project.static).as_posix()}"] = asset.read_bytes()
+    return Result(model, pages, files)
+
+
+def build(project: Project, out: Path) -> Result:
+    """Render the site and swap it into ``out``; on any error ``out`` is left as it was."""
+    result = render_site(project)
+    write_site(result.files, out)
+    return result
+
+
+def check(project: Project) -> Result:
+    """Validate everything and render in memory; write nothing."""
+    return render_site(project)
+
+
+__all__ = ["BuildError", "Project", "Result", "build", "check", "render_site"]

@@ -1,0 +1,559 @@
+"""Stage 2 — validate the loaded YAML into the frozen :mod:`model`.
+
+Every file is checked against its JSON Schema in ``schemas/``; then ids, references,
+dates, source files and quotes are checked. All problems are collected and raised
+together as one :class:`~explainer.errors.BuildError`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from .errors import BuildError, Collector
+from .load import Document, JsonPath, load_file
+from .model import (
+    Chrome,
+    Citation,
+    Cites,
+    Disagreement,
+    Entity,
+    Event,
+    Figure,
+    FuzzyDate,
+    Language,
+    Model,
+    Note,
+    Paragraph,
+    Phase,
+    Place,
+    Prose,
+    Question,
+    Side,
+    Site,
+    Source,
+    Statement,
+    Text,
+)
+from .quotes import QuoteIndex
+
+CONTENT_FILES = (
+    "site",
+    "sources",
+    "glossary",
+    "places",
+    "events",
+    "plan",
+    "statements",
+    "figures",
+    "questions",
+    "disagreements",
+    "pages",
+)
+"""The content files, each validated by ``schemas/<name>.schema.json``."""
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a site's parts live. Paths shown to the user are relative to ``root``."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def schemas(self) -> Path:
+        return self.root / "schemas"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    def show(self, path: Path) -> str:
+        """``path`` relative to the project root, with forward slashes."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def load_model(project: Project) -> Model:
+    """Load and validate all content of ``project``; raise :class:`BuildError` on any problem."""
+    errors = Collector()
+    docs: dict[str, Document] = {}
+    for name in CONTENT_FILES:
+        file = project.content / f"{name}.yaml"
+        shown = project.show(file)
+        if not file.exists():
+            errors.add(shown, 1, 1, "content file is missing", f"create {shown} (see docs/content-format.md)")
+            continue
+        doc, problems = load_file(file, shown)
+        errors.problems.extend(problems)
+        if doc is not None and not problems and _schema_ok(project, name, doc, errors):
+            docs[name] = doc
+    for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
+        if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
+            close = difflib.get_close_matches(extra.stem, CONTENT_FILES, 1)
+            hint = f"did you mean {close[0]}.yaml?" if close else f"the content files are: {', '.join(CONTENT_FILES)}"
+            errors.add(project.show(extra), 1, 1, "unknown content file", hint)
+    builder = _Builder(project, docs, errors)
+    model = builder.build()
+    errors.raise_if_any()
+    assert model is not None
+    return model
+
+
+# --- JSON Schema -----------------------------------------------------------------
+
+
+@lru_cache(maxsize=8)
+def _validators(schema_dir: str) -> Mapping[str, Any]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+
+    schemas = {p.name: json.loads(p.read_text("utf-8")) for p in sorted(Path(schema_dir).glob("*.schema.json"))}
+    registry: Registry[Any] = Registry().with_resources(
+        (name, Resource.from_contents(body)) for name, body in schemas.items()
+    )
+    return {
+        name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry)
+        for name, body in schemas.items()
+    }
+
+
+def _schema_ok(project: Project, name: str, doc: Document, errors: Collector) -> bool:
+    validator = _validators(str(project.schemas)).get(name)
+    if validator is None:
+        errors.add(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")
+        return False
+    found = False
+    for err in validator.iter_errors(doc.data):
+        for leaf in _leaves(err):
+            found = True
+            path: JsonPath = tuple(leaf.absolute_path)
+            message, hint, at_key = _explain(leaf)
+            line, col = doc.where(path + ((at_key,) if at_key else ()), key=bool(at_key))
+            errors.add(doc.path, line, col, message, hint)
+    return not found
+
+
+def _leaves(err: Any) -> Iterable[Any]:
+    """For combinators (anyOf/oneOf), report the most specific sub-errors."""
+    if err.context:
+        best = max(err.context, key=lambda e: len(e.absolute_path))
+        yield from _leaves(best)
+    else:
+        yield err
+
+
+_TYPE_NAMES = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "object": "a mapping (key: value lines)",
+    "array": "a list (lines starting with '- ')",
+    "boolean": "true or false",
+}
+
+
+def _where_name(path: Iterable[Any]) -> str:
+    parts = [str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in path]
+    return ".".join(parts).replace(".[", "[") or "the file"
+
+
+def _explain(err: Any) -> tuple[str, str, str | None]:
+    """A user-facing message, a hint, and the key to point at (if any)."""
+    field = _where_name(err.absolute_path)
+    kind = err.validator
+    schema = err.schema if isinstance(err.schema, dict) else {}
+    if kind == "required":
+        missing = str(err.message).split("'")[1] if "'" in str(err.message) else "?"
+        if missing in ("ar", "en"):
+            lang = "Arabic" if missing == "ar" else "English"
+            return (f"{field}: the {lang} text ('{missing}') is missing", f"add '{missing}:' with the {lang} text beside the other language", None)
+        return (f"{field}: required field '{missing}' is missing", f"add '{missing}:' to this entry (see docs/content-format.md)", None)
+    if kind == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
+        key = extras[0] if extras else None
+        close = difflib.get_close_matches(key or "", allowed, 1)
+        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+        return (f"{field}: unknown key '{key}'", hint, key)
+    if kind == "type":
+        want = err.validator_value
+        wants = want if isinstance(want, list) else [want]
+        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wants)
+        got = type(err.instance).__name__.replace("NoneType", "nothing").replace("str", "text").replace("dict", "a mapping").replace("list", "a list")
+        hint = "write the value on the same line after the colon, or indented below it"
+        if "object" in wants and isinstance(err.instance, str):
+            hint = "give both languages on their own lines: 'ar: …' and 'en: …'"
+        return (f"{field}: expected {names}, found {got}", hint, None)
+    if kind == "enum":
+        options = ", ".join(str(o) for o in err.validator_value)
+        close = difflib.get_close_matches(str(err.instance), [str(o) for o in err.validator_value], 1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return (f"{field}: '{err.instance}' is not allowed here", f"{hint}use one of: {options}", None)
+    if kind in ("minLength", "pattern") and isinstance(err.instance, str) and not err.instance.strip():
+        return (f"{field}: text is empty", "write the text, or remove the field if it is optional", None)
+    if kind == "pattern":
+        desc = schema.get("description", "")
+        return (f"{field}: '{_short(err.instance)}' is not in the expected form", desc or f"it must match {err.validator_value}", None)
+    if kind == "minItems":
+        return (f"{field}: the list is empty", f"give at least {err.validator_value} item(s)", None)
+    if kind == "maxItems":
+        return (f"{field}: too many items", f"give at most {err.validator_value} item(s)", None)
+    if kind == "uniqueItems":
+        return (f"{field}: an item is listed twice", "remove the repeated item", None)
+    if kind in ("minimum", "maximum"):
+        return (f"{field}: {err.instance} is out of range", f"the value must be {'at least' if kind == 'minimum' else 'at most'} {err.validator_value}", None)
+    return (f"{field}: {err.message}", "see docs/content-format.md for this field", None)
+
+
+def _short(value: Any, n: int = 40) -> str:
+    text = str(value)
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# --- building the model -----------------------------------------------------------
+
+
+def _text(value: Mapping[str, str]) -> Text:
+    return MappingProxyType({k: v.strip() for k, v in value.items()})
+
+
+class _Builder:
+    """Turns schema-valid documents into the model, checking what a schema cannot."""
+
+    def __init__(self, project: Project, docs: dict[str, Document], errors: Collector) -> None:
+        self.project = project
+        self.docs = docs
+        self.errors = errors
+        self.quote_index: dict[str, QuoteIndex] = {}
+        self.chrome_lines: dict[str, set[int]] = {}
+        self.source_ids: set[str] = set()
+        self.cited_sources: set[str] = set()
+        self.fact_ids: dict[str, str] = {}
+
+    # helpers
+
+    def _err(self, doc: Document, path: JsonPath, message: str, hint: str, *, key: bool = False) -> None:
+        line, col = doc.where(path, key=key)
+        self.errors.add(doc.path, line, col, message, hint)
+
+    def _items(self, name: str, key: str) -> list[tuple[JsonPath, dict[str, Any]]]:
+        doc = self.docs.get(name)
+        if doc is None:
+            return []
+        return [((key, i), item) for i, item in enumerate(doc.data.get(key) or [])]
+
+    def _unique(self, doc: Document, path: JsonPath, ident: str) -> None:
+        where = f"{doc.path}:{doc.where(path + ('id',))[0]}"
+        first = self.fact_ids.get(ident)
+        if first is not None:
+            self._err(doc, path + ("id",), f"duplicate id '{ident}' (first used at {first})", "give each item its own id; ids are unique across all content files")
+        else:
+            self.fact_ids[ident] = where
+
+    def _date(self, doc: Document, path: JsonPath, raw: Any, qualifier: str | None = None) -> FuzzyDate | None:
+        parts = [int(p) for p in str(raw).split("-")]
+        year, month, day = (parts + [0, 0])[:3]
+        if month and not 1 <= month <= 12:
+            self._err(doc, path, f"impossible date '{raw}': there is no month {month}", "write the month as 01–12")
+            return None
+        if day and not 1 <= day <= calendar.monthrange(year, month)[1]:
+            self._err(doc, path, f"impossible date '{raw}': that month has no day {day}", "check the day of the month")
+            return None
+        if not 1900 <= year <= 2100:
+            self._err(doc, path, f"implausible year '{year}'", "write the four-digit year, e.g. 2024")
+            return None
+        return FuzzyDate(year, month or None, day or None, qualifier)
+
+    def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]]) -> Cites:
+        out: list[Citation] = []
+        for i, c in enumerate(raw):
+            at = path + (i,)
+            src = c["source"]
+            if src not in self.source_ids:
+                close = difflib.get_close_matches(src, sorted(self.source_ids), 1)
+                hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"
+                self._err(doc, at + ("source",), f"unknown source '{src}'", hint)
+                continue
+            self.cited_sources.add(src)
+            index = self.quote_index.get(src)
+            if index is None:  # its seed is missing: already reported
+                continue
+            found = index.find(c["quote"])
+            if found is None:
+                self._err(
+                    doc,
+                    at + ("quote",),
+                    f"quote not found in source '{src}': «{_short(c['quote'].strip(), 60)}»",
+                    "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)",
+                )
+                continue
+            text = index.text
+            line = text.count("\n", 0, found.start) + 1
+            line_start = text.rfind("\n", 0, found.start) + 1
+            if "\n" in text[found.start : found.end]:
+                self._err(doc, at + ("quote",), "quote spans more than one paragraph of its source", "split it into two citations, one per paragraph")
+                continue
+            if line in self.chrome_lines.get(src, set()):
+                self._err(doc, at + ("quote",), f"quote lies in line {line}, which is page chrome left out of the published text", "cite the article text, or remove that line from 'chrome' in sources.yaml")
+                continue
+            line_end = text.find("\n", line_start)
+            raw_line = text[line_start : line_end if line_end >= 0 else len(text)]
+            lead = len(raw_line) - len(raw_line.lstrip())  # paragraphs are published stripped
+            start, end = found.start - line_start - lead, found.end - line_start - lead
+            out.append(Citation(src, c["quote"].strip(), c["en"].strip(), line, start, end))
+        return tuple(out)
+
+    def _refs(self, doc: Document, path: JsonPath, ids: Iterable[str], known: Mapping[str, Any], what: str, file: str) -> tuple[str, ...]:
+        out = []
+        for i, ident in enumerate(ids):
+            if ident not in known:
+                close = difflib.get_close_matches(ident, sorted(known), 1)
+                hint = f"did you mean '{close[0]}'?" if close else f"use the id of an entry in content/{file}"
+                self._err(doc, path + (i,), f"unknown {what} '{ident}'", hint)
+            else:
+                out.append(ident)
+        return tuple(out)
+
+    # the files
+
+    def build(self) -> Model | None:
+        site = self._site()
+        sources = self._sources()
+        entities = self._list("glossary", "entities", self._entity)
+        places = self._list("places", "places", self._place)
+        entity_ids = {e.id: e for e in entities}
+        place_ids = {p.id: p for p in places}
+        if "glossary" not in self.docs:
+            entity_ids = _Anything()
+        if "places" not in self.docs:
+            place_ids = _Anything()
+        events = self._list("events", "events", lambda d, p, r: self._event(d, p, r, place_ids, entity_ids))
+        phases = self._list("plan", "phases", lambda d, p, r: self._phase(d, p, r, place_ids))
+        continues = self._list("plan", "continues", self._note)
+        unknowns = self._list("plan", "unknowns", self._note)
+        statements = self._list("statements", "statements", lambda d, p, r: self._statement(d, p, r, entity_ids))
+        figures = self._list("figures", "figures", self._figure)
+        questions = self._list("questions", "questions", self._question)
+        disagreements = self._list("disagreements", "disagreements", self._disagreement)
+        pages = self._pages()
+        if "sources" in self.docs:
+            doc = self.docs["sources"]
+            for path, raw in self._items("sources", "sources"):
+                if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
+                    self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
+        if self.errors.problems or site is None:
+            return None
+        return Model(
+            site=site,
+            sources=sources,
+            entities=entities,
+            places=places,
+            events=tuple(sorted(events, key=lambda e: e.date.sort_key)),
+            phases=tuple(sorted(phases, key=lambda p: p.number)),
+            continues=continues,
+            unknowns=unknowns,
+            statements=statements,
+            figures=figures,
+            questions=questions,
+            disagreements=disagreements,
+            pages=MappingProxyType(pages),
+        )
+
+    def _list(self, file: str, key: str, make: Callable[[Document, JsonPath, dict[str, Any]], Any]) -> tuple[Any, ...]:
+        doc = self.docs.get(file)
+        out = []
+        for path, raw in self._items(file, key):
+            assert doc is not None
+            self._unique(doc, path, raw["id"])
+            item = make(doc, path, raw)
+            if item is not None:
+                out.append(item)
+        return tuple(out)
+
+    def _site(self) -> Site | None:
+        doc = self.docs.get("site")
+        if doc is None:
+            return None
+        d = doc.data
+        langs = []
+        seen: set[str] = set()
+        for i, raw in enumerate(d["languages"]):
+            if raw["code"] in seen:
+                self._err(doc, ("languages", i, "code"), f"language '{raw['code']}' is listed twice", "list each language once")
+            seen.add(raw["code"])
+            try:
+                from babel import Locale
+
+                Locale.parse(raw["locale"])
+            except Exception:
+                self._err(doc, ("languages", i, "locale"), f"unknown locale '{raw['locale']}'", "use a Babel/CLDR locale such as ar_IQ or en_GB")
+            langs.append(Language(raw["code"], raw["locale"], raw["dir"], raw["digits"], raw["name"].strip()))
+        if seen != {"ar", "en"}:
+            self._err(doc, ("languages",), "the site's languages must be 'ar' and 'en'", "every text field has 'ar' and 'en'; list exactly those two languages")
+        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs))
+
+    def _sources(self) -> tuple[Source, ...]:
+        doc = self.docs.get("sources")
+        if doc is None:
+            return ()
+        raws = self._items("sources", "sources")
+        for path, raw in raws:
+            self._unique(doc, path, raw["id"])
+            self.source_ids.add(raw["id"])
+        out = []
+        for path, raw in raws:
+            seed = self.project.seeds / raw["file"]
+            if not seed.is_file():
+                self._err(doc, path + ("file",), f"source file seeds/{raw['file']} does not exist", "copy the document into seeds/ or correct the file name")
+                continue
+            try:
+                text = seed.read_text("utf-8")
+            except (UnicodeDecodeError, OSError):
+                self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
+                continue
+            self.quote_index[raw["id"]] = QuoteIndex(text)
+            lines = text.split("\n")
+            chrome = []
+            for j, ch in enumerate(raw.get("chrome") or []):
+                n = ch["line"]
+                actual = lines[n - 1].strip() if n <= len(lines) else None
+                if actual != ch["text"].strip():
+                    shown = "past the end of the file" if actual is None else f"«{_short(actual, 50)}»"
+                    self._err(doc, path + ("chrome", j, "text"), f"line {n} of seeds/{raw['file']} is {shown}, not this text", "give the exact line number and text of the left-out line")
+                    continue
+                chrome.append(Chrome(n, actual, _text(ch["what"])))
+            self.chrome_lines[raw["id"]] = {c.line for c in chrome}
+            paragraphs = tuple(
+                Paragraph(n, line.strip())
+                for n, line in enumerate(lines, 1)
+                if line.strip() and n not in self.chrome_lines[raw["id"]]
+            )
+            headline = raw.get("headline")
+            if headline and self.quote_index[raw["id"]].find(headline["ar"]) is None:
+                self._err(doc, path + ("headline", "ar"), "headline not found in the document", "copy the headline exactly from the seed file")
+            pub, date = raw.get("publisher"), raw.get("date")
+            when = self._date(doc, path + ("date", "value"), date["value"]) if date else None
+            if not date and not raw.get("dating"):
+                self._err(doc, path + ("id",), "an undated document needs 'dating'", "add 'dating:' saying what in the text dates it", key=True)
+            out.append(
+                Source(
+                    id=raw["id"],
+                    file=raw["file"],
+                    label=_text(raw["label"]),
+                    headline=_text(headline) if headline else None,
+                    publisher=_text(pub["name"]) if pub else None,
+                    publisher_cite=(),
+                    date=when,
+                    date_cite=(),
+                    dating=_text(raw["dating"]) if raw.get("dating") else None,
+                    about=_text(raw["about"]) if raw.get("about") else None,
+                    paragraphs=paragraphs,
+                    chrome=tuple(chrome),
+                )
+            )
+        # publisher and date evidence can be checked only once every seed is indexed
+        final = []
+        by_id = {path[1]: raw for path, raw in raws}
+        for src in out:
+            i = next(i for i, raw in by_id.items() if raw["id"] == src.id)
+            raw = by_id[i]
+            pub_c = self._cites(doc, ("sources", i, "publisher", "cite"), raw["publisher"]["cite"]) if raw.get("publisher") else ()
+            date_c = self._cites(doc, ("sources", i, "date", "cite"), raw["date"]["cite"]) if raw.get("date") else ()
+            final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
+        return tuple(final)
+
+    def _entity(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Entity:
+        return Entity(raw["id"], raw["kind"], raw["side"], _text(raw["name"]), _text(raw["role"]), self._cites(doc, path + ("cite",), raw["cite"]))
+
+    def _place(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Place:
+        return Place(
+            raw["id"], raw["kind"], _text(raw["name"]), float(raw["lat"]), float(raw["lon"]), raw.get("phase"),
+            _text(raw["role"]), self._cites(doc, path + ("cite",), raw["cite"]),
+        )
+
+    def _event(self, doc: Document, path: JsonPath, raw: dict[str, Any], places: Mapping[str, Any], entities: Mapping[str, Any]) -> Event | None:
+        date = self._date(doc, path + ("date",), raw["date"], raw.get("qualifier"))
+        ev = Event(
+            raw["id"], date or FuzzyDate(1900), raw["status"], _text(raw["title"]),
+            _text(raw["body"]) if raw.get("body") else None,
+            self._refs(doc, path + ("places",), raw.get("places", []), places, "place", "places.yaml"),
+            self._refs(doc, path + ("actors",), raw.get("actors", []), entities, "person or organisation", "glossary.yaml"),
+            self._cites(doc, path + ("cite",), raw["cite"]),
+        )
+        return ev if date else None
+
+    def _phase(self, doc: Document, path: JsonPath, raw: dict[str, Any], places: Mapping[str, Any]) -> Phase | None:
+        ends = self._date(doc, path + ("ends", "date"), raw["ends"]["date"], raw["ends"].get("qualifier"))
+        if ends is None:
+            return None
+        return Phase(
+            raw["id"], raw["number"], ends, _text(raw["title"]), _text(raw["summary"]),
+            self._refs(doc, path + ("places",), raw.get("places", []), places, "place", "places.yaml"),
+            self._cites(doc, path + ("cite",), raw["cite"]),
+        )
+
+    def _note(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Note:
+        return Note(raw["id"], _text(raw["text"]), self._cites(doc, path + ("cite",), raw["cite"]))
+
+    def _statement(self, doc: Document, path: JsonPath, raw: dict[str, Any], entities: Mapping[str, Any]) -> Statement:
+        self._refs(doc, path + ("speaker",), [raw["speaker"]], entities, "person or organisation", "glossary.yaml")
+        date = self._date(doc, path + ("date",), raw["date"], raw.get("qualifier")) if "date" in raw else None
+        return Statement(
+            raw["id"], raw["speaker"], date, _text(raw["context"]) if raw.get("context") else None,
+            _text(raw["said"]), self._cites(doc, path + ("cite",), raw["cite"]),
+        )
+
+    def _figure(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Figure:
+        return Figure(
+            raw["id"], raw["value"], bool(raw.get("approximate", False)), _text(raw["label"]),
+            _text(raw["note"]) if raw.get("note") else None, self._cites(doc, path + ("cite",), raw["cite"]),
+        )
+
+    def _question(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Question:
+        return Question(raw["id"], _text(raw["question"]), _text(raw["answer"]), self._cites(doc, path + ("cite",), raw["cite"]))
+
+    def _disagreement(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Disagreement:
+        sides = tuple(
+            Side(_text(s["claim"]), self._cites(doc, path + ("sides", i, "cite"), s["cite"]))
+            for i, s in enumerate(raw["sides"])
+        )
+        return Disagreement(raw["id"], _text(raw["topic"]), _text(raw["summary"]), sides)
+
+    def _pages(self) -> dict[str, Prose]:
+        doc = self.docs.get("pages")
+        if doc is None:
+            return {}
+        return {k: Prose(_text(v["title"]), _text(v["intro"])) for k, v in doc.data["pages"].items()}
+
+
+class _Anything(dict):  # type: ignore[type-arg]
+    """Stands in for an id table whose file failed to load, so no false 'unknown id' errors follow."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+

@@ -1,0 +1,57 @@
+"""Stage 5 — write the site into a temporary folder beside the output, then swap it in.
+
+A build that fails before or during writing leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from .errors import BuildError, Problem
+
+
+def write_site(files: Mapping[str, bytes], out: Path) -> None:
+    """Write ``files`` (relative path → bytes) as the new content of ``out``."""
+    out = out.resolve()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    except OSError as exc:
+        raise BuildError([Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", "choose another --out folder, or fix its permissions")]) from None
+    try:
+        made: set[str] = set()
+        for rel in sorted(files):
+            target = tmp / rel
+            parent = str(target.parent)
+            if parent not in made:
+                os.makedirs(parent, exist_ok=True)
+                made.add(parent)
+            with open(target, "wb") as fh:
+                fh.write(files[rel])
+        os.chmod(tmp, 0o755)
+        _swap(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise BuildError([Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", "choose another --out folder, or fix its permissions")]) from None
+
+
+def _swap(new: Path, out: Path) -> None:
+    """Put ``new`` in place of ``out``; the old folder is removed only after the swap."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(20, "the output path exists and is not a folder")
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.rename(out, old / "site")
+    try:
+        os.rename(new, out)
+    except OSError:
+        if old is not None:
+            os.rename(old / "site", out)  # put the previous output back
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
