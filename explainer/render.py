@@ -206,6 +206,8 @@ def render_all(renderer: Renderer, pages: Sequence[Page], templates: Path, show:
     for page in pages:
         try:
             out[page.output] = renderer.render(page)
+        except jinja2.TemplateSyntaxError:
+            continue  # reported once, with its line, by compile_all
         except jinja2.TemplateError as exc:
             problems.append(template_problem(exc, templates, show))
         except (TypeError, KeyError, AttributeError, ValueError) as exc:

@@ -65,9 +65,12 @@ def render_site(project: Project) -> Result:
     envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
     problems += compile_all(envs, project.templates, project.show)
     problems += _untranslated(project, catalogs)
+    try:
+        files = render_all(Renderer(model, envs, project.root), pages, project.templates, project.show)
+    except BuildError as exc:
+        problems += exc.problems
     if problems:
         raise BuildError(problems)
-    files = render_all(Renderer(model, envs, project.root), pages, project.templates, project.show)
     for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
         if asset.is_file():
             files[f"static/{asset.relative_to(project.static).as_posix()}"] = asset.read_bytes()

@@ -1,0 +1,71 @@
+"""Shared fixtures: small projects in temporary folders, built with the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
+PROJECT_PARTS = ("explainer", "templates", "schemas", "locales", "static", "seeds")
+
+
+def make_project(dest: Path, content: Path = MINI) -> Path:
+    """A complete project folder: the repo's code and templates with ``content`` as its content."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for part in PROJECT_PARTS:
+        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(REPO / "build.py", dest / "build.py")
+    shutil.copytree(content, dest / "content")
+    return dest
+
+
+def run_cli(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``python build.py ARGS`` in ``project`` and capture its output."""
+    return subprocess.run(
+        [sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A fresh copy of the mini fixture project."""
+    return make_project(tmp_path / "site")
+
+
+@pytest.fixture(scope="session")
+def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The mini project built once for read-only assertions; returns its output folder."""
+    root = make_project(tmp_path_factory.mktemp("mini") / "site")
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stderr
+    return root / "_site"
+
+
+@pytest.fixture(scope="session")
+def built_real(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real site built once into a temporary folder; returns its output folder."""
+    out = tmp_path_factory.mktemp("real") / "_site"
+    result = subprocess.run(
+        [sys.executable, "build.py", "build", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+Edit = Callable[[str], str]
+
+
+def edit(path: Path, change: Edit) -> None:
+    """Rewrite a file through ``change``."""
+    path.write_text(change(path.read_text("utf-8")), "utf-8")

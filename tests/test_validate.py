@@ -1,0 +1,89 @@
+"""Stage 2: schema, references, dates and quotes — every problem located, all reported at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import edit
+from explainer.errors import BuildError
+from explainer.validate import Project, load_model
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(BuildError) as info:
+        load_model(Project(root))
+    return [p.format() for p in info.value.problems]
+
+
+def test_fixture_is_valid_and_events_are_sorted(project: Path) -> None:
+    model = load_model(Project(project))
+    assert [e.id for e in model.events] == ["invasion", "first-round", "phase-one-deadline"]
+    assert model.events[2].date.qualifier == "by" and model.events[2].date.iso == "2025-09"
+
+
+def test_missing_language_is_an_error_at_the_field(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace("title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}", "title: {ar: الغزو الأمريكي للعراق}"))
+    (msg,) = problems_of(project)
+    assert msg.startswith("content/events.yaml:5:12: events[1].title: the English text ('en') is missing")
+    assert "hint:" in msg
+
+
+def test_unknown_key_suggests_the_right_one(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace("    status: occurred\n    title: {ar: الغزو", "    status: occurred\n    tilte: x\n    title: {ar: الغزو", 1))
+    (msg,) = problems_of(project)
+    assert msg.startswith("content/events.yaml:5:5: events[1]: unknown key 'tilte'")
+    assert "did you mean 'title'?" in msg
+
+
+def test_all_errors_in_all_files_are_reported_in_one_run(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace('date: "2003-03"', 'date: "2003-13"'))
+    edit(project / "content/figures.yaml", lambda s: s.replace("value: 2500", "value: many"))
+    edit(project / "content/questions.yaml", lambda s: s.replace("source: joint", "source: jiont"))
+    edit(project / "content/plan.yaml", lambda s: s.replace("التحالف سيواصل عمليته العسكرية في سوريا", "التحالف سيواصل عمليته العسكرية في ليبيا"))
+    msgs = problems_of(project)
+    assert len(msgs) == 4, msgs
+    joined = "\n".join(msgs)
+    assert "content/events.yaml:3:11: impossible date '2003-13'" in joined
+    assert "content/figures.yaml:3:12: figures[1].value: expected a number, found text" in joined
+    assert "content/questions.yaml:6:18: unknown source 'jiont'" in joined and "did you mean 'joint'?" in joined
+    assert "content/plan.yaml:14:" in joined and "quote not found in source 'joint'" in joined
+
+
+def test_quote_matching_ignores_only_the_allowed_differences(project: Path) -> None:
+    # tatweel, diacritics, alef forms and other quotation marks still match
+    edit(project / "content/figures.yaml", lambda s: s.replace('"يناهز عددها 2500 جندي"', '"يُناهـز  عددها 2500 جُندي"'))
+    load_model(Project(project))
+    # a changed number does not
+    edit(project / "content/figures.yaml", lambda s: s.replace("2500 جُندي", "3500 جُندي"))
+    (msg,) = problems_of(project)
+    assert "quote not found" in msg
+
+
+def test_duplicate_ids_across_files(project: Path) -> None:
+    edit(project / "content/questions.yaml", lambda s: s.replace("id: all-leave", "id: invasion"))
+    (msg,) = problems_of(project)
+    assert msg.startswith("content/questions.yaml:2:9: duplicate id 'invasion' (first used at content/events.yaml:2)")
+
+
+def test_unknown_reference_and_missing_seed(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace("places: [baghdad]", "places: [bagdad]"))
+    edit(project / "content/sources.yaml", lambda s: s.replace("003_d62c7aa82ec35e7c.txt", "003_missing.txt"))
+    joined = "\n".join(problems_of(project))
+    assert "unknown place 'bagdad'" in joined and "did you mean 'baghdad'?" in joined
+    assert "content/sources.yaml:21:11: source file seeds/003_missing.txt does not exist" in joined
+
+
+def test_chrome_lines_cannot_be_cited(project: Path) -> None:
+    edit(project / "content/figures.yaml", lambda s: s.replace('quote: "يناهز عددها 2500 جندي"', 'quote: "About Post Author"').replace("source: joint", "source: masalla"))
+    (msg,) = problems_of(project)
+    assert "page chrome" in msg
+
+
+def test_citation_points_at_the_paragraph_and_characters(project: Path) -> None:
+    model = load_model(Project(project))
+    cite = model.figures[0].cite[0]
+    source = next(s for s in model.sources if s.id == cite.source)
+    para = next(p for p in source.paragraphs if p.line == cite.line)
+    assert para.text[cite.start : cite.end] == "يناهز عددها 2500 جندي"
