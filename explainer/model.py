@@ -225,6 +225,16 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class Update:
+    """An entry of the site's dated log of updates and corrections."""
+
+    id: str
+    date: FuzzyDate
+    kind: str
+    text: Text
+
+
+@dataclass(frozen=True)
 class Prose:
     """The editorial title and introduction of a page."""
 
@@ -268,6 +278,7 @@ class Model:
     figures: tuple[Figure, ...]
     questions: tuple[Question, ...]
     disagreements: tuple[Disagreement, ...]
+    updates: tuple[Update, ...]
     pages: Mapping[str, Prose]
 
     def cited_facts(self) -> Iterator[tuple[FactRef, Citation]]:

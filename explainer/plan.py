@@ -24,6 +24,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 NAV: tuple[str, ...] = tuple(k for k, _ in SECTIONS)
 
+EXTRA_PAGES: tuple[tuple[str, str], ...] = (("updates", "updates/"),)
+"""Pages in every language that are linked from the footer rather than the navigation."""
+
+_SLUGS = dict(SECTIONS + EXTRA_PAGES)
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -53,8 +58,7 @@ class Page:
 
 def section_path(lang: str, key: str) -> str:
     """The path of a section page (``ar/timeline/``)."""
-    slug = dict(SECTIONS)[key]
-    return f"{lang}/{slug}"
+    return f"{lang}/{_SLUGS[key]}"
 
 
 def source_path(lang: str, source_id: str) -> str:
@@ -70,7 +74,8 @@ def plan(model: Model) -> tuple[Page, ...]:
     codes = [lang.code for lang in model.site.languages]
     backlinks = _backlinks(model)
     pages: list[Page] = [Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes}))]
-    for key, _slug in SECTIONS:
+    pages.append(Page("404", None, "404.html", "404.html", MappingProxyType({c: f"{c}/" for c in codes})))
+    for key, _slug in SECTIONS + EXTRA_PAGES:
         alternates = MappingProxyType({c: section_path(c, key) for c in codes})
         for code in codes:
             pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -62,14 +64,81 @@ class Renderer:
 
     model: Model
     envs: Mapping[str, jinja2.Environment]
-    project_root: Path
+    md: MarkdownIt
+    preview: bool = False
 
     def render(self, page: Page) -> bytes:
         """One page as UTF-8 HTML."""
         code = page.lang or self.model.site.languages[0].code
         env = self.envs[code]
         template = env.get_template(page.template)
-        return template.render(_view(self.model, page, code)).encode("utf-8")
+        view = _view(self.model, page, code)
+        view.update(_meta(self.model, page, code, self.md, self.preview))
+        view["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
+        return template.render(view).encode("utf-8")
+
+
+CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+"""The published site's Content-Security-Policy: nothing from elsewhere, no script at all."""
+
+PREVIEW_CSP = CSP + "; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: http:"
+"""The preview also runs livereload's script and its websocket (local only)."""
+
+
+def _plain(md: MarkdownIt, text: str, lang: Language) -> str:
+    """Markdown as one line of plain text (for meta descriptions)."""
+    html_text = md.render(text.strip().split("\n\n")[0], {"lang": Language(lang.code, lang.locale, "ltr", lang.digits, lang.name)})
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
+
+
+def _meta(model: Model, page: Page, code: str, md: MarkdownIt, preview: bool) -> dict[str, Any]:
+    """Per-page metadata: description, JSON-LD, CSP, feed."""
+    site = model.site
+    lang = next(lng for lng in site.languages if lng.code == code)
+    prose = model.pages.get(page.key)
+    source = page.context.get("source")
+    if prose is not None:
+        title = prose.title[code]
+        description = _plain(md, prose.intro[code], lang)
+    elif source is not None:
+        title, description = source.label[code], site.description[code]
+    else:
+        title, description = site.title[code], site.description[code]
+    if len(description) > 300:
+        description = description[:299].rsplit(" ", 1)[0] + "…"
+    published = min((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
+    modified = max((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": title[:110],
+        "description": description,
+        "inLanguage": code,
+        "url": site.base_url + page.path,
+        "isPartOf": {"@type": "WebSite", "name": site.title[code], "url": site.base_url},
+        "citation": [_source_ld(s, code) for s in model.sources],
+    }
+    if published is not None and modified is not None:
+        data["datePublished"], data["dateModified"] = published.iso, modified.iso
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return {
+        "meta_title": digits(title, lang.digits),
+        "meta_description": digits(description, lang.digits),
+        "jsonld": Markup(text),
+        "csp": PREVIEW_CSP if preview else CSP,
+        "preview": preview,
+    }
+
+
+def _source_ld(source: Any, code: str) -> dict[str, Any]:
+    """A source document as schema.org CreativeWork, with only what its text shows."""
+    out: dict[str, Any] = {"@type": "CreativeWork", "name": (source.headline or source.label)[code], "inLanguage": "ar"}
+    if source.publisher is not None:
+        out["publisher"] = {"@type": "Organization", "name": source.publisher[code]}
+    if source.date is not None:
+        out["datePublished"] = source.date.iso
+    return out
 
 
 def make_environment(

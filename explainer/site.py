@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel.messages.extract import DEFAULT_KEYWORDS
+
 from .errors import BuildError, Problem
 from .i18n import Catalog, load_catalog
 from .model import Model
+from .outputs import atom_feed, open_data, robots, sitemap
 from .plan import Page, plan
 from .render import Renderer, compile_all, make_environment, make_markdown, render_all
 from .validate import Project, load_model
@@ -21,6 +24,10 @@ class Result:
     model: Model
     pages: tuple[Page, ...]
     files: dict[str, bytes]
+
+
+KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None}
+"""Gettext keywords in templates; ``tr`` is another language's gettext on bilingual pages."""
 
 
 def _catalogs(project: Project, model: Model) -> tuple[dict[str, Catalog | None], list[Problem]]:
@@ -41,7 +48,7 @@ def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list
     problems = []
     for tpl in sorted(project.templates.rglob("*.html")):
         try:
-            found = list(extract_from_file("jinja2", str(tpl), options={"extensions": "jinja2.ext.i18n", "trimmed": "false"}))
+            found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options={"extensions": "jinja2.ext.i18n", "trimmed": "false"}))
         except Exception as exc:  # a syntax error: reported by compile_all with its line
             if "TemplateSyntaxError" in type(exc).__name__:
                 continue
@@ -56,7 +63,7 @@ def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list
     return problems
 
 
-def render_site(project: Project) -> Result:
+def render_site(project: Project, *, preview: bool = False) -> Result:
     """Everything up to, not including, writing; raises :class:`BuildError` with every problem."""
     model = load_model(project)
     pages = plan(model)
@@ -66,20 +73,27 @@ def render_site(project: Project) -> Result:
     problems += compile_all(envs, project.templates, project.show)
     problems += _untranslated(project, catalogs)
     try:
-        files = render_all(Renderer(model, envs, project.root), pages, project.templates, project.show)
+        files = render_all(Renderer(model, envs, md, preview), pages, project.templates, project.show)
     except BuildError as exc:
         problems += exc.problems
     if problems:
         raise BuildError(problems)
+    files["sitemap.xml"] = sitemap(model, pages)
+    files["robots.txt"] = robots(model)
+    for lang in model.site.languages:
+        catalog = catalogs[lang.code]
+        title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
+        files[f"{lang.code}/feed.xml"] = atom_feed(model, lang, md, title_of)
+        files.update(open_data(model, lang))
     for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
         if asset.is_file():
             files[f"static/{asset.relative_to(project.static).as_posix()}"] = asset.read_bytes()
     return Result(model, pages, files)
 
 
-def build(project: Project, out: Path) -> Result:
+def build(project: Project, out: Path, *, preview: bool = False) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was."""
-    result = render_site(project)
+    result = render_site(project, preview=preview)
     write_site(result.files, out)
     return result
 

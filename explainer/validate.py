@@ -41,6 +41,7 @@ from .model import (
     Source,
     Statement,
     Text,
+    Update,
 )
 from .quotes import QuoteIndex
 
@@ -56,6 +57,7 @@ CONTENT_FILES = (
     "questions",
     "disagreements",
     "pages",
+    "updates",
 )
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
@@ -361,6 +363,7 @@ class _Builder:
         questions = self._list("questions", "questions", self._question)
         disagreements = self._list("disagreements", "disagreements", self._disagreement)
         pages = self._pages()
+        updates = self._list("updates", "updates", self._update)
         if "sources" in self.docs:
             doc = self.docs["sources"]
             for path, raw in self._items("sources", "sources"):
@@ -381,6 +384,7 @@ class _Builder:
             figures=figures,
             questions=questions,
             disagreements=disagreements,
+            updates=tuple(sorted(updates, key=lambda u: (u.date.sort_key, u.id), reverse=True)),
             pages=MappingProxyType(pages),
         )
 
@@ -543,6 +547,10 @@ class _Builder:
             for i, s in enumerate(raw["sides"])
         )
         return Disagreement(raw["id"], _text(raw["topic"]), _text(raw["summary"]), sides)
+
+    def _update(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Update | None:
+        date = self._date(doc, path + ("date",), raw["date"])
+        return Update(raw["id"], date, raw["kind"], _text(raw["text"])) if date else None
 
     def _pages(self) -> dict[str, Prose]:
         doc = self.docs.get("pages")

@@ -1,0 +1,162 @@
+"""Files other than pages: sitemap, robots.txt, Atom feeds and the open data downloads."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+from xml.sax.saxutils import quoteattr
+
+from markdown_it import MarkdownIt
+
+from .model import Cites, FuzzyDate, Language, Model, Text
+from .plan import Page
+
+COLLECTIONS: tuple[str, ...] = ("events", "statements", "people", "places", "figures", "questions", "disagreements", "sources")
+"""The open data collections, each published as JSON and CSV in every language."""
+
+
+def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
+    """``sitemap.xml`` with every page and its language alternates (absolute URLs)."""
+    base = model.site.base_url
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in pages:
+        if page.key == "404":
+            continue
+        out.append(f"<url><loc>{xml_escape(base + page.path)}</loc>")
+        for code, path in page.alternates.items():
+            out.append(f'<xhtml:link rel="alternate" hreflang="{code}" href={quoteattr(base + path)}/>')
+        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(base)}/></url>')
+    out.append("</urlset>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def robots(model: Model) -> bytes:
+    """``robots.txt``: everything may be crawled; where the sitemap is."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {model.site.base_url}sitemap.xml\n".encode()
+
+
+def atom_feed(model: Model, lang: Language, md: MarkdownIt, title_of: Callable[[str], str]) -> bytes:
+    """The Atom feed of the updates log in one language."""
+    base = model.site.base_url
+    code = lang.code
+    page = f"{base}{code}/updates/"
+    updated = _stamp(model.updates[0].date) if model.updates else "1970-01-01T00:00:00Z"
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{code}">',
+        f"<title>{xml_escape(model.site.title[code])}</title>",
+        f"<subtitle>{xml_escape(title_of('Updates and corrections'))}</subtitle>",
+        f"<id>{xml_escape(base + code + '/feed.xml')}</id>",
+        f'<link rel="self" type="application/atom+xml" href={quoteattr(base + code + "/feed.xml")}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(page)}/>',
+        f"<updated>{updated}</updated>",
+        f"<author><name>{xml_escape(model.site.title[code])}</name></author>",
+    ]
+    for u in model.updates:
+        html_text = md.render(u.text[code], {"lang": lang})
+        first = " ".join(u.text[code].split())
+        title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
+        out += [
+            "<entry>",
+            f"<title>{xml_escape(title)}</title>",
+            f"<id>{xml_escape(page + '#' + u.id)}</id>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(page + "#" + u.id)}/>',
+            f"<updated>{_stamp(u.date)}</updated>",
+            f'<content type="html">{xml_escape(html_text)}</content>',
+            "</entry>",
+        ]
+    out.append("</feed>\n")
+    return "\n".join(out).encode("utf-8")
+
+
+def _stamp(date: FuzzyDate) -> str:
+    return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
+
+
+def open_data(model: Model, lang: Language) -> dict[str, bytes]:
+    """Every collection as ``data/<lang>/<name>.json`` and ``.csv``."""
+    rows = _rows(model, lang.code)
+    files: dict[str, bytes] = {}
+    for name in COLLECTIONS:
+        items = rows[name]
+        files[f"data/{lang.code}/{name}.json"] = (json.dumps(items, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+        buf = io.StringIO()
+        fields = list(items[0]) if items else ["id"]
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for item in items:
+            writer.writerow({k: _flat(v) for k, v in item.items()})
+        files[f"data/{lang.code}/{name}.csv"] = buf.getvalue().encode("utf-8")
+    return files
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return " | ".join(_flat(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(f"{k}: {_flat(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def _cites(cites: Cites, code: str) -> list[dict[str, Any]]:
+    return [{"source": c.source, "paragraph": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})} for c in cites]
+
+
+def _date(date: FuzzyDate | None) -> dict[str, Any]:
+    if date is None:
+        return {"date": None, "date_precision": None, "date_qualifier": None}
+    return {"date": date.iso, "date_precision": date.precision, "date_qualifier": date.qualifier}
+
+
+def _t(text: Text | None, code: str) -> str | None:
+    return None if text is None else text[code]
+
+
+def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
+    return {
+        "events": [
+            {"id": e.id, **_date(e.date), "status": e.status, "title": e.title[code], "body": _t(e.body, code),
+             "places": list(e.places), "actors": list(e.actors), "citations": _cites(e.cite, code)}
+            for e in model.events
+        ],
+        "statements": [
+            {"id": s.id, "speaker": s.speaker, **_date(s.date), "context": _t(s.context, code), "said": s.said[code],
+             "citations": _cites(s.cite, code)}
+            for s in model.statements
+        ],
+        "people": [
+            {"id": p.id, "kind": p.kind, "side": p.side, "name": p.name[code], "role": p.role[code], "citations": _cites(p.cite, code)}
+            for p in model.entities
+        ],
+        "places": [
+            {"id": p.id, "kind": p.kind, "name": p.name[code], "lat": p.lat, "lon": p.lon, "phase": p.phase, "role": p.role[code],
+             "citations": _cites(p.cite, code)}
+            for p in model.places
+        ],
+        "figures": [
+            {"id": f.id, "value": f.value, "approximate": f.approximate, "label": f.label[code], "note": _t(f.note, code),
+             "citations": _cites(f.cite, code)}
+            for f in model.figures
+        ],
+        "questions": [
+            {"id": q.id, "question": q.question[code], "answer": q.answer[code], "citations": _cites(q.cite, code)}
+            for q in model.questions
+        ],
+        "disagreements": [
+            {"id": d.id, "topic": d.topic[code], "summary": d.summary[code],
+             "sides": [{"claim": s.claim[code], "citations": _cites(s.cite, code)} for s in d.sides]}
+            for d in model.disagreements
+        ],
+        "sources": [
+            {"id": s.id, "file": s.file, "label": s.label[code], "headline_ar": s.headline["ar"] if s.headline else None,
+             "publisher": _t(s.publisher, code), **_date(s.date), "dating": _t(s.dating, code), "paragraphs": len(s.paragraphs)}
+            for s in model.sources
+        ],
+    }
