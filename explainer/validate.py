@@ -61,6 +61,20 @@ CONTENT_FILES = (
 )
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
+PAGE_OF_FILE = {
+    "events": "timeline",
+    "plan": "plan",
+    "places": "plan",
+    "glossary": "people",
+    "statements": "people",
+    "questions": "questions",
+    "disagreements": "differences",
+    "figures": "home",
+    "sources": "sources",
+    "updates": "updates",
+}
+"""The page whose anchors each file's ids become (ids must be unique per page)."""
+
 
 @dataclass(frozen=True)
 class Project:
@@ -255,7 +269,7 @@ class _Builder:
         self.chrome_lines: dict[str, set[int]] = {}
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
-        self.fact_ids: dict[str, str] = {}
+        self.fact_ids: dict[tuple[str, str], str] = {}
 
     # helpers
 
@@ -270,12 +284,14 @@ class _Builder:
         return [((key, i), item) for i, item in enumerate(doc.data.get(key) or [])]
 
     def _unique(self, doc: Document, path: JsonPath, ident: str) -> None:
+        """Ids become anchors: they must be unique among the items shown on one page."""
+        page = PAGE_OF_FILE.get(Path(doc.path).stem, doc.path)
         where = f"{doc.path}:{doc.where(path + ('id',))[0]}"
-        first = self.fact_ids.get(ident)
+        first = self.fact_ids.get((page, ident))
         if first is not None:
-            self._err(doc, path + ("id",), f"duplicate id '{ident}' (first used at {first})", "give each item its own id; ids are unique across all content files")
+            self._err(doc, path + ("id",), f"duplicate id '{ident}' (first used at {first})", f"give each item its own id; ids are unique among the items of the {page} page")
         else:
-            self.fact_ids[ident] = where
+            self.fact_ids[(page, ident)] = where
 
     def _date(self, doc: Document, path: JsonPath, raw: Any, qualifier: str | None = None) -> FuzzyDate | None:
         parts = [int(p) for p in str(raw).split("-")]

@@ -61,10 +61,14 @@ def test_quote_matching_ignores_only_the_allowed_differences(project: Path) -> N
     assert "quote not found" in msg
 
 
-def test_duplicate_ids_across_files(project: Path) -> None:
-    edit(project / "content/questions.yaml", lambda s: s.replace("id: all-leave", "id: invasion"))
+def test_duplicate_ids_on_one_page(project: Path) -> None:
+    # statements and the glossary share the people page, so their ids share its anchors
+    edit(project / "content/statements.yaml", lambda s: s.replace("id: miller-meeting", "id: miller"))
     (msg,) = problems_of(project)
-    assert msg.startswith("content/questions.yaml:2:9: duplicate id 'invasion' (first used at content/events.yaml:2)")
+    assert msg.startswith("content/statements.yaml:2:9: duplicate id 'miller' (first used at content/glossary.yaml:2)")
+    # items on different pages may share an id
+    edit(project / "content/statements.yaml", lambda s: s.replace("id: miller", "id: invasion"))
+    load_model(Project(project))
 
 
 def test_unknown_reference_and_missing_seed(project: Path) -> None:
