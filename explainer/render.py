@@ -238,6 +238,7 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
         "url": url,
         "cite_url": cite_url,
         "absolute": absolute,
+        "site_root": "/" + site.base_url.split("://", 1)[1].split("/", 1)[1],  # the base URL's path, for pages served at any depth
         "relative": lambda path: _relative(page.path, path),
         "asset": lambda name: _relative(page.path, f"static/{name}"),
     }
