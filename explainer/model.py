@@ -45,6 +45,11 @@ class FuzzyDate:
         return "-".join(parts)
 
     @property
+    def latest(self) -> tuple[int, int, int]:
+        """The last day the date can mean (``2024`` → 2024-12-31)."""
+        return (self.year, self.month or 12, self.day or 31)
+
+    @property
     def sort_key(self) -> tuple[int, int, int]:
         """Orders dates chronologically, a year before the months within it."""
         return (self.year, self.month or 0, self.day or 0)
@@ -148,6 +153,7 @@ class Event:
     places: tuple[str, ...]
     actors: tuple[str, ...]
     cite: Cites
+    after: str | None = None
 
 
 @dataclass(frozen=True)

@@ -392,7 +392,7 @@ class _Builder:
             sources=sources,
             entities=entities,
             places=places,
-            events=tuple(sorted(events, key=lambda e: e.date.sort_key)),
+            events=self._timeline(events),
             phases=tuple(sorted(phases, key=lambda p: p.number)),
             continues=continues,
             unknowns=unknowns,
@@ -524,8 +524,39 @@ class _Builder:
             self._refs(doc, path + ("places",), raw.get("places", []), places, "place", "places.yaml"),
             self._refs(doc, path + ("actors",), raw.get("actors", []), entities, "person or organisation", "glossary.yaml"),
             self._cites(doc, path + ("cite",), raw["cite"]),
+            raw.get("after"),
         )
         return ev if date else None
+
+    def _timeline(self, events: tuple[Event, ...]) -> tuple[Event, ...]:
+        """Events by date; an event with ``after`` comes right after that event (and its other followers).
+
+        This orders a year-only date such as ``2024`` among the months of that year
+        without inventing a month.
+        """
+        doc = self.docs["events"]
+        by_id = {e.id: e for e in events}
+        index = {e.id: i for i, e in enumerate(events)}
+        keys: dict[str, tuple[Any, ...]] = {}
+
+        def key(e: Event, seen: tuple[str, ...]) -> tuple[Any, ...]:
+            if e.id in keys:
+                return keys[e.id]
+            own = (e.date.sort_key, index[e.id])
+            anchor = by_id.get(e.after) if e.after else None
+            where = ("events", index[e.id], "after")
+            if e.after and anchor is None:
+                self._err(doc, where, f"unknown event '{e.after}'", "use the id of another event in content/events.yaml")
+            elif anchor is not None and e.after in seen + (e.id,):
+                self._err(doc, where, f"'after' makes a loop: {' → '.join(seen + (e.id, e.after))}", "remove 'after' from one of these events")
+                anchor = None
+            elif anchor is not None and e.date.latest < anchor.date.sort_key:
+                self._err(doc, where, f"'{e.id}' ({e.date.iso}) cannot follow '{anchor.id}' ({anchor.date.iso})", "check both dates, or remove 'after'")
+                anchor = None
+            keys[e.id] = key(anchor, seen + (e.id,)) + own if anchor is not None else own
+            return keys[e.id]
+
+        return tuple(sorted(events, key=lambda e: key(e, ())))
 
     def _phase(self, doc: Document, path: JsonPath, raw: dict[str, Any], places: Mapping[str, Any]) -> Phase | None:
         ends = self._date(doc, path + ("ends", "date"), raw["ends"]["date"], raw["ends"].get("qualifier"))

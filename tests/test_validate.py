@@ -91,3 +91,23 @@ def test_citation_points_at_the_paragraph_and_characters(project: Path) -> None:
     source = next(s for s in model.sources if s.id == cite.source)
     para = next(p for p in source.paragraphs if p.line == cite.line)
     assert para.text[cite.start : cite.end] == "يناهز عددها 2500 جندي"
+
+
+def test_after_orders_a_year_only_event_without_inventing_a_month(project: Path) -> None:
+    # a year-only event normally sorts before the months of its year
+    edit(project / "content/events.yaml", lambda s: s.replace('date: "2025-09"', 'date: "2024"'))
+    assert [e.id for e in load_model(Project(project)).events][1] == "phase-one-deadline"
+    edit(project / "content/events.yaml", lambda s: s.replace('date: "2024"\n', 'date: "2024"\n    after: first-round\n'))
+    assert [e.id for e in load_model(Project(project)).events] == ["invasion", "first-round", "phase-one-deadline"]
+
+
+def test_after_errors(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace('    date: "2003-03"\n', '    date: "2003-03"\n    after: first-round\n'))
+    (msg,) = problems_of(project)
+    assert msg.startswith("content/events.yaml:4:12: 'invasion' (2003-03) cannot follow 'first-round' (2024-01-27)")
+    edit(project / "content/events.yaml", lambda s: s.replace("after: first-round", "after: frist-round"))
+    (msg,) = problems_of(project)
+    assert "unknown event 'frist-round'" in msg
+    edit(project / "content/events.yaml", lambda s: s.replace("after: frist-round", "after: invasion"))
+    (msg,) = problems_of(project)
+    assert "'after' makes a loop" in msg
