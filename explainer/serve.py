@@ -9,14 +9,15 @@ everything already imported.
 
 from __future__ import annotations
 
+import json
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError
+from .errors import BuildError, Problem
 from .validate import Project
 
 PREVIEW_DIR = ".preview"
@@ -28,15 +29,46 @@ def watched_paths(project: Project) -> list[Path]:
 
 
 def rebuild(project: Project, out: Path) -> tuple[bool, str]:
-    """Build once; return (ok, message). A failed build leaves ``out`` as it was."""
+    """Build the preview once and record its status for the open pages; return (ok, message).
+
+    A failed build leaves the last good site in ``out``; the pages' overlay shows the errors.
+    """
     from .site import build
 
     started = time.perf_counter()
     try:
-        result = build(project, out)
+        result = build(project, out, preview=True)
     except BuildError as exc:
+        write_status(out, status(project, exc.problems))
         return False, exc.report()
+    write_status(out, status(project, ()))
     return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def status(project: Project, problems: Iterable[Problem]) -> dict[str, Any]:
+    """What the overlay shows: each error with the lines of its file around it."""
+    errors = []
+    for p in problems:
+        errors.append({"path": p.path, "line": p.line, "col": p.col, "message": p.message, "hint": p.hint, "excerpt": _excerpt(project.root / p.path, p.line)})
+    return {"ok": not errors, "errors": errors}
+
+
+def _excerpt(file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
+    try:
+        lines = file.read_text("utf-8", errors="replace").split("\n")
+    except OSError:
+        return []
+    first, last = max(line - around, 1), min(line + around, len(lines))
+    return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]
+
+
+def write_status(out: Path, data: dict[str, Any]) -> None:
+    """Write ``__preview/status.json`` into the served folder (after any swap)."""
+    folder = out / "__preview"
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / "status.json.tmp"
+    tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    tmp.replace(folder / "status.json")
 
 
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
@@ -48,8 +80,6 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     out = project.root / PREVIEW_DIR
     ok, message = rebuild(project, out)
     print(message, file=sys.stdout if ok else sys.stderr, flush=True)
-    if not ok and not out.exists():
-        out.mkdir(parents=True)
 
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # reload on every change: saves are coalesced below
 
@@ -72,8 +102,8 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
             for _changes in watch(*watched_paths(project), debounce=40, step=10, rust_timeout=0, yield_on_timeout=False):
                 ok, message = rebuild(project, out)
                 print(message, file=sys.stdout if ok else sys.stderr, flush=True)
-                if ok:
-                    loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+                # reload either way: on failure the last good page comes back with the error overlay
+                loop.add_callback(LiveReloadHandler.reload_waiters, "*")
 
     server = Server(watcher=FastWatcher())
     server.watch(str(project.content))  # a task, so livereload does not watch the working directory

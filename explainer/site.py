@@ -85,6 +85,9 @@ def render_site(project: Project, *, preview: bool = False) -> Result:
         title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
         files[f"{lang.code}/feed.xml"] = atom_feed(model, lang, md, title_of)
         files.update(open_data(model, lang))
+    if preview:  # the live preview's error overlay; never part of the published site
+        for name in ("overlay.js", "overlay.css"):
+            files[f"__preview/{name}"] = (Path(__file__).parent / "preview" / name).read_bytes()
     for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
         if asset.is_file():
             files[f"static/{asset.relative_to(project.static).as_posix()}"] = asset.read_bytes()

@@ -1,0 +1,91 @@
+// Live preview only (never in the published site): shows the last build's errors over the page.
+// The server writes __preview/status.json after every build and then asks livereload to reload.
+(function () {
+  "use strict";
+  var root = document.currentScript.getAttribute("data-root") || "/";
+  var ui = {
+    ar: { title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء", lang: "English" },
+    en: { title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide", lang: "العربية" }
+  };
+  var pref = null;
+  try { pref = localStorage.getItem("preview-ui-lang"); } catch (e) { /* storage may be off */ }
+  var lang = pref || (document.documentElement.lang === "ar" ? "ar" : "en");
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  function draw(status) {
+    var old = document.getElementById("preview-overlay");
+    if (old) old.remove();
+    if (!status || status.ok) return;
+    var t = ui[lang];
+    var box = el("section", "preview-overlay");
+    box.id = "preview-overlay";
+    box.setAttribute("role", "alertdialog");
+    box.setAttribute("aria-label", t.title);
+    box.lang = lang;
+    box.dir = lang === "ar" ? "rtl" : "ltr";
+    var head = el("header", "po-head");
+    head.appendChild(el("h2", "po-title", t.title + " (" + status.errors.length + " " + t.errors + ")"));
+    var toggle = el("button", "po-lang", t.lang);
+    toggle.type = "button";
+    toggle.addEventListener("click", function () {
+      lang = lang === "ar" ? "en" : "ar";
+      try { localStorage.setItem("preview-ui-lang", lang); } catch (e) { /* ignore */ }
+      draw(status);
+    });
+    var close = el("button", "po-close", t.close);
+    close.type = "button";
+    close.addEventListener("click", function () { box.remove(); });
+    head.appendChild(toggle);
+    head.appendChild(close);
+    box.appendChild(head);
+    status.errors.forEach(function (e) {
+      var item = el("article", "po-error");
+      var where = el("p", "po-where");
+      where.dir = "ltr";
+      where.appendChild(el("code", "po-loc", e.path + ":" + e.line + ":" + e.col));
+      item.appendChild(where);
+      var msg = el("p", "po-message", e.message);
+      msg.dir = "auto";
+      item.appendChild(msg);
+      if (e.hint) {
+        var hint = el("p", "po-hint");
+        hint.appendChild(el("strong", "", t.hint + ": "));
+        var h = el("span", "", e.hint);
+        h.dir = "auto";
+        hint.appendChild(h);
+        item.appendChild(hint);
+      }
+      if (e.excerpt && e.excerpt.length) {
+        var pre = el("pre", "po-excerpt");
+        pre.dir = "ltr";
+        e.excerpt.forEach(function (line) {
+          var row = el("span", line.n === e.line ? "po-line po-hit" : "po-line");
+          row.appendChild(el("span", "po-n", String(line.n).padStart(4, " ") + "  "));
+          var text = el("span", "po-text", line.text);
+          text.dir = "auto";
+          row.appendChild(text);
+          row.appendChild(document.createTextNode("\n"));
+          pre.appendChild(row);
+          if (line.n === e.line) {
+            var caret = el("span", "po-caret", " ".repeat(6 + Math.max(e.col - 1, 0)) + "^\n");
+            pre.appendChild(caret);
+          }
+        });
+        item.appendChild(pre);
+      }
+      box.appendChild(item);
+    });
+    document.body.appendChild(box);
+  }
+
+  fetch(root + "__preview/status.json", { cache: "no-store" })
+    .then(function (r) { return r.ok ? r.json() : null; })
+    .then(draw)
+    .catch(function () { /* no status yet */ });
+})();

@@ -1,0 +1,104 @@
+"""The live preview in real Chromium: edits appear by themselves, errors show an overlay, fixes clear it."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from browser import chromium
+from conftest import edit, make_project
+
+pytestmark = pytest.mark.browser
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    project = make_project(tmp_path / "site")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        proc.kill()
+        pytest.fail("the preview server did not start")
+    yield project, f"http://127.0.0.1:{port}/", proc
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with chromium() as b:
+        yield b
+
+
+def test_listens_on_loopback_only(preview: tuple[Path, str, Any]) -> None:
+    _project, base, _proc = preview
+    port = int(base.rsplit(":", 1)[1].strip("/"))
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+                listening.append(address)
+    assert listening == ["0100007F"], listening  # 127.0.0.1 only, in /proc's byte order
+
+
+def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], browser: Any) -> None:
+    project, base, proc = preview
+    page = browser.new_page()
+    page.goto(base + "en/timeline/")
+    title = page.locator("#invasion .event-title")
+    assert title.inner_text() == "The US invades Iraq"
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)
+
+    edit(project / "content/events.yaml", lambda s: s.replace("en: The US invades Iraq", "en: The United States invades Iraq"))
+    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The United States invades Iraq'", timeout=10_000)
+
+    edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
+    overlay = page.locator("#preview-overlay")
+    overlay.wait_for(timeout=10_000)
+    text = overlay.inner_text()
+    assert "content/events.yaml:4:13" in text and "'ocurred' is not allowed here" in text
+    assert "did you mean 'occurred'?" in text
+    assert page.locator("#preview-overlay .po-hit").inner_text().strip().startswith("4")  # the offending line, marked
+    assert proc.poll() is None  # the server keeps running
+    assert page.locator("#invasion .event-title").inner_text() == "The United States invades Iraq"  # last good page
+
+    edit(project / "content/events.yaml", lambda s: s.replace("status: ocurred", "status: occurred", 1).replace("The United States invades Iraq", "The US invades Iraq again"))
+    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=10_000)
+    page.wait_for_timeout(300)
+    assert page.locator("#preview-overlay").count() == 0
+    page.close()
+
+
+def test_overlay_speaks_arabic_on_arabic_pages(preview: tuple[Path, str, Any], browser: Any) -> None:
+    project, base, _proc = preview
+    page = browser.new_page()
+    page.goto(base + "ar/timeline/")
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)
+    edit(project / "content/glossary.yaml", lambda s: s.replace("kind: person", "kind: persn"))
+    overlay = page.locator("#preview-overlay")
+    overlay.wait_for(timeout=10_000)
+    assert overlay.get_attribute("dir") == "rtl" and "فشل البناء" in overlay.inner_text()
+    assert "content/glossary.yaml:3:11" in overlay.inner_text()
+    page.close()
