@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .errors import BuildError
+from .model import TranslationNote
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -18,10 +19,22 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="write the site")
     b.add_argument("--out", default="_site", help="output folder (default: _site/)")
     sub.add_parser("check", help="validate everything; write nothing")
+    r = sub.add_parser("review", help="mark English translations as reviewed (writes their Arabic's hash)")
+    r.add_argument("targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)")
     s = sub.add_parser("serve", help="live preview with automatic reload")
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
     return parser
+
+
+def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
+    """The translation status that ``check`` prints (it does not fail the check)."""
+    counts = {kind: sum(1 for n in notes if n.kind == kind) for kind in ("stale", "unreviewed", "parity")}
+    lines = [f"translation status: {counts['stale']} stale, {counts['unreviewed']} not yet reviewed, {counts['parity']} number/month mismatches"]
+    lines += [f"  {n.format()}" for n in notes]
+    if counts["stale"] or counts["unreviewed"]:
+        lines.append("  after checking an item's English: python build.py review FILE[:ID]")
+    return "\n".join(lines)
 
 
 def main(argv: list[str], root: Path = ROOT) -> int:
@@ -34,6 +47,16 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         from .serve import serve
 
         return serve(project, host=args.host, port=args.port)
+    if args.command == "review":
+        from .review import review
+
+        try:
+            for line in review(project, args.targets):
+                print(line)
+        except BuildError as exc:
+            print(exc.report(), file=sys.stderr)
+            return 1
+        return 0
     from .site import build, check
 
     started = time.perf_counter()
@@ -45,6 +68,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         else:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"
+            print(translation_summary(result.model.translation))
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

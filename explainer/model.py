@@ -258,6 +258,23 @@ class Site:
     languages: tuple[Language, ...]
 
 
+@dataclass(frozen=True, order=True)
+class TranslationNote:
+    """A translation problem of one item (stale, unreviewed, or numbers that differ), located at its id."""
+
+    path: str
+    line: int
+    col: int
+    file: str
+    item: str
+    kind: str
+    message: str
+
+    def format(self) -> str:
+        """``path:line:col: kind: message``."""
+        return f"{self.path}:{self.line}:{self.col}: {self.kind}: {self.message}"
+
+
 @dataclass(frozen=True)
 class FactRef:
     """Where a cited fact is shown: page key, anchor, and a short title."""
@@ -286,6 +303,7 @@ class Model:
     disagreements: tuple[Disagreement, ...]
     updates: tuple[Update, ...]
     pages: Mapping[str, Prose]
+    translation: tuple[TranslationNote, ...] = ()
 
     def cited_facts(self) -> Iterator[tuple[FactRef, Citation]]:
         """Every (fact, citation) pair on the site, in page order."""

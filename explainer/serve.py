@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, Problem
-from .validate import Project
+from .model import Model
+from .plan import section_path
+from .validate import PAGE_OF_FILE, Project
 
 PREVIEW_DIR = ".preview"
 
@@ -41,16 +43,23 @@ def rebuild(project: Project, out: Path) -> tuple[bool, str]:
     except BuildError as exc:
         write_status(out, status(project, exc.problems))
         return False, exc.report()
-    write_status(out, status(project, ()))
+    write_status(out, status(project, (), result.model))
     return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
 
 
-def status(project: Project, problems: Iterable[Problem]) -> dict[str, Any]:
-    """What the overlay shows: each error with the lines of its file around it."""
+def status(project: Project, problems: Iterable[Problem], model: Model | None = None) -> dict[str, Any]:
+    """What the open pages show: each error with the lines of its file around it, and translation marks."""
     errors = []
     for p in problems:
         errors.append({"path": p.path, "line": p.line, "col": p.col, "message": p.message, "hint": p.hint, "excerpt": _excerpt(project.root / p.path, p.line)})
-    return {"ok": not errors, "errors": errors}
+    marks = []
+    if model is not None:
+        codes = [lang.code for lang in model.site.languages]
+        for note in model.translation:
+            page = PAGE_OF_FILE.get(note.file, note.item)  # a pages.yaml item is the page itself
+            anchor = "" if note.file == "pages" else note.item
+            marks.append({"paths": [section_path(code, page) for code in codes], "id": anchor, "kind": note.kind, "where": f"{note.path}:{note.line}", "message": note.message})
+    return {"ok": not errors, "errors": errors, "marks": marks}
 
 
 def _excerpt(file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:

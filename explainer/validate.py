@@ -11,7 +11,7 @@ import calendar
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
@@ -137,7 +137,9 @@ def load_model(project: Project) -> Model:
     model = builder.build()
     errors.raise_if_any()
     assert model is not None
-    return model
+    from .translations import report
+
+    return replace(model, translation=report(docs))
 
 
 # --- JSON Schema -----------------------------------------------------------------
@@ -312,6 +314,8 @@ class _Builder:
         for i, c in enumerate(raw):
             at = path + (i,)
             src = c["source"]
+            if "sources" not in self.docs:  # sources.yaml itself is broken: already reported
+                continue
             if src not in self.source_ids:
                 close = difflib.get_close_matches(src, sorted(self.source_ids), 1)
                 hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"

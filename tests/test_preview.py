@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from browser import chromium
-from conftest import edit, make_project
+from conftest import edit, make_project, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -69,14 +69,14 @@ def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], brow
     page.goto(base + "en/timeline/")
     title = page.locator("#invasion .event-title")
     assert title.inner_text() == "The US invades Iraq"
-    page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
 
     edit(project / "content/events.yaml", lambda s: s.replace("en: The US invades Iraq", "en: The United States invades Iraq"))
-    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The United States invades Iraq'", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The United States invades Iraq'", timeout=30_000)
 
     edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
     overlay = page.locator("#preview-overlay")
-    overlay.wait_for(timeout=10_000)
+    overlay.wait_for(timeout=30_000)
     text = overlay.inner_text()
     assert "content/events.yaml:4:13" in text and "'ocurred' is not allowed here" in text
     assert "did you mean 'occurred'?" in text
@@ -85,7 +85,7 @@ def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], brow
     assert page.locator("#invasion .event-title").inner_text() == "The United States invades Iraq"  # last good page
 
     edit(project / "content/events.yaml", lambda s: s.replace("status: ocurred", "status: occurred", 1).replace("The United States invades Iraq", "The US invades Iraq again"))
-    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=30_000)
     page.wait_for_timeout(300)
     assert page.locator("#preview-overlay").count() == 0
     page.close()
@@ -95,10 +95,29 @@ def test_overlay_speaks_arabic_on_arabic_pages(preview: tuple[Path, str, Any], b
     project, base, _proc = preview
     page = browser.new_page()
     page.goto(base + "ar/timeline/")
-    page.wait_for_function("() => window.LiveReload !== undefined", timeout=10_000)
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
     edit(project / "content/glossary.yaml", lambda s: s.replace("kind: person", "kind: persn"))
     overlay = page.locator("#preview-overlay")
-    overlay.wait_for(timeout=10_000)
+    overlay.wait_for(timeout=30_000)
     assert overlay.get_attribute("dir") == "rtl" and "فشل البناء" in overlay.inner_text()
     assert "content/glossary.yaml:3:11" in overlay.inner_text()
     page.close()
+
+
+def test_stale_translations_are_marked_in_the_preview_only(preview: tuple[Path, str, Any], browser: Any) -> None:
+    project, base, _proc = preview
+    assert run_cli(project, "review").returncode == 0  # everything reviewed: nothing marked
+    page = browser.new_page()
+    page.goto(base + "en/timeline/")
+    page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
+    page.wait_for_timeout(500)
+    assert page.locator(".preview-stale").count() == 0
+    edit(project / "content/events.yaml", lambda s: s.replace("ar: الغزو الأمريكي للعراق", "ar: غزو العراق"))
+    page.wait_for_selector("#invasion.preview-stale", timeout=30_000)
+    assert "English needs review" in page.locator("#invasion").get_attribute("data-stale")
+    assert page.locator(".preview-stale").count() == 1
+    page.close()
+    published = run_cli(project, "build", "--out", "published")
+    assert published.returncode == 0
+    assert not (project / "published" / "__preview").exists()
+    assert "__preview" not in (project / "published/en/timeline/index.html").read_text("utf-8")

@@ -4,8 +4,10 @@
   "use strict";
   var root = document.currentScript.getAttribute("data-root") || "/";
   var ui = {
-    ar: { title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء", lang: "English" },
-    en: { title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide", lang: "العربية" }
+    ar: { title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء", lang: "English",
+          stale: "الترجمة الإنجليزية تحتاج مراجعة", unreviewed: "الترجمة الإنجليزية لم تُراجَع بعد", parity: "أرقام أو أشهر تختلف بين اللغتين" },
+    en: { title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide", lang: "العربية",
+          stale: "English needs review", unreviewed: "English not yet reviewed", parity: "Numbers or months differ between languages" }
   };
   var pref = null;
   try { pref = localStorage.getItem("preview-ui-lang"); } catch (e) { /* storage may be off */ }
@@ -84,8 +86,20 @@
     document.body.appendChild(box);
   }
 
+  function mark(status) {
+    var here = location.pathname;
+    (status && status.marks || []).forEach(function (m) {
+      if (!m.paths.some(function (p) { return here.slice(-p.length - 1) === "/" + p || here === "/" + p; })) return;
+      var target = m.id ? document.getElementById(m.id) : document.querySelector(".page-head");
+      if (!target) return;
+      target.classList.add("preview-stale");
+      target.setAttribute("data-stale", ui[lang][m.kind] + " · " + m.where);
+      target.title = m.message;
+    });
+  }
+
   fetch(root + "__preview/status.json", { cache: "no-store" })
     .then(function (r) { return r.ok ? r.json() : null; })
-    .then(draw)
+    .then(function (status) { draw(status); mark(status); })
     .catch(function () { /* no status yet */ });
 })();

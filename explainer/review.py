@@ -1,0 +1,101 @@
+"""``python build.py review TARGET...``: mark English translations as reviewed.
+
+A target is a content file (every item in it) or ``file:id`` (one item). The command writes
+``reviewed: <hash of the item's Arabic>`` into the YAML text itself, next to the item's id,
+leaving every other line, comment and quote style as the editor wrote it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import BuildError, Problem
+from .load import load_text
+from .translations import arabic_hash, items
+from .validate import CONTENT_FILES, Project
+
+
+def review(project: Project, targets: list[str]) -> list[str]:
+    """Mark the targets as reviewed; return one line per item changed."""
+    wanted: dict[str, set[str] | None] = {}
+    problems = []
+    for target in targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"]:
+        file, _, ident = target.partition(":")
+        name = Path(file).stem
+        if name not in CONTENT_FILES or name == "site" or not (project.root / file).is_file():
+            problems.append(Problem(target, 1, 1, "not a content file with items", "give a file such as content/events.yaml, or content/events.yaml:ID"))
+            continue
+        if ident:
+            chosen = wanted.setdefault(file, set())
+            if chosen is not None:
+                chosen.add(ident)
+        else:
+            wanted[file] = None
+    if problems:
+        raise BuildError(problems)
+    changed = []
+    for file, ids in wanted.items():
+        path = project.root / file
+        text = path.read_text("utf-8")
+        new_text, done = mark(text, file, ids)
+        if ids:
+            for missing in sorted(ids - set(done)):
+                problems.append(Problem(file, 1, 1, f"no item with id '{missing}'", "check the id"))
+        if new_text != text:
+            path.write_text(new_text, "utf-8")
+        changed += [f"{file}: {ident} marked as reviewed" for ident in done]
+    if problems:
+        raise BuildError(problems)
+    return changed
+
+
+def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
+    """Return ``text`` with ``reviewed`` set on the chosen items (all if ``ids`` is None)."""
+    doc, problems = load_text(text, file)
+    if doc is None or problems:
+        raise BuildError(problems)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    edits: list[tuple[int, int, str]] = []
+    done: list[str] = []
+    for path, ident, item in items(Path(file).stem, doc):
+        if ids is not None and ident not in ids:
+            continue
+        digest = arabic_hash(item)
+        done.append(ident)
+        if item.get("reviewed") == digest:
+            continue
+        mapping = _node_at(node, path)
+        edits.append(_edit(text, mapping, digest))
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    return text, done
+
+
+def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
+    for step in path:
+        if isinstance(step, int):
+            node = node.value[step]
+        else:
+            node = next(v for k, v in node.value if k.value == step)
+    assert isinstance(node, yaml.MappingNode)
+    return node
+
+
+def _edit(text: str, mapping: yaml.MappingNode, digest: str) -> tuple[int, int, str]:
+    """The text edit that sets ``reviewed: "digest"`` in ``mapping`` (quoted: "12345678" would be a number)."""
+    for key, value in mapping.value:
+        if key.value == "reviewed":
+            return value.start_mark.index, value.end_mark.index, f'"{digest}"'
+    if mapping.flow_style:
+        at = mapping.start_mark.index + 1  # just after "{"
+        return at, at, f'reviewed: "{digest}", '
+    first_key, first_value = mapping.value[0]
+    indent = " " * first_key.start_mark.column
+    if isinstance(first_value, yaml.ScalarNode) and first_value.end_mark.line == first_key.start_mark.line:
+        at = text.find("\n", first_value.end_mark.index)  # after the first key's line (usually "- id: ...")
+        at = len(text) if at < 0 else at
+        return at, at, f'\n{indent}reviewed: "{digest}"'
+    at = first_key.start_mark.index - first_key.start_mark.column  # before the first key's line
+    return at, at, f'{indent}reviewed: "{digest}"\n'
