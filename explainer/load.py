@@ -1,8 +1,18 @@
-"""Stage 1 — load YAML files, keeping the line and column of every key and value."""
+"""Stage 1 — load YAML files, keeping the line and column of every key and value.
+
+The file is read as a stream of parser events (libyaml's, when available) and turned into
+plain JSON-like values directly. Only plain data is accepted: tags (``!!python/object``…),
+anchors and aliases (``&a``/``*a``), merge keys (``<<``), invisible control and bidi
+override characters, runaway nesting and oversized files are located errors, so nothing in
+a content file can execute, expand or crash the loader.
+"""
 
 from __future__ import annotations
 
 import gc
+import math
+import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -13,7 +23,7 @@ import yaml
 
 from .errors import Problem
 
-try:  # the C composer is several times faster; the pure-Python one behaves the same
+try:  # libyaml's parser is several times faster; the pure-Python one behaves the same
     _Loader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
@@ -21,14 +31,44 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 JsonPath = tuple[str | int, ...]
 Position = tuple[int, int]
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Content files larger than this are refused before parsing (a hand-written file is far smaller)."""
+
+MAX_DEPTH = 32
+"""Deepest nesting of lists and mappings accepted; the content format needs fewer than ten levels."""
+
 _constructor = yaml.constructor.SafeConstructor()
-_STR = "tag:yaml.org,2002:str"
+_resolver = yaml.resolver.Resolver()
 _SCALARS = {
     "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
     "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
     "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
     "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
 }
+
+# Characters refused in any text: C0/C1 controls (tab, newline and carriage return are allowed),
+# the bidi embeddings, overrides and isolates (they can reorder the text around them), and the
+# Unicode noncharacters U+FFFE/U+FFFF. Marks that only affect neighbouring letters (LRM, RLM,
+# ALM, ZWJ, ZWNJ) stay allowed: Arabic text legitimately uses them.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+_UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+"""The refused characters that YAML itself cannot read at all (the rest are refused after parsing)."""
+MAX_CHAR_PROBLEMS = 10
+_CHAR_NAMES = {
+    "\x00": "NUL",
+    "\x1b": "ESCAPE",
+    "\x7f": "DELETE",
+}
+_NUMBERS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+MAX_NUMBER = 1e15
+"""Larger numbers (and .inf, .nan) are refused: they cannot be shown or compared sensibly."""
+_EMPTY_HINT = "add the content, or delete the file if it is not needed"
+
+
+def char_name(ch: str) -> str:
+    """``U+202E RIGHT-TO-LEFT OVERRIDE``: how a character is named in messages."""
+    name = unicodedata.name(ch, "") or _CHAR_NAMES.get(ch) or "control character"
+    return f"U+{ord(ch):04X} {name}"
 
 
 @dataclass(frozen=True)
@@ -58,7 +98,7 @@ class Document:
 
 @contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic GC: it makes building large node trees superlinear."""
+    """Pause the cyclic GC: it makes building large trees superlinear."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -73,39 +113,73 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
     if text.startswith("\ufeff"):
         text = text[1:]
     if not _has_content(text):
-        return None, [
-            Problem(path, 1, 1, "file is empty", "add the content, or delete the file if it is not needed")
-        ]
+        return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
+    problems = _scan_characters(text, path)
+    if _UNPARSABLE.search(text) is not None:  # YAML cannot read these at all
+        return None, problems
+    builder = _Builder(text, path)
     try:
         with _no_cyclic_gc():
-            node = yaml.compose(text, Loader=_Loader)
+            ok = builder.run(yaml.parse(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(path, exc, text)]
+        return None, [*problems, *builder.problems, _syntax_problem(path, exc, text)]
     except yaml.YAMLError as exc:  # errors without a mark
-        return None, [Problem(path, 1, 1, f"YAML error: {exc}", "check the file's YAML syntax")]
-    if node is None:
-        return None, [
-            Problem(path, 1, 1, "file is empty", "add the content, or delete the file if it is not needed")
-        ]
-    positions: dict[JsonPath, Position] = {}
-    key_positions: dict[JsonPath, Position] = {}
+        return None, [*problems, *builder.problems, Problem(path, 1, 1, f"YAML error: {exc}", "check the file's YAML syntax")]
+    problems += builder.problems
+    if not ok:
+        return None, problems
+    if not builder.seen_document:
+        return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
+    return Document(path, builder.data, builder.positions, builder.key_positions), problems
+
+
+def _scan_characters(text: str, path: str) -> list[Problem]:
+    """Every refused character written literally in the file (comments included), located."""
     problems: list[Problem] = []
-    with _no_cyclic_gc():
-        data = _convert(node, (), positions, key_positions, problems, path)
-    return Document(path, data, positions, key_positions), problems
+    for n, found in enumerate(_FORBIDDEN.finditer(text)):
+        line, col = _line_col(text, found.start())
+        if n == MAX_CHAR_PROBLEMS:
+            more = sum(1 for _ in _FORBIDDEN.finditer(text, found.start()))
+            message = f"{more} more refused characters from here on"
+            problems.append(Problem(path, line, col, message, "delete them; they cannot be published"))
+            break
+        problems.append(_char_problem(path, line, col, found.group()))
+    return problems
 
 
 def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one YAML file; undecodable or unreadable files become problems."""
+    """Read and parse one YAML file; unreadable, oversized or undecodable files become problems."""
     try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [
+                Problem(
+                    display,
+                    1,
+                    1,
+                    f"file is too large ({size / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB)",
+                    "split the content or remove what was pasted in by mistake",
+                )
+            ]
         raw = file.read_bytes()
     except OSError as exc:
-        return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror}", "check that it exists and is readable")]
+        return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}", "check that it exists and is readable")]
+    encoding = _other_encoding(raw)
+    if encoding:
+        return None, [
+            Problem(
+                display,
+                1,
+                1,
+                f"file is encoded as {encoding}, not UTF-8",
+                "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
+            )
+        ]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         return None, [
             Problem(
                 display,
@@ -115,12 +189,18 @@ def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]
                 "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
             )
         ]
-    if "\x00" in text:
-        at = text.index("\x00")
-        line = text.count("\n", 0, at) + 1
-        col = at - (text.rfind("\n", 0, at) + 1) + 1
-        return None, [Problem(display, line, col, "file contains a NUL character", "remove the NUL character; it cannot be part of text")]
     return load_text(text, display)
+
+
+def _other_encoding(raw: bytes) -> str | None:
+    """Name a UTF-16/32 encoding recognisable from its byte-order mark or its NUL bytes."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if raw.startswith(bom):
+            return name
+    head = raw[:200]
+    if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII in UTF-16: every other byte is NUL
+        return "UTF-16"
+    return None
 
 
 def _has_content(text: str) -> bool:
@@ -129,6 +209,25 @@ def _has_content(text: str) -> bool:
         if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
             return True
     return False
+
+
+def _line_col(text: str, offset: int) -> Position:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _char_problem(path: str, line: int, col: int, ch: str) -> Problem:
+    if "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
+        why = "an invisible bidi control that can reorder the text around it"
+    else:
+        why = "an invisible control character"
+    return Problem(
+        path,
+        line,
+        col,
+        f"text contains {char_name(ch)}, {why}",
+        "delete the character (retype the text around it if you cannot see it); it cannot be published",
+    )
 
 
 def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
@@ -150,48 +249,195 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     return Problem(path, line, col, f"YAML syntax error: {message}", hint)
 
 
-def _convert(
-    node: yaml.Node,
-    at: JsonPath,
-    positions: dict[JsonPath, Position],
-    key_positions: dict[JsonPath, Position],
-    problems: list[Problem],
-    path: str,
-) -> Any:
-    positions[at] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(path, kline, kcol, "a key must be a plain name", "write the key as a simple word followed by ':'"))
-                continue
-            key = str(key_node.value)
-            if key in first_seen:
-                problems.append(
-                    Problem(
-                        path,
-                        kline,
-                        kcol,
-                        f"duplicate key '{key}' (first defined on line {first_seen[key]})",
-                        "keep one of the two entries; YAML would silently drop the first",
+_KEY_WANTED = object()  # a mapping waits for its next key
+_BAD_KEY = object()  # the pending key was refused: its value is read and dropped
+
+
+class _Frame:
+    """An open list or mapping while its events are read."""
+
+    __slots__ = ("at", "first_seen", "is_key", "is_map", "key", "value")
+
+    def __init__(self, value: Any, at: JsonPath | None, is_map: bool, is_key: bool) -> None:
+        self.value = value
+        self.at = at  # None: inside something that is dropped (a refused key or its value)
+        self.is_map = is_map
+        self.is_key = is_key  # a list or mapping written where a key belongs
+        self.key: Any = _KEY_WANTED
+        self.first_seen: dict[str, int] = {}
+
+
+class _Builder:
+    """Turns a stream of parser events into data, positions and problems."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.problems: list[Problem] = []
+        self.positions: dict[JsonPath, Position] = {}
+        self.key_positions: dict[JsonPath, Position] = {}
+        self.data: Any = None
+        self.seen_document = False
+
+    def _problem(self, mark: Any, message: str, hint: str) -> None:
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, hint))
+
+    def run(self, events: Iterator[yaml.Event]) -> bool:
+        """Read every event; False if reading had to stop (a second document, runaway nesting)."""
+        stack: list[_Frame] = []
+        for event in events:
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                self._refuse_extras(event)
+                self._attach(stack, event, self._scalar(event))
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                self._refuse_extras(event)
+                if len(stack) >= MAX_DEPTH:
+                    self._problem(
+                        event.start_mark,
+                        f"the content is nested too deeply (more than {MAX_DEPTH} levels)",
+                        "content files need only a few levels; look for unclosed brackets or runaway indentation",
                     )
+                    return False
+                is_key = bool(stack) and stack[-1].is_map and stack[-1].key is _KEY_WANTED
+                at = self._place(stack, event, container=True)
+                stack.append(_Frame({} if kind is yaml.MappingStartEvent else [], at, kind is yaml.MappingStartEvent, is_key))
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                frame = stack.pop()
+                if not frame.is_key:  # a refused key leaves its mapping waiting for the value
+                    self._finish(stack, frame.value, frame.at)
+            elif kind is yaml.AliasEvent:
+                self._problem(
+                    event.start_mark,
+                    f"alias '*{event.anchor}' is not supported",
+                    "write the value out in full; content files do not use anchors (&) or aliases (*)",
                 )
-                continue
-            first_seen[key] = kline
-            key_positions[at + (key,)] = (kline, kcol)
-            out[key] = _convert(value_node, at + (key,), positions, key_positions, problems, path)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [
-            _convert(item, at + (i,), positions, key_positions, problems, path)
-            for i, item in enumerate(node.value)
-        ]
-    assert isinstance(node, yaml.ScalarNode)
-    if node.tag == _STR or node.style is not None and node.style != "":
-        return node.value
-    make = _SCALARS.get(node.tag)
-    if make is None:  # timestamps and anything else stay as the text the editor wrote
-        return node.value
-    return make(node)
+                self._attach(stack, event, None)
+            elif kind is yaml.DocumentStartEvent:
+                if self.seen_document:
+                    self._problem(
+                        event.start_mark,
+                        "YAML syntax error: a second document starts here",
+                        "keep one YAML document per file; remove the extra '---'",
+                    )
+                    return False
+                self.seen_document = True
+        return True
+
+    def _refuse_extras(self, event: Any) -> None:
+        if event.anchor is not None:
+            self._problem(
+                event.start_mark,
+                f"anchor '&{event.anchor}' is not supported",
+                "write each value out in full; content files do not use anchors (&) or aliases (*)",
+            )
+        if event.tag is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self._problem(
+                event.start_mark,
+                f"YAML tag '{_short(tag)}' is not supported",
+                "remove the tag; quote the value if it must be text",
+            )
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        value = event.value
+        if _FORBIDDEN.search(value) is not None:
+            self._bad_chars(event)
+        if event.tag is None and event.implicit[0]:  # plain, untagged: 12, 3.5, true, null or text
+            tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+            make = _SCALARS.get(tag)
+            if make is not None:
+                return self._number(event, make, tag) if tag in _NUMBERS else make(yaml.ScalarNode(tag, value))
+        return value
+
+    def _number(self, event: yaml.ScalarEvent, make: Any, tag: str) -> Any:
+        try:
+            number = make(yaml.ScalarNode(tag, event.value))
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            number = math.inf
+        if (isinstance(number, float) and not math.isfinite(number)) or abs(number) > MAX_NUMBER:
+            self._problem(
+                event.start_mark,
+                f"'{_short(event.value, 20)}' is not a number that can be published",
+                f"write a finite number with digits (at most {MAX_NUMBER:.0e}); quote it if it is meant as text",
+            )
+            return 0  # stands in, so that the schema adds no second message about it
+        return number
+
+    def _bad_chars(self, event: yaml.ScalarEvent) -> None:
+        """Refused characters written as escapes ("\\u202e", "\\0"); literal ones are already reported."""
+        start, end = event.start_mark.index, event.end_mark.index
+        for ch in sorted(set(_FORBIDDEN.findall(event.value))):
+            if self.text.find(ch, start, end) < 0:
+                self.problems.append(_char_problem(self.path, event.start_mark.line + 1, event.start_mark.column + 1, ch))
+
+    def _place(self, stack: list[_Frame], event: Any, *, container: bool) -> JsonPath | None:
+        """The path of a value about to start, recording its position; None if it is dropped."""
+        if not stack:
+            at: JsonPath | None = ()
+        else:
+            top = stack[-1]
+            if top.at is None:
+                return None
+            if top.is_map:
+                if top.key is _KEY_WANTED:
+                    if container:  # a list or mapping used as a key
+                        self._problem(event.start_mark, "a key must be a plain name", "write the key as a simple word followed by ':'")
+                        top.key = _BAD_KEY
+                    return None
+                if top.key is _BAD_KEY:
+                    return None
+                at = (*top.at, top.key)
+            else:
+                at = (*top.at, len(top.value))
+        mark = event.start_mark
+        self.positions[at] = (mark.line + 1, mark.column + 1)
+        return at
+
+    def _attach(self, stack: list[_Frame], event: Any, value: Any) -> None:
+        if stack and stack[-1].is_map and stack[-1].key is _KEY_WANTED:
+            self._key(stack[-1], event, value)
+            return
+        at = self._place(stack, event, container=False)
+        self._finish(stack, value, at)
+
+    def _key(self, top: _Frame, event: Any, value: Any) -> None:
+        mark = event.start_mark
+        line, col = mark.line + 1, mark.column + 1
+        if type(event) is not yaml.ScalarEvent:
+            top.key = _BAD_KEY
+            return
+        key = event.value
+        if key == "<<" and event.implicit[0] and event.tag is None:
+            self._problem(mark, "merge key '<<' is not supported", "write every key of the mapping out in full")
+            top.key = _BAD_KEY
+            return
+        if top.at is not None and key in top.first_seen:
+            self._problem(
+                mark,
+                f"duplicate key '{_short(key)}' (first defined on line {top.first_seen[key]})",
+                "keep one of the two entries; YAML would silently drop the first",
+            )
+            top.key = _BAD_KEY
+            return
+        top.first_seen[key] = line
+        top.key = key
+        if top.at is not None:
+            self.key_positions[(*top.at, key)] = (line, col)
+
+    def _finish(self, stack: list[_Frame], value: Any, at: JsonPath | None) -> None:
+        """A value is complete: put it in its parent (or make it the document)."""
+        if not stack:
+            self.data = value
+            return
+        top = stack[-1]
+        if top.is_map:
+            if top.key is not _BAD_KEY and at is not None:
+                top.value[top.key] = value
+            top.key = _KEY_WANTED
+        elif at is not None:
+            top.value.append(value)
+
+
+def _short(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 import difflib
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -126,7 +127,10 @@ def load_model(project: Project) -> Model:
             continue
         doc, problems = load_file(file, shown)
         errors.problems.extend(problems)
-        if doc is not None and not problems and _schema_ok(project, name, doc, errors):
+        # a file that parsed is checked against its schema even when it has other problems,
+        # so that every mistake in it is reported in one run; only a clean file is used further
+        if doc is not None and _schema_ok(project, name, doc, errors) and not problems:
+            _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
     for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
         if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
@@ -176,6 +180,36 @@ def _schema_ok(project: Project, name: str, doc: Document, errors: Collector) ->
     return not found
 
 
+MAX_ID_LENGTH = 64
+"""Ids become URL fragments and folder names: keep them short."""
+MAX_QUOTE_LENGTH = 1_000
+"""A quote points at the evidence: one clause to two sentences."""
+MAX_TEXT_LENGTH = 10_000
+"""Any other text; the longest field of the real content is under a thousand characters."""
+
+
+def _check_lengths(doc: Document, value: Any, path: JsonPath, errors: Collector) -> None:
+    """Refuse runaway text (a paste gone wrong, or a hostile file) with its size and place."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_lengths(doc, v, (*path, k), errors)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_lengths(doc, v, (*path, i), errors)
+    elif isinstance(value, str):
+        key = next((p for p in reversed(path) if isinstance(p, str) and p not in ("ar", "en")), "")
+        limit, what = {"id": (MAX_ID_LENGTH, "an id"), "quote": (MAX_QUOTE_LENGTH, "a quote")}.get(key, (MAX_TEXT_LENGTH, "a text"))
+        if len(value) > limit:
+            line, col = doc.where(path)
+            errors.add(
+                doc.path,
+                line,
+                col,
+                f"{_where_name(path)}: too long ({len(value):,} characters; {what} may have at most {limit:,})",
+                "shorten it" + (" (quote one clause to two sentences; use several citations for more)" if key == "quote" else ""),
+            )
+
+
 def _leaves(err: Any) -> Iterable[Any]:
     """For combinators (anyOf/oneOf), report the most specific sub-errors."""
     if err.context:
@@ -192,6 +226,15 @@ _TYPE_NAMES = {
     "object": "a mapping (key: value lines)",
     "array": "a list (lines starting with '- ')",
     "boolean": "true or false",
+}
+_FOUND_NAMES = {
+    "NoneType": "nothing",
+    "str": "text",
+    "dict": "a mapping",
+    "list": "a list",
+    "bool": "true/false",
+    "int": "a number",
+    "float": "a number",
 }
 
 
@@ -217,21 +260,28 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
         key = extras[0] if extras else None
         close = difflib.get_close_matches(key or "", allowed, 1)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
-        return (f"{field}: unknown key '{key}'", hint, key)
+        return (f"{field}: unknown key '{_short(key)}'", hint, key)
     if kind == "type":
         want = err.validator_value
         wants = want if isinstance(want, list) else [want]
         names = " or ".join(_TYPE_NAMES.get(w, w) for w in wants)
-        got = type(err.instance).__name__.replace("NoneType", "nothing").replace("str", "text").replace("dict", "a mapping").replace("list", "a list")
+        got = _FOUND_NAMES.get(type(err.instance).__name__, type(err.instance).__name__)
         hint = "write the value on the same line after the colon, or indented below it"
+        if not err.absolute_path:  # the whole file has the wrong shape
+            top = ", ".join(f"'{k}:'" for k in schema.get("required", []))
+            return (
+                f"the file must be a mapping of keys, found {got}",
+                f"start the file with its top-level key{'s' if ', ' in top else ''} {top} (see docs/content-format.md)",
+                None,
+            )
         if "object" in wants and isinstance(err.instance, str):
             hint = "give both languages on their own lines: 'ar: …' and 'en: …'"
         return (f"{field}: expected {names}, found {got}", hint, None)
     if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
-        close = difflib.get_close_matches(str(err.instance), [str(o) for o in err.validator_value], 1)
+        close = difflib.get_close_matches(_short(err.instance), [str(o) for o in err.validator_value], 1)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        return (f"{field}: '{err.instance}' is not allowed here", f"{hint}use one of: {options}", None)
+        return (f"{field}: '{_short(err.instance)}' is not allowed here", f"{hint}use one of: {options}", None)
     if kind in ("minLength", "pattern") and isinstance(err.instance, str) and not err.instance.strip():
         return (f"{field}: text is empty", "write the text, or remove the field if it is optional", None)
     if kind == "pattern":
@@ -254,6 +304,9 @@ def _short(value: Any, n: int = 40) -> str:
 
 
 # --- building the model -----------------------------------------------------------
+
+
+_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
 def _text(value: Mapping[str, str]) -> Text:
@@ -296,12 +349,16 @@ class _Builder:
             self.fact_ids[(page, ident)] = where
 
     def _date(self, doc: Document, path: JsonPath, raw: Any, qualifier: str | None = None) -> FuzzyDate | None:
-        parts = [int(p) for p in str(raw).split("-")]
-        year, month, day = (parts + [0, 0])[:3]
-        if month and not 1 <= month <= 12:
+        form = _DATE.match(str(raw))
+        if form is None:  # e.g. a negative number: the schema checks the form of text only
+            self._err(doc, path, f"'{_short(raw)}' is not a date", "write \"2017\", \"2025-09\" or \"2024-01-27\", in quotes")
+            return None
+        year, month, day = (int(g) if g else None for g in form.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
             self._err(doc, path, f"impossible date '{raw}': there is no month {month}", "write the month as 01–12")
             return None
-        if day and not 1 <= day <= calendar.monthrange(year, month)[1]:
+        if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
             self._err(doc, path, f"impossible date '{raw}': that month has no day {day}", "check the day of the month")
             return None
         if not 1900 <= year <= 2100:
