@@ -8,6 +8,8 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS
 
 from .errors import BuildError, Problem
+from .graphics import install as install_graphics
+from .graphics import load_geo
 from .i18n import Catalog, load_catalog
 from .model import Model
 from .outputs import atom_feed, open_data, robots, sitemap
@@ -70,6 +72,10 @@ def render_site(project: Project, *, preview: bool = False) -> Result:
     catalogs, problems = _catalogs(project, model)
     md = make_markdown()
     envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    geo, geo_problems = load_geo(project.content / "geo.json", project.show(project.content / "geo.json"))
+    problems += geo_problems
+    for lang in model.site.languages:
+        install_graphics(envs[lang.code], model, lang, geo)
     problems += compile_all(envs, project.templates, project.show)
     problems += _untranslated(project, catalogs)
     try:
