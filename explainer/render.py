@@ -78,10 +78,20 @@ class Renderer:
         return template.render(view).encode("utf-8")
 
 
-CSP = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'"
+_CSP = {
+    "default-src": "'none'",
+    "style-src": "'self'",
+    "img-src": "'self'",
+    "connect-src": "'self'",  # same-origin only: lets crawlers' tools read robots.txt
+    "base-uri": "'none'",
+    "form-action": "'none'",
+}
+CSP = "; ".join(f"{k} {v}" for k, v in _CSP.items())
 """The published site's Content-Security-Policy: nothing from elsewhere, no script at all."""
 
-PREVIEW_CSP = CSP + "; script-src 'self' 'unsafe-inline'; connect-src 'self' ws: http:"
+PREVIEW_CSP = "; ".join(
+    f"{k} {v}" for k, v in {**_CSP, "script-src": "'self' 'unsafe-inline'", "connect-src": "'self' ws: http:"}.items()
+)
 """The preview also runs livereload's script and its websocket (local only)."""
 
 
