@@ -201,8 +201,17 @@ def make_environment(
         date=date_filter,
         num=lambda v: format_number(v, lang),
         digits=lambda s: digits(str(s), lang.digits),
+        by_source=by_source,
     )
     return env
+
+
+def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
+    """Citations grouped by document, in order of first appearance (one label per document)."""
+    groups: dict[str, list[Citation]] = {}
+    for cite in cites:
+        groups.setdefault(cite.source, []).append(cite)
+    return list(groups.items())
 
 
 def _relative(from_path: str, to_path: str) -> str:
