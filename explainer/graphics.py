@@ -385,9 +385,11 @@ def _ticks(scale: _Scale, start: int, brk: int | None, end: int) -> list[tuple[i
 
 
 def _tick_priority(start: int, brk: int | None, end: int) -> list[int]:
+    """Years to label, most wanted first: the ends, the detailed years, then every fifth year."""
     first = [start] + ([brk] if brk else []) + list(range((brk or start) + 1, end))
     rest = [y for y in range(start, end) if y % 5 == 0 and y not in first]
-    return first + rest + [y for y in range(start, end) if y not in first and y not in rest]
+    others = [] if brk else [y for y in range(start, end) if y not in first and y not in rest]
+    return first + rest + others
 
 
 def timeline_svg(
@@ -595,10 +597,10 @@ def _timeline_wide(
         if lines:
             left = bx.x0 + 1 if bx.x0 + 1 < x - r else None
             if left is not None:  # label before the dot
-                svg.open("g", data_box=Box(bx.x0, bx.y0, x - r - 6, bx.y1).attr(), data_label="event")
+                svg.open("g", data_box=Box(bx.x0, bx.y0, x - r - 5, bx.y1).attr(), data_label="event")
                 _label(svg, lang, x - r - 7, cy + size * 0.36, lines, size, "right", "g-event-label", lh)
             else:
-                svg.open("g", data_box=Box(x + r + 6, bx.y0, bx.x1, bx.y1).attr(), data_label="event")
+                svg.open("g", data_box=Box(x + r + 5, bx.y0, bx.x1, bx.y1).attr(), data_label="event")
                 _label(svg, lang, x + r + 7, cy + size * 0.36, lines, size, "left", "g-event-label", lh)
             svg.close("g")
         svg.close("a")
@@ -742,7 +744,7 @@ def _timeline_tall(
         w = text_width(txt, small)
         yy = warp(year)
         bx = Box(min(x(axis_x - 8), x(axis_x - 8 - w)), yy - small * 0.5, max(x(axis_x - 8), x(axis_x - 8 - w)), yy + small * 0.6)
-        if any(bx.overlaps(o, 3) for o in tick_boxes):
+        if any(bx.overlaps(o, 8) for o in tick_boxes):
             continue
         tick_boxes.append(bx)
         svg.leaf("line", x1=x(axis_x - 4), x2=x(axis_x + 4), y1=yy, y2=yy, class_="g-tick")
@@ -1038,8 +1040,15 @@ def map_svg(
         if label is not None:
             _p, _bx0, by0, lines, fs, cls, box, _leader, _side = label
             body.open("g", data_box=box.attr(), data_label="place")
-            xx = box.x0 + 2 if not rtl else box.x1 - 2
-            _label(body, lang, xx, by0 + fs * 0.95, lines, fs, "left" if not rtl else "right", cls, fs * 1.2)
+            # anchor on the side facing the dot, so the text hugs it whatever its real width
+            mid = (box.x0 + box.x1) / 2
+            if mid > x + 2:
+                xx, side = box.x0 + 2, "left"
+            elif mid < x - 2:
+                xx, side = box.x1 - 2, "right"
+            else:
+                xx, side = mid, "middle"
+            _label(body, lang, xx, by0 + fs * 0.95, lines, fs, side, cls, fs * 1.2)
             body.close("g")
         body.close("a")
     for p, _bx0, by0, lines, fs, cls, box, _leader, side in out_labels:
