@@ -12,6 +12,7 @@ from __future__ import annotations
 import gc
 import math
 import re
+import stat
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -150,7 +151,11 @@ def _scan_characters(text: str, path: str) -> list[Problem]:
 def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]:
     """Read and parse one YAML file; unreadable, oversized or undecodable files become problems."""
     try:
-        size = file.stat().st_size
+        info = file.stat()
+        size = info.st_size
+        if not stat.S_ISREG(info.st_mode):  # a folder, or a pipe that would block the build forever
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
+            return None, [Problem(display, 1, 1, f"cannot read file: it is {kind}", "replace it with the YAML file")]
         if size > MAX_FILE_BYTES:
             return None, [
                 Problem(
