@@ -64,7 +64,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         if args.command == "build":
             out = Path(args.out)
             result = build(project, out if out.is_absolute() else Path.cwd() / out)
-            verb = f"built {len(result.files)} files ({len(result.pages)} pages) into {args.out}"
+            verb = f"built {len(result.outputs)} files ({len(result.pages)} pages) into {args.out}"
         else:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"

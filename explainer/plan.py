@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -66,30 +66,68 @@ def source_path(lang: str, source_id: str) -> str:
     return f"{lang}/sources/{source_id}/"
 
 
-def plan(model: Model) -> tuple[Page, ...]:
+def event_path(lang: str, event_id: str) -> str:
+    """The path of an event's own page (its permalink): ``ar/timeline/<id>/``."""
+    return f"{lang}/timeline/{event_id}/"
+
+
+def page_path(lang: str, key: str) -> str:
+    """The path of the page with ``key``: a section (``plan``), ``sources/<id>`` or ``timeline/<id>``."""
+    kind, _, ident = key.partition("/")
+    return f"{lang}/{_SLUGS[kind]}{ident}/" if ident else section_path(lang, key)
+
+
+def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, ...]:
     """Every page of the site in every language, plus the bilingual root landing page.
+
+    A kind of page is planned only when ``templates`` (the names of the project's templates) has
+    its template: ``landing.html``, ``404.html``, ``<section>.html``, ``source.html`` (a page per
+    source document) and ``event.html`` (a page per event). ``None`` plans every kind. So a
+    project chooses its pages with its templates, as the benchmark's two-template project does.
 
     Raises :class:`BuildError` if two pages would be written to the same place.
     """
+
+    def has(template: str) -> bool:
+        return templates is None or template in templates
+
     codes = [lang.code for lang in model.site.languages]
-    backlinks = _backlinks(model)
-    pages: list[Page] = [Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes}))]
-    pages.append(Page("404", None, "404.html", "404.html", MappingProxyType({c: f"{c}/" for c in codes})))
+    pages: list[Page] = []
+    if has("landing.html"):
+        pages.append(Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes})))
+    if has("404.html"):
+        pages.append(Page("404", None, "404.html", "404.html", MappingProxyType({c: f"{c}/" for c in codes})))
     for key, _slug in SECTIONS + EXTRA_PAGES:
-        alternates = MappingProxyType({c: section_path(c, key) for c in codes})
-        for code in codes:
-            pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
-    for source in model.sources:
-        alternates = MappingProxyType({c: source_path(c, source.id) for c in codes})
-        context = MappingProxyType(
-            {
-                "source": source,
-                "segments": _segments(model, source),
-                "backlinks": backlinks.get(source.id, ()),
-            }
-        )
-        for code in codes:
-            pages.append(Page(f"sources/{source.id}", code, alternates[code], "source.html", alternates, context))
+        if has(f"{key}.html"):
+            alternates = MappingProxyType({c: section_path(c, key) for c in codes})
+            for code in codes:
+                pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
+    if has("source.html"):
+        backlinks = _backlinks(model)
+        for source in model.sources:
+            alternates = MappingProxyType({c: source_path(c, source.id) for c in codes})
+            context = MappingProxyType(
+                {
+                    "source": source,
+                    "segments": _segments(model, source),
+                    "backlinks": backlinks.get(source.id, ()),
+                }
+            )
+            for code in codes:
+                pages.append(Page(f"sources/{source.id}", code, alternates[code], "source.html", alternates, context))
+    if has("event.html"):
+        events = model.events
+        for i, event in enumerate(events):
+            alternates = MappingProxyType({c: event_path(c, event.id) for c in codes})
+            context = MappingProxyType(
+                {
+                    "event": event,
+                    "previous": events[i - 1] if i > 0 else None,
+                    "next": events[i + 1] if i + 1 < len(events) else None,
+                }
+            )
+            for code in codes:
+                pages.append(Page(f"timeline/{event.id}", code, alternates[code], "event.html", alternates, context))
     _check_collisions(pages)
     return tuple(pages)
 

@@ -31,9 +31,17 @@ _FOLD = {
 _SPACE = re.compile(r"\s+")
 
 
+_TABLE = str.maketrans({**dict.fromkeys(_DROP), **_FOLD})
+
+
 def normalise(text: str) -> str:
-    """Return the matching form of ``text`` (see the module docstring)."""
-    return _normalise_with_map(text)[0]
+    """Return the matching form of ``text`` (see the module docstring).
+
+    The same result as ``_normalise_with_map(text)[0]`` (dropped characters never separate a
+    whitespace run; leading and trailing whitespace go), with C-speed string methods instead of a
+    loop over characters: a build normalises every quote on the site.
+    """
+    return " ".join(text.translate(_TABLE).split())
 
 
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:

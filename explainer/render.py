@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
 import posixpath
 import re
+import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +25,8 @@ from markupsafe import Markup, escape
 from .errors import BuildError, Problem
 from .i18n import Catalog, digits, format_date, format_number
 from .model import Citation, FuzzyDate, Language, Model, Text
-from .plan import NAV, Page, section_path, source_path
+from .plan import NAV, Page, page_path
+from .write import write_files
 
 SOURCE_LANGUAGE = "ar"
 """The language the source documents (and so every quote) are written in."""
@@ -67,14 +73,20 @@ class Renderer:
     md: MarkdownIt
     preview: bool = False
 
+    shared: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per language, what every page's metadata shares (computed once, not once per page)."""
+
     def render(self, page: Page) -> bytes:
         """One page as UTF-8 HTML."""
         code = page.lang or self.model.site.languages[0].code
         env = self.envs[code]
         template = env.get_template(page.template)
+        if code not in self.shared:
+            self.shared[code] = _shared_meta(self.model, code)
+            self.shared[code]["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
         view = _view(self.model, page, code)
-        view.update(_meta(self.model, page, code, self.md, self.preview))
-        view["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
+        view.update(_meta(self.model, page, code, self.md, self.preview, self.shared[code]))
+        view["translators"] = self.shared[code]["translators"]
         return template.render(view).encode("utf-8")
 
 
@@ -95,29 +107,55 @@ PREVIEW_CSP = "; ".join(
 """The preview also runs livereload's script and its websocket (local only)."""
 
 
+@lru_cache(maxsize=64)
+def render_markdown(md: MarkdownIt, text: str, lang: Language) -> str:
+    """``text`` as HTML for ``lang``. Recent results are kept: an event page's description is
+    taken from its body's HTML, which the page then shows."""
+    return md.render(text, {"lang": lang})
+
+
+def _first_paragraph(html_text: str) -> str:
+    """The text of the first paragraph of rendered Markdown, as one line (for meta descriptions)."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text.split("</p>", 1)[0])).split())
+
+
 def _plain(md: MarkdownIt, text: str, lang: Language) -> str:
     """Markdown as one line of plain text (for meta descriptions)."""
     html_text = md.render(text.strip().split("\n\n")[0], {"lang": Language(lang.code, lang.locale, "ltr", lang.digits, lang.name)})
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
 
 
-def _meta(model: Model, page: Page, code: str, md: MarkdownIt, preview: bool) -> dict[str, Any]:
+def _shared_meta(model: Model, code: str) -> dict[str, Any]:
+    """The metadata that is the same on every page of one language."""
+    published = min((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
+    modified = max((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
+    return {
+        "lang": next(lng for lng in model.site.languages if lng.code == code),
+        "dates": (published.iso, modified.iso) if published is not None and modified is not None else None,
+        "citation": [_source_ld(s, code) for s in model.sources],
+    }
+
+
+def _meta(model: Model, page: Page, code: str, md: MarkdownIt, preview: bool, shared: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Per-page metadata: description, JSON-LD, CSP, feed."""
     site = model.site
-    lang = next(lng for lng in site.languages if lng.code == code)
+    shared = shared or _shared_meta(model, code)
+    lang = shared["lang"]
     prose = model.pages.get(page.key)
     source = page.context.get("source")
+    event = page.context.get("event")
     if prose is not None:
         title = prose.title[code]
         description = _plain(md, prose.intro[code], lang)
+    elif event is not None:
+        title = event.title[code]
+        description = _first_paragraph(render_markdown(md, event.body[code], lang)) if event.body else site.description[code]
     elif source is not None:
         title, description = source.label[code], site.description[code]
     else:
         title, description = site.title[code], site.description[code]
     if len(description) > 300:
         description = description[:299].rsplit(" ", 1)[0] + "…"
-    published = min((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
-    modified = max((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -126,10 +164,10 @@ def _meta(model: Model, page: Page, code: str, md: MarkdownIt, preview: bool) ->
         "inLanguage": code,
         "url": site.base_url + page.path,
         "isPartOf": {"@type": "WebSite", "name": site.title[code], "url": site.base_url},
-        "citation": [_source_ld(s, code) for s in model.sources],
+        "citation": shared["citation"],
     }
-    if published is not None and modified is not None:
-        data["datePublished"], data["dateModified"] = published.iso, modified.iso
+    if shared["dates"] is not None:
+        data["datePublished"], data["dateModified"] = shared["dates"]
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return {
@@ -163,6 +201,7 @@ def make_environment(
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
     )
     if catalog is not None:
         env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -179,7 +218,7 @@ def make_environment(
     def md_filter(text: Text | None) -> Markup:
         if text is None:
             return Markup("")
-        return Markup(md.render(text[lang.code], {"lang": lang}))
+        return Markup(render_markdown(md, text[lang.code], lang))
 
     def md_inline(text: Text | None) -> Markup:
         if text is None:
@@ -233,8 +272,7 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
 
     def url(key: str, anchor: str = "", to_lang: str | None = None) -> str:
         target_lang = to_lang or code
-        path = source_path(target_lang, key[len("sources/") :]) if key.startswith("sources/") else section_path(target_lang, key)
-        return _relative(page.path, path) + (f"#{anchor}" if anchor else "")
+        return _relative(page.path, page_path(target_lang, key)) + (f"#{anchor}" if anchor else "")
 
     def cite_url(cite: Citation) -> str:
         return url(f"sources/{cite.source}", cite.anchor)
@@ -288,11 +326,42 @@ def template_problem(exc: Exception, templates: Path, show: Callable[[Path], str
     return Problem(path, line, 1, f"template error: {type(exc).__name__}: {exc}", "check this template line")
 
 
-def render_all(renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str]) -> dict[str, bytes]:
-    """Render every page; template errors are collected and raised together."""
+PARALLEL_FROM = 400
+"""Sites with fewer pages render in the calling process: starting workers would cost more than it saves."""
+
+
+def render_all(
+    renderer: Renderer,
+    pages: Sequence[Page],
+    templates: Path,
+    show: Callable[[Path], str],
+    *,
+    into: Path | None = None,
+    jobs: int | None = None,
+) -> dict[str, bytes]:
+    """Render every page; template errors are collected and raised together.
+
+    Without ``into`` the pages are returned (output path → bytes). With ``into`` each page is
+    written to ``into/<output>`` as soon as it is rendered and nothing is returned, so a large site
+    never has to sit in memory. A site of :data:`PARALLEL_FROM` pages or more is rendered by
+    ``jobs`` worker processes (default: one per core), see :func:`_render_in_workers`.
+    """
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(pages) >= PARALLEL_FROM and _can_fork():
+        out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs)
+    else:
+        out, problems = _render_range(renderer, pages, templates, show, into, 0, len(pages))
+    if problems:
+        raise BuildError(problems)
+    return out
+
+
+def _render_range(
+    renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str], into: Path | None, start: int, stop: int
+) -> tuple[dict[str, bytes], list[Problem]]:
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
-    for page in pages:
+    for page in pages[start:stop]:
         try:
             out[page.output] = renderer.render(page)
         except jinja2.TemplateSyntaxError:
@@ -301,6 +370,55 @@ def render_all(renderer: Renderer, pages: Sequence[Page], templates: Path, show:
             problems.append(template_problem(exc, templates, show))
         except (TypeError, KeyError, AttributeError, ValueError) as exc:
             problems.append(template_problem(exc, templates, show))
-    if problems:
-        raise BuildError(problems)
-    return out
+    if into is not None:
+        write_files(out, into, _made_folders)
+        out = {}
+    return out, problems
+
+
+_made_folders: set[str] = set()
+"""Output folders this process has created (each worker writes its pages' folders once)."""
+
+_work: tuple[Any, ...] = ()
+"""What the workers render: set just before they are forked, so they inherit it instead of unpickling it."""
+
+
+def _can_fork() -> bool:
+    """Workers are forked, and forking is safe only from a single-threaded process on a POSIX system.
+
+    (The live preview rebuilds from a watcher thread: it renders in its own process.)
+    """
+    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+
+
+def _render_in_workers(
+    renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str], into: Path | None, jobs: int
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render ``pages`` in ``jobs`` forked processes, in chunks, and gather their files and problems.
+
+    The workers are forked after the model, the environments and the compiled templates exist,
+    so they share them (copy-on-write) instead of loading or pickling anything; each chunk
+    sends back only its problems (and its pages when they are not written in place).
+    ``gc.freeze()`` keeps the cyclic GC from scanning (and so copying) the shared objects.
+    """
+    global _work
+    size = max(20, min(400, len(pages) // (jobs * 8)))
+    chunks = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
+    _work = (renderer, pages, templates, show, into)
+    gc.freeze()
+    out: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for files, found in pool.imap_unordered(_render_chunk, chunks):
+                out.update(files)
+                problems += found
+    finally:
+        _work = ()
+        gc.unfreeze()
+    return out, problems
+
+
+def _render_chunk(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Problem]]:
+    renderer, pages, templates, show, into = _work
+    return _render_range(renderer, pages, templates, show, into, *bounds)

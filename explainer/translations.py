@@ -97,6 +97,7 @@ def _pairs(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, str]]:
 
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+_ARABIC_INDIC = re.compile("[٠-٩]")
 _NUMBER = re.compile(r"\d+(?:[,٬]\d{3})*(?:[.٫]\d+)?")
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _MONTHS_AR = {
@@ -108,7 +109,9 @@ _MONTHS_AR = {
 def numbers(text: str) -> set[str]:
     """The numbers written with digits in ``text`` (either digit set; grouping ignored)."""
     out = set()
-    for match in _NUMBER.findall(text.translate(_DIGITS)):
+    if _ARABIC_INDIC.search(text):  # translating long texts is slow, and most have no Arabic-Indic digit
+        text = text.translate(_DIGITS)
+    for match in _NUMBER.findall(text):
         out.add(match.replace(",", "").replace("٬", "").replace("٫", "."))
     return out
 
@@ -120,7 +123,7 @@ def months(text: str, lang: str) -> set[int]:
         return {_MONTHS_EN.index(w.lower()) + 1 for w in words if w.lower() in _MONTHS_EN}
     found = set()
     for name, number in _MONTHS_AR.items():
-        if re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+        if name in text and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text):  # the substring test skips the regex for most texts
             found.add(number)
     return found
 

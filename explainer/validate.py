@@ -45,6 +45,7 @@ from .model import (
     Update,
 )
 from .quotes import QuoteIndex
+from .schemacheck import quick_valid
 
 CONTENT_FILES = (
     "site",
@@ -165,6 +166,8 @@ def _validators(schema_dir: str) -> Mapping[str, Any]:
 
 
 def _schema_ok(project: Project, name: str, doc: Document, errors: Collector) -> bool:
+    if quick_valid(project.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
+        return True
     validator = _validators(str(project.schemas)).get(name)
     if validator is None:
         errors.add(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")

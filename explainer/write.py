@@ -8,7 +8,8 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import BuildError, Problem
@@ -16,27 +17,51 @@ from .errors import BuildError, Problem
 
 def write_site(files: Mapping[str, bytes], out: Path) -> None:
     """Write ``files`` (relative path → bytes) as the new content of ``out``."""
+    with staging(out) as tmp:
+        write_files(files, tmp)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A new empty folder beside ``out``; swapped in for ``out`` when the block ends without error.
+
+    If the block raises, the folder is removed and ``out`` is left as it was. Writing can happen
+    anywhere inside the block (the build's worker processes write pages into it directly).
+    """
     out = out.resolve()
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     except OSError as exc:
-        raise BuildError([Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", "choose another --out folder, or fix its permissions")]) from None
+        raise BuildError([_unwritable(out, exc)]) from None
     try:
-        made: set[str] = set()
-        for rel in sorted(files):
-            target = tmp / rel
-            parent = str(target.parent)
-            if parent not in made:
-                os.makedirs(parent, exist_ok=True)
-                made.add(parent)
-            with open(target, "wb") as fh:
-                fh.write(files[rel])
+        yield tmp
         os.chmod(tmp, 0o755)
         _swap(tmp, out)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError([Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", "choose another --out folder, or fix its permissions")]) from None
+        raise BuildError([_unwritable(out, exc)]) from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None = None) -> None:
+    """Write ``files`` (relative path → bytes) below ``folder``; ``made`` remembers the folders created."""
+    made = set() if made is None else made
+    for rel in sorted(files):
+        target = os.path.join(folder, rel)
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "wb") as fh:
+            fh.write(files[rel])
+
+
+def _unwritable(out: Path, exc: OSError) -> Problem:
+    hint = "choose another --out folder, or fix its permissions"
+    return Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", hint)
 
 
 def _swap(new: Path, out: Path) -> None:

@@ -1,0 +1,132 @@
+"""Build time and peak memory of this generator and of Hugo, on the same synthetic site, in the same run.
+
+    python3 benchmarks/bench.py --events N [--runs R]
+
+Writes the corpus of :mod:`corpus` (N events in Arabic and English, 2N + 2 pages) into a temporary
+folder, then times both generators as whole processes: each run is a new process building into
+a new, empty output folder. After one warm-up build each, the runs are interleaved (ours, Hugo,
+ours, Hugo, ...) so that both see the same state of a machine whose speed drifts, and the ratio
+is the median of the per-pair ratios. Hugo uses every core (its default). Peak memory is the
+largest resident set of any process of the build (for ours, the parent or a worker; from
+``wait4``'s resource usage). Outputs are removed between runs, outside the timed region, and the
+file system is synced before each timed build.
+
+The last line printed is one JSON object:
+{"events": N, "pages": P, "ours_s": …, "hugo_s": …, "ratio": ours/hugo, "ours_peak_mib": …, "hugo_peak_mib": …}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import hugo_binary, pages_for, write_both
+
+
+def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``cmd`` to completion; return (seconds, peak RSS in MiB of its largest process)."""
+    os.sync()  # flush the previous run's writes and deletions before the clock starts
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    if proc.stderr:
+        proc.stderr.close()
+    return seconds, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+
+
+def count_pages(folder: Path) -> int:
+    """HTML pages in a build, without Hugo's root redirect to the default language."""
+    pages = sum(1 for _ in folder.rglob("*.html"))
+    root = folder / "index.html"
+    if root.is_file() and b'http-equiv="refresh"' in root.read_bytes():
+        pages -= 1
+    return pages
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description="Time this generator against Hugo on the same synthetic site.")
+    parser.add_argument("--events", type=int, required=True, help="number of events (pages: 2N + 2)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs of each generator (default: 5)")
+    parser.add_argument("--keep", type=Path, help="write the corpus here and keep it (default: a temporary folder)")
+    args = parser.parse_args(argv)
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="explainer-bench-"))
+    try:
+        started = time.perf_counter()
+        ours_site, hugo_site = write_both(work, args.events)
+        pages = pages_for(args.events)
+        print(f"corpus: {args.events} events, {pages} pages, written to {work} in {time.perf_counter() - started:.1f} s", flush=True)
+        hugo = str(hugo_binary())
+        version = subprocess.run([hugo, "version"], capture_output=True, text=True, check=True).stdout.strip()
+        print(f"hugo: {version}", flush=True)
+
+        def ours_cmd(out: Path) -> list[str]:
+            return [sys.executable, "build.py", "build", "--out", str(out)]
+
+        def hugo_cmd(out: Path) -> list[str]:
+            return [hugo, "--source", str(hugo_site), "--destination", str(out), "--quiet"]
+
+        outs = work / "out"
+        outs.mkdir(exist_ok=True)
+        # warm-up (not counted): also checks that both built the same pages
+        for name, cmd, cwd in (("ours", ours_cmd, ours_site), ("hugo", hugo_cmd, hugo_site)):
+            out = outs / f"warm-{name}"
+            seconds, peak = run(cmd(out), cwd)
+            found = count_pages(out)
+            print(f"warm-up {name}: {seconds:.2f} s, {peak:.0f} MiB, {found} pages", flush=True)
+            if found != pages:
+                raise SystemExit(f"{name} built {found} pages, expected {pages}")
+            shutil.rmtree(out)
+
+        ours_t, hugo_t, ours_m, hugo_m, ratios = [], [], [], [], []
+        for i in range(1, args.runs + 1):
+            a, am = run(ours_cmd(outs / f"ours-{i}"), ours_site)
+            b, bm = run(hugo_cmd(outs / f"hugo-{i}"), hugo_site)
+            ours_t.append(a)
+            hugo_t.append(b)
+            ours_m.append(am)
+            hugo_m.append(bm)
+            ratios.append(a / b)
+            print(
+                f"run {i}: ours {a:.2f} s ({am:.0f} MiB, {a / pages * 1000:.3f} ms/page)  "
+                f"hugo {b:.2f} s ({bm:.0f} MiB)  ratio {a / b:.2f}",
+                flush=True,
+            )
+            shutil.rmtree(outs / f"ours-{i}")
+            shutil.rmtree(outs / f"hugo-{i}")
+
+        ours_s, hugo_s, ratio = statistics.median(ours_t), statistics.median(hugo_t), statistics.median(ratios)
+        print(f"median: ours {ours_s:.2f} s ({ours_s / pages * 1000:.3f} ms/page), hugo {hugo_s:.2f} s; median ratio of pairs {ratio:.2f}")
+        print(f"peak memory (largest process): ours {max(ours_m):.0f} MiB, hugo {max(hugo_m):.0f} MiB")
+        result = {
+            "events": args.events,
+            "pages": pages,
+            "ours_s": round(ours_s, 3),
+            "hugo_s": round(hugo_s, 3),
+            "ratio": round(ratio, 3),
+            "ours_peak_mib": round(max(ours_m), 1),
+            "hugo_peak_mib": round(max(hugo_m), 1),
+        }
+        print(json.dumps(result))
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

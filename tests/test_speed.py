@@ -1,0 +1,84 @@
+"""The benchmark corpus stays valid for the real pipeline, and the fast paths agree with the slow ones."""
+
+from __future__ import annotations
+
+import copy
+import random
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_cli, snapshot
+
+from explainer import render
+from explainer.load import load_file
+from explainer.quotes import _normalise_with_map, normalise
+from explainer.schemacheck import quick_valid
+from explainer.site import build
+from explainer.validate import CONTENT_FILES, Project, _validators
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+import corpus
+
+
+def test_benchmark_corpus_builds_with_the_real_pipeline(tmp_path: Path) -> None:
+    ours, hugo = corpus.write_both(tmp_path, 20)
+    result = run_cli(ours, "build", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert "(42 pages)" in result.stdout
+    pages = sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*.html"))
+    assert len(pages) == corpus.pages_for(20) == 42
+    assert pages[:2] == ["ar/timeline/e000001/index.html", "ar/timeline/e000002/index.html"]
+    assert "ar/timeline/index.html" in pages and "en/timeline/index.html" in pages
+    html = (tmp_path / "out/ar/timeline/e000002/index.html").read_text("utf-8")
+    assert '<html lang="ar" dir="rtl">' in html and "<strong>" in html and 'href="https://example.org/events/2/0"' in html
+    assert len(list((hugo / "content/ar").glob("e*.md"))) == 20
+
+
+def test_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, _ = corpus.write_both(tmp_path, 250)  # 502 pages: rendered by worker processes
+    assert run_cli(ours, "build", "--out", str(tmp_path / "parallel")).returncode == 0
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
+    build(Project(ours), tmp_path / "serial")
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:
+    schemas = REPO / "schemas"
+    validators = _validators(str(schemas))
+    rng = random.Random(8)
+    junk = [None, 1, 1.5, True, "", " ", "x", [], {}, "2024-13", "Ab", -5, 10**6, ["a", "a"]]
+
+    def mutate(value: object) -> object:
+        if isinstance(value, dict) and value:
+            key = rng.choice(list(value))
+            roll = rng.random()
+            if roll < 0.15:
+                del value[key]
+            elif roll < 0.25:
+                value[key + "x"] = "v"
+            else:
+                value[key] = mutate(value[key]) if roll < 0.6 else rng.choice(junk)
+            return value
+        if isinstance(value, list) and value:
+            i = rng.randrange(len(value))
+            value[i] = mutate(value[i])
+            return value
+        return rng.choice(junk)
+
+    for name in CONTENT_FILES:
+        doc, _ = load_file(REPO / "content" / f"{name}.yaml", name)
+        assert doc is not None
+        assert quick_valid(schemas, name, doc.data), name  # the real content takes the fast path
+        for _ in range(40):
+            data = mutate(copy.deepcopy(doc.data))
+            if quick_valid(schemas, name, data):
+                assert not list(validators[name].iter_errors(data)), (name, data)
+
+
+def test_fast_quote_normalisation_matches_the_mapped_one() -> None:
+    chars = " \t\n\u00a0\u2003ab«»\"“”ـأإآٱىئؤ\u064b\u0670\u200c\u200f\ufeffابت12"
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        assert normalise(text) == _normalise_with_map(text)[0], repr(text)
