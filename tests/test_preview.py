@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,6 +109,12 @@ def test_overlay_speaks_arabic_on_arabic_pages(preview: tuple[Path, str, Any], b
 def test_stale_translations_are_marked_in_the_preview_only(preview: tuple[Path, str, Any], browser: Any) -> None:
     project, base, _proc = preview
     assert run_cli(project, "review").returncode == 0  # everything reviewed: nothing marked
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the server rebuilds after review rewrites the files
+        with urllib.request.urlopen(base + "__preview/status.json") as response:
+            if json.load(response)["marks"] == []:
+                break
+        time.sleep(0.1)
     page = browser.new_page()
     page.goto(base + "en/timeline/")
     page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
