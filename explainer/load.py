@@ -251,7 +251,22 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
         hint = "a value containing ': ' must be quoted, or indented under its key as a block (>-)"
     elif "found character" in message:
         hint = "quote the value (\"...\") if it starts with a special character such as ` @ % or |"
+    context = exc.context_mark
+    if exc.problem and exc.context and context is not None and (context.line + 1, context.column + 1) != (line, col):
+        what = _CONTEXTS.get(exc.context.strip(), exc.context.strip().removeprefix("while parsing ").removeprefix("while scanning "))
+        message += f" (in {what} that starts at line {context.line + 1}, column {context.column + 1})"
+        if "quoted" in what:
+            hint = "close the quotation marks, or quote the text with the other kind (' or \")"
     return Problem(path, line, col, f"YAML syntax error: {message}", hint)
+
+
+_CONTEXTS = {
+    "while parsing a flow sequence": "the list [ ]",
+    "while parsing a flow mapping": "the mapping { }",
+    "while scanning a quoted scalar": "the quoted text",
+    "while parsing a block collection": "the list",
+    "while parsing a block mapping": "the mapping",
+}
 
 
 _KEY_WANTED = object()  # a mapping waits for its next key
