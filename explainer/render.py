@@ -310,6 +310,11 @@ def compile_all(envs: Mapping[str, jinja2.Environment], templates: Path, show: C
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             problems.append(Problem(show(templates / name), exc.lineno or 1, 1, f"template syntax error: {exc.message}", "fix the Jinja tag on this line (matching {% %} / {{ }}, end tags)"))
+        except UnicodeDecodeError as exc:  # exc.object is the template's bytes
+            raw, at = bytes(exc.object), exc.start
+            line, col = raw.count(b"\n", 0, at) + 1, len(raw[raw.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", "replace")) + 1
+            message = f"template is not valid UTF-8 (byte 0x{raw[at]:02x})"
+            problems.append(Problem(show(templates / name), line, col, message, "save it as UTF-8"))
     return problems
 
 
@@ -324,6 +329,10 @@ def template_problem(exc: Exception, templates: Path, show: Callable[[Path], str
     if isinstance(exc, jinja2.UndefinedError):
         return Problem(path, line, 1, f"template error: {exc.message}", "check the variable's name, or define it before use")
     return Problem(path, line, 1, f"template error: {type(exc).__name__}: {exc}", "check this template line")
+
+
+def _in_template(exc: BaseException) -> bool:
+    return any(Path(f.filename).suffix == ".html" for f in traceback.extract_tb(exc.__traceback__) if f.filename)
 
 
 PARALLEL_FROM = 400
@@ -368,7 +377,9 @@ def _render_range(
             continue  # reported once, with its line, by compile_all
         except jinja2.TemplateError as exc:
             problems.append(template_problem(exc, templates, show))
-        except (TypeError, KeyError, AttributeError, ValueError) as exc:
+        except Exception as exc:  # raised by a template's code (1/0, a bad call): located; anything else stays visible
+            if not isinstance(exc, (TypeError, KeyError, AttributeError, ValueError)) and not _in_template(exc):
+                raise
             problems.append(template_problem(exc, templates, show))
     if into is not None:
         write_files(out, into, _made_folders)

@@ -305,6 +305,13 @@ CASES: list[Case] = [
         replace(HOME, MAIN, MAIN + "\n{{ no_such_name }}"),
         At(HOME, "{{ no_such_name", "'no_such_name' is undefined", col=False),
     ),
+    case("template-runtime-error", replace(HOME, MAIN, MAIN + "\n{{ 1 // 0 }}"), At(HOME, "{{ 1 // 0 }}", "ZeroDivisionError", col=False)),
+    case(
+        "template-not-utf8",
+        write("templates/zz_latin1.html", b"<p>\n  caf\xe9\n</p>\n"),
+        At("templates/zz_latin1.html", "\ufffd", "template is not valid UTF-8 (byte 0xe9)"),
+        xfail="site.py's _untranslated re-raises the UnicodeDecodeError of Babel's extractor (see the report of issue #4)",
+    ),
     case(
         "template-untranslated",
         replace(HOME, MAIN, MAIN + "\n{{ _('A brand new phrase') }}"),
@@ -426,7 +433,13 @@ def _assert_located(problems: tuple[Problem, ...], root: Path, c: Case) -> None:
         assert len(problems) == len(c.expect), shown
 
 
-@pytest.mark.parametrize("broken", CASES, ids=[c.id for c in CASES], indirect=True)
+def _param(c: Case) -> object:
+    if "xfail" in c.extra:  # a known gap outside this suite's files: fails until it is fixed, then must be unmarked
+        return pytest.param(c, id=c.id, marks=pytest.mark.xfail(strict=True, raises=UnicodeDecodeError, reason=str(c.extra["xfail"])))
+    return pytest.param(c, id=c.id)
+
+
+@pytest.mark.parametrize("broken", [_param(c) for c in CASES], indirect=True)
 def test_broken_input_is_a_located_error_and_the_output_is_untouched(
     broken: tuple[Path, Case], baseline: tuple[Path, dict[str, bytes], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
