@@ -13,9 +13,10 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, Problem
 from .model import Model
@@ -30,16 +31,17 @@ def watched_paths(project: Project) -> list[Path]:
     return [p for p in (project.content, project.templates, project.static, project.seeds, project.locales, project.schemas) if p.exists()]
 
 
-def rebuild(project: Project, out: Path) -> tuple[bool, str]:
+def rebuild(project: Project, out: Path, first: Collection[str] = (), shown: Callable[[], None] | None = None) -> tuple[bool, str]:
     """Build the preview once and record its status for the open pages; return (ok, message).
 
     A failed build leaves the last good site in ``out``; the pages' overlay shows the errors.
+    ``first`` and ``shown``: the open pages are rebuilt and shown first (see :func:`~explainer.site.build`).
     """
     from .site import build
 
     started = time.perf_counter()
     try:
-        result = build(project, out, preview=True)
+        result = build(project, out, preview=True, first=first, shown=shown)
     except BuildError as exc:
         write_status(out, status(project, exc.problems))
         return False, exc.report()
@@ -80,6 +82,36 @@ def write_status(out: Path, data: dict[str, Any]) -> None:
     tmp.replace(folder / "status.json")
 
 
+def _remember_open_pages(handler: Any) -> None:
+    """Keep, on each browser's livereload connection, the path of the page it shows (its 'info' message says)."""
+    if getattr(handler, "remembers_pages", False):
+        return
+    original = handler.on_message
+
+    def on_message(self: Any, message: str) -> None:
+        original(self, message)
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(data, dict) and data.get("command") == "info" and isinstance(data.get("url"), str):
+            self.page_path = urlsplit(data["url"]).path
+
+    handler.on_message = on_message
+    handler.remembers_pages = True
+
+
+def open_outputs(handler: Any) -> set[str]:
+    """The output files of the pages open in browsers (``/ar/plan/`` → ``ar/plan/index.html``)."""
+    paths = {getattr(waiter, "page_path", None) for waiter in list(handler.waiters)}
+    out = set()
+    for path in paths:
+        if isinstance(path, str):
+            rel = unquote(path).lstrip("/")
+            out.add(rel + "index.html" if rel.endswith("/") or not rel else rel)
+    return out
+
+
 def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     """Build, then serve the preview on ``host:port`` until interrupted."""
     from livereload import Server
@@ -91,6 +123,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     print(message, file=sys.stdout if ok else sys.stderr, flush=True)
 
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # reload on every change: saves are coalesced below
+    _remember_open_pages(LiveReloadHandler)
 
     class FastWatcher(Watcher):  # type: ignore[misc]
         """A livereload watcher fed by watchfiles instead of polling."""
@@ -108,11 +141,21 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         def _run(self, loop: Any) -> None:
             from watchfiles import watch
 
+            def reload() -> None:
+                loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+
             for _changes in watch(*watched_paths(project), debounce=40, step=10, rust_timeout=0, yield_on_timeout=False):
-                ok, message = rebuild(project, out)
+                reloaded: list[bool] = []
+
+                def shown(reloaded: list[bool] = reloaded) -> None:
+                    reloaded.append(True)
+                    reload()
+
+                ok, message = rebuild(project, out, open_outputs(LiveReloadHandler), shown)
                 print(message, file=sys.stdout if ok else sys.stderr, flush=True)
                 # reload either way: on failure the last good page comes back with the error overlay
-                loop.add_callback(LiveReloadHandler.reload_waiters, "*")
+                if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)
+                    reload()
 
     server = Server(watcher=FastWatcher())
     server.watch(str(project.content))  # a task, so livereload does not watch the working directory

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel.messages.extract import DEFAULT_KEYWORDS
 
@@ -40,31 +41,57 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None}
 """Gettext keywords in templates; ``tr`` is another language's gettext on bilingual pages."""
 
 
+_unchanged: dict[tuple[Any, ...], Any] = {}
+"""Results that depend on one file only, by (what, path, mtime, size): the live preview's rebuilds
+read again only the catalogs and templates that changed since the last build."""
+
+
+def _stamp(file: Path) -> tuple[str, int, int] | None:
+    try:
+        st = file.stat()
+    except OSError:
+        return None
+    return (str(file), st.st_mtime_ns, st.st_size)
+
+
 def _catalogs(project: Project, model: Model) -> tuple[dict[str, Catalog | None], list[Problem]]:
     catalogs: dict[str, Catalog | None] = {}
     problems: list[Problem] = []
     for lang in model.site.languages:
         po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
-        catalog, found = load_catalog(project.locales, lang, project.show(po))
+        key = ("catalog", lang, _stamp(po))
+        if key not in _unchanged or key[2] is None:
+            _unchanged[key] = load_catalog(project.locales, lang, project.show(po))
+        catalog, found = _unchanged[key]
         catalogs[lang.code] = catalog
         problems += found
     return catalogs, problems
 
 
-def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
-    """UI strings used in templates but absent from a catalog, located in the template."""
+def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
+    """The UI strings of one template with their lines (none for a template with a syntax error)."""
     from babel.messages.extract import extract_from_file
 
+    key = ("ui", _stamp(tpl))
+    if key in _unchanged:
+        return _unchanged[key]  # type: ignore[no-any-return]
+    try:
+        options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
+        found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options=options))
+    except Exception as exc:  # a syntax error: reported by compile_all with its line
+        if "TemplateSyntaxError" in type(exc).__name__:
+            return []
+        raise
+    strings = [(lineno, message if isinstance(message, str) else message[0]) for lineno, message, _comments, _context in found]
+    _unchanged[key] = strings
+    return strings
+
+
+def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
+    """UI strings used in templates but absent from a catalog, located in the template."""
     problems = []
     for tpl in sorted(project.templates.rglob("*.html")):
-        try:
-            found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options={"extensions": "jinja2.ext.i18n", "trimmed": "false"}))
-        except Exception as exc:  # a syntax error: reported by compile_all with its line
-            if "TemplateSyntaxError" in type(exc).__name__:
-                continue
-            raise
-        for lineno, message, _comments, _context in found:
-            msgid = message if isinstance(message, str) else message[0]
+        for lineno, msgid in _ui_strings(tpl):
             for code, catalog in catalogs.items():
                 if catalog is not None and msgid not in catalog.messages:
                     problems.append(
@@ -92,11 +119,19 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def render_site(project: Project, *, preview: bool = False, into: Path | None = None) -> Result:
+def render_site(
+    project: Project,
+    *,
+    preview: bool = False,
+    into: Path | None = None,
+    before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
+) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
     The pages are rendered and, with ``into``, written into that folder as they are rendered
     (see :func:`~explainer.render.render_all`); the other files are returned in ``files``.
+    ``before`` is called with the renderer and the pages when everything is ready to render
+    and no problem has been found yet.
     """
     with _no_cyclic_gc():
         model = load_model(project)
@@ -110,8 +145,11 @@ def render_site(project: Project, *, preview: bool = False, into: Path | None = 
         install_graphics(envs[lang.code], model, lang, geo)
     problems += compile_all(envs, project.templates, project.show)
     problems += _untranslated(project, catalogs)
+    renderer = Renderer(model, envs, md, preview)
+    if before is not None and not problems:
+        before(renderer, pages)
     try:
-        render_all(Renderer(model, envs, md, preview), pages, project.templates, project.show, into=into)
+        render_all(renderer, pages, project.templates, project.show, into=into)
     except BuildError as exc:
         problems += exc.problems
     if problems:
@@ -133,12 +171,43 @@ def render_site(project: Project, *, preview: bool = False, into: Path | None = 
     return Result(model, pages, files)
 
 
-def build(project: Project, out: Path, *, preview: bool = False) -> Result:
-    """Render the site and swap it into ``out``; on any error ``out`` is left as it was."""
+def build(
+    project: Project, out: Path, *, preview: bool = False, first: Collection[str] = (), shown: Callable[[], None] | None = None
+) -> Result:
+    """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
+
+    For the live preview, ``first`` names the outputs of the pages open in a browser: they are
+    rendered before all others and written straight into ``out``, then ``shown()`` is called
+    (the preview reloads them), so a save is on screen before the rest of the site is rebuilt.
+    They are left unchanged if rendering them fails, and if the rest of the build then fails,
+    ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
+    """
+    before = _render_first(out, first, shown) if first and shown is not None else None
     with staging(out) as tmp:
-        result = render_site(project, preview=preview, into=tmp)
+        result = render_site(project, preview=preview, into=tmp, before=before)
         write_files(result.files, tmp)
     return result
+
+
+def _render_first(out: Path, first: Collection[str], shown: Callable[[], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
+    def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
+        files = {}
+        for page in pages:
+            if page.output in first:
+                try:
+                    files[page.output] = renderer.render(page)
+                except Exception:  # noqa: BLE001 - the full render below reports it with its template line
+                    return
+        for rel, data in files.items():
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            partial = target.with_name(f".{target.name}.new")
+            partial.write_bytes(data)
+            partial.replace(target)  # atomic: the server never sends half a page
+        if files:
+            shown()
+
+    return before
 
 
 def check(project: Project) -> Result:
