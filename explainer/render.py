@@ -189,6 +189,17 @@ def _source_ld(source: Any, code: str) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept between builds and processes (Jinja's cache in the system's temporary
+    folder, private to the user). Compiling the templates was a third of a build of the real site;
+    an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):  # no private temporary folder: compile every time
+        return None
+
+
 def make_environment(
     templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: MarkdownIt
 ) -> jinja2.Environment:
@@ -202,6 +213,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
+        bytecode_cache=_bytecode_cache(),
     )
     if catalog is not None:
         env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
