@@ -33,7 +33,10 @@ SOURCE_LANGUAGE = "ar"
 
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9'’&.\-]*(?:[ ][A-Za-z0-9][A-Za-z0-9'’&.\-]*)*")
+_ENTITY = r"&#?[A-Za-z0-9]+;"
+_LATIN_CHAR = rf"(?:[A-Za-z0-9'’.\-]|{_ENTITY})"
+_LATIN_RUN = re.compile(rf"{_ENTITY}|[A-Za-z]{_LATIN_CHAR}*(?:[ ][A-Za-z0-9]{_LATIN_CHAR}*)*")
+"""A run of Latin words in escaped text, or a character reference on its own (left whole)."""
 
 
 def _validate_link(url: str) -> bool:
@@ -45,7 +48,7 @@ def _validate_link(url: str) -> bool:
 
 def _isolate_latin(html_text: str) -> str:
     """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put."""
-    return _LATIN_RUN.sub(lambda m: f'<bdi lang="en" dir="ltr">{m.group(0)}</bdi>', html_text)
+    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi lang="en" dir="ltr">{m.group(0)}</bdi>', html_text)
 
 
 def make_markdown() -> MarkdownIt:
@@ -55,9 +58,8 @@ def make_markdown() -> MarkdownIt:
     md.disable(["image"])  # no images from elsewhere; the site makes no third-party requests
 
     def text_rule(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]) -> str:
-        out = str(escape(tokens[idx].content))
         lang: Language = env["lang"]
-        out = digits(out, lang.digits)
+        out = str(escape(digits(tokens[idx].content, lang.digits)))  # digits first: escaping makes &#39;
         return _isolate_latin(out) if lang.dir == "rtl" else out
 
     md.add_render_rule("text", text_rule)
@@ -224,7 +226,7 @@ def make_environment(
         """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
         if text is None:
             return Markup("")
-        out = digits(str(escape(text[lang.code])), lang.digits)
+        out = str(escape(digits(text[lang.code], lang.digits)))
         return Markup(_isolate_latin(out) if lang.dir == "rtl" else out)
 
     def md_filter(text: Text | None) -> Markup:
@@ -239,7 +241,7 @@ def make_environment(
 
     def quote_filter(value: str) -> Markup:
         """A quote in the source language, with this page's digit policy."""
-        return Markup(digits(str(escape(value)), lang.digits if lang.code == SOURCE_LANGUAGE else "latn"))
+        return escape(digits(value, lang.digits if lang.code == SOURCE_LANGUAGE else "latn"))
 
     def date_filter(date: FuzzyDate | None) -> str:
         return "" if date is None else format_date(date, lang)
