@@ -41,12 +41,22 @@ def rebuild(project: Project, out: Path, first: Collection[str] = (), shown: Cal
 
     started = time.perf_counter()
     try:
-        result = build(project, out, preview=True, first=first, shown=shown)
+        result = build(project, out, preview=True, first=first, shown=_status_then(project, out, shown) if shown else None)
     except BuildError as exc:
         write_status(out, status(project, exc.problems))
         return False, exc.report()
     write_status(out, status(project, (), result.model))
     return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+
+
+def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Callable[[Model], None]:
+    """Before the open pages reload early, record that the content is valid (and its marks) for their overlay."""
+
+    def then(model: Model) -> None:
+        write_status(out, status(project, (), model))
+        shown()
+
+    return then
 
 
 def status(project: Project, problems: Iterable[Problem], model: Model | None = None) -> dict[str, Any]:

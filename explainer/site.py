@@ -172,12 +172,12 @@ def render_site(
 
 
 def build(
-    project: Project, out: Path, *, preview: bool = False, first: Collection[str] = (), shown: Callable[[], None] | None = None
+    project: Project, out: Path, *, preview: bool = False, first: Collection[str] = (), shown: Callable[[Model], None] | None = None
 ) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
 
     For the live preview, ``first`` names the outputs of the pages open in a browser: they are
-    rendered before all others and written straight into ``out``, then ``shown()`` is called
+    rendered before all others and written straight into ``out``, then ``shown(model)`` is called
     (the preview reloads them), so a save is on screen before the rest of the site is rebuilt.
     They are left unchanged if rendering them fails, and if the rest of the build then fails,
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
@@ -189,7 +189,7 @@ def build(
     return result
 
 
-def _render_first(out: Path, first: Collection[str], shown: Callable[[], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
+def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
     def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
         files = {}
         for page in pages:
@@ -205,7 +205,7 @@ def _render_first(out: Path, first: Collection[str], shown: Callable[[], None]) 
             partial.write_bytes(data)
             partial.replace(target)  # atomic: the server never sends half a page
         if files:
-            shown()
+            shown(renderer.model)
 
     return before
 
