@@ -92,6 +92,10 @@ def write_status(out: Path, data: dict[str, Any]) -> None:
     tmp.replace(folder / "status.json")
 
 
+_page_back = threading.Event()
+"""Set when a browser page (re)connects to the preview."""
+
+
 def _remember_open_pages(handler: Any) -> None:
     """Keep, on each browser's livereload connection, the path of the page it shows (its 'info' message says)."""
     if getattr(handler, "remembers_pages", False):
@@ -106,6 +110,7 @@ def _remember_open_pages(handler: Any) -> None:
             return
         if isinstance(data, dict) and data.get("command") == "info" and isinstance(data.get("url"), str):
             self.page_path = urlsplit(data["url"]).path
+            _page_back.set()
 
     handler.on_message = on_message
     handler.remembers_pages = True
@@ -159,7 +164,11 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
 
                 def shown(reloaded: list[bool] = reloaded) -> None:
                     reloaded.append(True)
+                    _page_back.clear()
                     reload()
+                    # the rest of the rebuild waits until the reloaded pages are back (or a second
+                    # has passed): until then this thread would keep the server thread from the GIL
+                    _page_back.wait(1.0)
 
                 ok, message = rebuild(project, out, open_outputs(LiveReloadHandler), shown)
                 print(message, file=sys.stdout if ok else sys.stderr, flush=True)

@@ -15,6 +15,7 @@ from .errors import BuildError, Problem
 from .graphics import install as install_graphics
 from .graphics import load_geo
 from .i18n import Catalog, load_catalog
+from .incremental import ContentCache
 from .model import Model
 from .outputs import atom_feed, open_data, robots, sitemap
 from .plan import Page, plan
@@ -100,6 +101,10 @@ def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list
     return problems
 
 
+_preview_content = ContentCache()
+"""The preview's rebuilds parse again only the list items that changed (see :mod:`~explainer.incremental`)."""
+
+
 def _template_names(project: Project) -> set[str]:
     """The project's templates: the plan makes the kinds of page that have one."""
     folder = project.templates
@@ -134,7 +139,7 @@ def render_site(
     and no problem has been found yet.
     """
     with _no_cyclic_gc():
-        model = load_model(project)
+        model = load_model(project, _preview_content.load_file) if preview else load_model(project)
         pages = plan(model, _template_names(project))
     catalogs, problems = _catalogs(project, model)
     md = make_markdown()

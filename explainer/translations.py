@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -130,6 +131,12 @@ def months(text: str, lang: str) -> set[int]:
 
 def parity(ar: str, en: str) -> list[str]:
     """How the numbers and months of an Arabic text and its English differ (empty if they agree)."""
+    return list(_parity(ar, en))
+
+
+@lru_cache(maxsize=1 << 16)
+def _parity(ar: str, en: str) -> tuple[str, ...]:
+    """:func:`parity`, remembered: the live preview's rebuilds check again only the texts that changed."""
     problems = []
     a, e = numbers(ar), numbers(en)
     if a != e:
@@ -140,4 +147,4 @@ def parity(ar: str, en: str) -> list[str]:
     if ma != me:
         names = lambda ms: ", ".join(_MONTHS_EN[m - 1].capitalize() for m in sorted(ms)) or "none"  # noqa: E731
         problems.append(f"months differ (Arabic: {names(ma)}; English: {names(me)})")
-    return problems
+    return tuple(problems)

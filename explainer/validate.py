@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import BuildError, Collector
+from .errors import BuildError, Collector, Problem
 from .load import Document, JsonPath, load_file
 from .model import (
     Chrome,
@@ -116,8 +116,11 @@ class Project:
             return str(path)
 
 
-def load_model(project: Project) -> Model:
-    """Load and validate all content of ``project``; raise :class:`BuildError` on any problem."""
+def load_model(project: Project, load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file) -> Model:
+    """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
+
+    ``load`` reads one content file (the live preview passes one that re-parses only what changed).
+    """
     errors = Collector()
     docs: dict[str, Document] = {}
     for name in CONTENT_FILES:
@@ -126,7 +129,7 @@ def load_model(project: Project) -> Model:
         if not file.exists():
             errors.add(shown, 1, 1, "content file is missing", f"create {shown} (see docs/content-format.md)")
             continue
-        doc, problems = load_file(file, shown)
+        doc, problems = load(file, shown)
         errors.problems.extend(problems)
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
