@@ -100,7 +100,7 @@ def events(n: int) -> list[dict]:
     """The events, as plain data (the same for both generators)."""
     rng = _Rng(20261124)
     quotes = _quotes()
-    start = date(2000, 1, 1)
+    start = date(1990, 1, 1)  # one event a day: 10,000 events end in 2017, in the past (Hugo skips future dates)
     out = []
     for i in range(1, n + 1):
         day = start + timedelta(days=i)
@@ -246,6 +246,7 @@ def write_hugo(dest: Path, items: list[dict]) -> Path:
         'baseURL = "https://example.org/bench/"\n'
         'title = "Benchmark"\n'
         'defaultContentLanguage = "ar"\n'
+        "buildFuture = true\n"
         "defaultContentLanguageInSubdir = true\n"
         'disableKinds = ["taxonomy", "term", "section", "rss", "sitemap", "robotsTXT", "404"]\n'
         "[markup.goldmark.extensions]\n  typographer = false\n"
