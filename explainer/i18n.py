@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
@@ -25,6 +26,7 @@ def digits(text: str, policy: str) -> str:
     return text.translate(_ARABIC_INDIC) if policy == "arab" else text
 
 
+@lru_cache(maxsize=4096)
 def format_date(date: FuzzyDate, lang: Language) -> str:
     """The date at its precision in the language's locale and digits (without qualifier)."""
     day = dt.date(date.year, date.month or 1, date.day or 1)

@@ -270,7 +270,14 @@ def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
 def _relative(from_path: str, to_path: str) -> str:
     """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative)."""
     from_dir = from_path if from_path.endswith("/") or not from_path else posixpath.dirname(from_path) + "/"
-    rel = posixpath.relpath(to_path or ".", from_dir or ".")
+    if from_dir.startswith("/") or to_path.startswith("/") or "/." in f"/{from_dir}/{to_path}" or "//" in f"{from_dir}|{to_path}":
+        rel = posixpath.relpath(to_path or ".", from_dir or ".")
+    else:  # plain paths: what relpath gives, without its calls to os.getcwd() (pages make many links)
+        here, there = from_dir.split("/")[:-1], [part for part in to_path.split("/") if part]
+        common = 0
+        while common < min(len(here), len(there)) and here[common] == there[common]:
+            common += 1
+        rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
     if to_path.endswith("/") or not to_path:
         rel = "./" if rel == "." else rel + "/"
     return rel
@@ -361,6 +368,7 @@ def render_all(
     *,
     into: Path | None = None,
     jobs: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, bytes]:
     """Render every page; template errors are collected and raised together.
 
@@ -368,11 +376,14 @@ def render_all(
     written to ``into/<output>`` as soon as it is rendered and nothing is returned, so a large site
     never has to sit in memory. A site of :data:`PARALLEL_FROM` pages or more is rendered by
     ``jobs`` worker processes (default: one per core), see :func:`_render_in_workers`.
+    ``meanwhile`` is called in this process while the workers render (else before rendering).
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(pages) >= PARALLEL_FROM and _can_fork():
-        out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs)
+        out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs, meanwhile)
     else:
+        if meanwhile is not None:
+            meanwhile()
         out, problems = _render_range(renderer, pages, templates, show, into, 0, len(pages))
     if problems:
         raise BuildError(problems)
@@ -417,7 +428,13 @@ def _can_fork() -> bool:
 
 
 def _render_in_workers(
-    renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str], into: Path | None, jobs: int
+    renderer: Renderer,
+    pages: Sequence[Page],
+    templates: Path,
+    show: Callable[[Path], str],
+    into: Path | None,
+    jobs: int,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[dict[str, bytes], list[Problem]]:
     """Render ``pages`` in ``jobs`` forked processes, in chunks, and gather their files and problems.
 
@@ -435,7 +452,10 @@ def _render_in_workers(
     problems: list[Problem] = []
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for files, found in pool.imap_unordered(_render_chunk, chunks):
+            results = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
+            if meanwhile is not None:
+                meanwhile()
+            for files, found in results:
                 out.update(files)
                 problems += found
     finally:

@@ -16,6 +16,7 @@ from .graphics import install as install_graphics
 from .graphics import load_geo
 from .i18n import Catalog, load_catalog
 from .incremental import ContentCache
+from .load import load_file
 from .model import Model
 from .outputs import atom_feed, open_data, robots, sitemap
 from .plan import Page, plan
@@ -26,16 +27,18 @@ from .write import staging, write_files
 
 @dataclass(frozen=True)
 class Result:
-    """What a build produced: the model, the pages, and the other files (path → bytes)."""
+    """What a build produced: the model, the pages, every output file, and the files other than
+    pages (path → bytes) when they were made in memory rather than written into a folder."""
 
     model: Model
     pages: tuple[Page, ...]
     files: dict[str, bytes]
+    others: tuple[str, ...] = ()
 
     @property
     def outputs(self) -> tuple[str, ...]:
         """Every file of the site (pages and other files), relative to the output folder."""
-        return tuple(sorted([p.output for p in self.pages] + list(self.files)))
+        return tuple(sorted([p.output for p in self.pages] + list(self.others or self.files)))
 
 
 KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None}
@@ -130,16 +133,18 @@ def render_site(
     preview: bool = False,
     into: Path | None = None,
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
+    translation: bool = True,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
     The pages are rendered and, with ``into``, written into that folder as they are rendered
     (see :func:`~explainer.render.render_all`); the other files are returned in ``files``.
     ``before`` is called with the renderer and the pages when everything is ready to render
-    and no problem has been found yet.
+    and no problem has been found yet. ``translation=False`` skips the translation status.
     """
     with _no_cyclic_gc():
-        model = load_model(project, _preview_content.load_file) if preview else load_model(project)
+        load = _preview_content.load_file if preview else load_file
+        model = load_model(project, load, translation=translation)
         pages = plan(model, _template_names(project))
     catalogs, problems = _catalogs(project, model)
     md = make_markdown()
@@ -153,27 +158,40 @@ def render_site(
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
         before(renderer, pages)
-    try:
-        render_all(renderer, pages, project.templates, project.show, into=into)
+    files: dict[str, bytes] = {}
+    others: list[str] = []
+
+    def put(made: dict[str, bytes]) -> None:
+        """Keep the other files, or write them into ``into`` at once (large sites' open data is large)."""
+        others.extend(made)
+        if into is None:
+            files.update(made)
+        else:
+            write_files(made, into)
+
+    def other_files() -> None:
+        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        for lang in model.site.languages:
+            catalog = catalogs[lang.code]
+            title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
+            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
+            put(open_data(model, lang))
+        if preview:  # the live preview's error overlay; never part of the published site
+            for name in ("overlay.js", "overlay.css"):
+                put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
+        for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
+            if asset.is_file():
+                put({f"static/{asset.relative_to(project.static).as_posix()}": asset.read_bytes()})
+
+    try:  # the other files are made while worker processes render the pages, if they do
+        render_all(renderer, pages, project.templates, project.show, into=into, meanwhile=None if problems else other_files)
     except BuildError as exc:
         problems += exc.problems
     if problems:
         raise BuildError(problems)
-    files: dict[str, bytes] = {}
-    files["sitemap.xml"] = sitemap(model, pages)
-    files["robots.txt"] = robots(model)
-    for lang in model.site.languages:
-        catalog = catalogs[lang.code]
-        title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
-        files[f"{lang.code}/feed.xml"] = atom_feed(model, lang, md, title_of)
-        files.update(open_data(model, lang))
-    if preview:  # the live preview's error overlay; never part of the published site
-        for name in ("overlay.js", "overlay.css"):
-            files[f"__preview/{name}"] = (Path(__file__).parent / "preview" / name).read_bytes()
-    for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
-        if asset.is_file():
-            files[f"static/{asset.relative_to(project.static).as_posix()}"] = asset.read_bytes()
-    return Result(model, pages, files)
+    if not others:
+        other_files()
+    return Result(model, pages, files, tuple(others))
 
 
 def build(
@@ -189,9 +207,7 @@ def build(
     """
     before = _render_first(out, first, shown) if first and shown is not None else None
     with staging(out) as tmp:
-        result = render_site(project, preview=preview, into=tmp, before=before)
-        write_files(result.files, tmp)
-    return result
+        return render_site(project, preview=preview, into=tmp, before=before, translation=preview)
 
 
 def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
@@ -201,7 +217,7 @@ def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], No
             if page.output in first:
                 try:
                     files[page.output] = renderer.render(page)
-                except Exception:  # noqa: BLE001 - the full render below reports it with its template line
+                except Exception:  # the full render below reports it with its template line
                     return
         for rel, data in files.items():
             target = out / rel

@@ -116,10 +116,13 @@ class Project:
             return str(path)
 
 
-def load_model(project: Project, load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file) -> Model:
+def load_model(
+    project: Project, load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file, *, translation: bool = True
+) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
     ``load`` reads one content file (the live preview passes one that re-parses only what changed).
+    ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
     """
     errors = Collector()
     docs: dict[str, Document] = {}
@@ -145,6 +148,8 @@ def load_model(project: Project, load: Callable[[Path, str], tuple[Document | No
     model = builder.build()
     errors.raise_if_any()
     assert model is not None
+    if not translation:
+        return model
     from .translations import report
 
     return replace(model, translation=report(docs))
