@@ -37,6 +37,7 @@ def format_date(date: FuzzyDate, lang: Language) -> str:
     return digits(text, lang.digits)
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: float, lang: Language) -> str:
     """A number with the locale's grouping, in the language's digits."""
     text = format_decimal(value, locale=lang.locale)

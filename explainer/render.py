@@ -202,6 +202,12 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None
 
 
+def template_cache_dir() -> Path | None:
+    """The private folder of the compiled templates (None without one)."""
+    cache = _bytecode_cache()
+    return Path(cache.directory) if isinstance(cache, jinja2.FileSystemBytecodeCache) else None
+
+
 def make_environment(
     templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: MarkdownIt
 ) -> jinja2.Environment:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import hashlib
+import json
+import os
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from babel.messages.extract import DEFAULT_KEYWORDS
 
 from .errors import BuildError, Problem
@@ -20,7 +25,7 @@ from .load import load_file
 from .model import Model
 from .outputs import atom_feed, open_data, robots, sitemap
 from .plan import Page, plan
-from .render import Renderer, compile_all, make_environment, make_markdown, render_all
+from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import Project, load_model
 from .write import staging, write_files
 
@@ -73,12 +78,26 @@ def _catalogs(project: Project, model: Model) -> tuple[dict[str, Catalog | None]
 
 
 def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
-    """The UI strings of one template with their lines (none for a template with a syntax error)."""
-    from babel.messages.extract import extract_from_file
+    """The UI strings of one template with their lines (none for a template with a syntax error).
 
+    Extracting them parses the template again (a tenth of a build of the real site), so they are
+    kept by a hash of the template's source beside the compiled templates (see
+    :func:`~explainer.render.template_cache_dir`), and in memory for the preview's rebuilds.
+    """
     key = ("ui", _stamp(tpl))
     if key in _unchanged:
         return _unchanged[key]  # type: ignore[no-any-return]
+    kept = _kept_ui_strings(tpl)
+    if kept is not None and kept.is_file():
+        try:
+            strings = [(int(line), str(msgid)) for line, msgid in json.loads(kept.read_text("utf-8"))]
+        except (OSError, ValueError, TypeError):
+            strings = None
+        if strings is not None:
+            _unchanged[key] = strings
+            return strings
+    from babel.messages.extract import extract_from_file
+
     try:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
         found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options=options))
@@ -88,7 +107,27 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
         raise
     strings = [(lineno, message if isinstance(message, str) else message[0]) for lineno, message, _comments, _context in found]
     _unchanged[key] = strings
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+            partial.write_text(json.dumps(strings, ensure_ascii=False), "utf-8")
+            partial.replace(kept)
     return strings
+
+
+def _kept_ui_strings(tpl: Path) -> Path | None:
+    """Where the UI strings of ``tpl`` are kept: named by a hash of its source and of what extracts them."""
+    folder = template_cache_dir()
+    try:
+        source = tpl.read_bytes()
+    except OSError:
+        return None
+    if folder is None:
+        return None
+    import babel
+
+    digest = hashlib.sha256(repr((sorted(KEYWORDS.items()), jinja2.__version__, babel.__version__)).encode() + source).hexdigest()
+    return folder / f"__explainer_ui_{digest[:40]}.json"
 
 
 def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
