@@ -409,9 +409,37 @@ def timeline_svg(
     return _timeline_wide(model, lang, link, labels, phase_labels, compact, uid, 960.0 if layout == "wide" else 360.0)
 
 
+def _span(d: FuzzyDate) -> tuple[float, float]:
+    """The stretch of fractional years a date covers (a day covers its middle only)."""
+    if d.precision == "year":
+        return d.year, d.year + 1
+    if d.precision == "month":
+        return d.year + ((d.month or 1) - 1) / 12, d.year + (d.month or 1) / 12
+    return _year_value(d), _year_value(d)
+
+
+def _event_times(model: Model) -> dict[str, float]:
+    """Where each event lies on the axis, as a fractional year.
+
+    A date sits at the middle of its precision (``2024`` → 2024.5), except that an event the
+    content orders ``after`` another sits just after it, still within its own year or month:
+    the graphic then reads in the same order as the timeline below it.
+    """
+    times: dict[str, float] = {}
+    for e in model.events:  # already in timeline order: an event comes after the one it follows
+        t = _year_value(e.date)
+        if e.after in times:
+            low, high = _span(e.date)
+            t = min(max(times[e.after] + 0.01, low), high)
+        times[e.id] = t
+    return times
+
+
 def _event_order(model: Model) -> list[Event]:
-    """Events in the order they lie along the axis (a year-only date sits at its middle)."""
-    return sorted(model.events, key=lambda e: (_year_value(e.date), e.date.sort_key, e.id))
+    """Events in the order they lie along the axis; ties keep the timeline's order."""
+    times = _event_times(model)
+    index = {e.id: i for i, e in enumerate(model.events)}
+    return sorted(model.events, key=lambda e: (times[e.id], index[e.id]))
 
 
 def _event_mark(svg: _Svg, e: Event, x: float, y: float, r: float, lang: Language, link: Link) -> None:
@@ -470,8 +498,9 @@ def _timeline_wide(
     lh = size * 1.25
     max_w = 150.0 if narrow else 270.0
     frame = Box(0, lane_top - 4, width, 10_000)
+    times = _event_times(model)
     for e in _event_order(model):
-        x = scale(_year_value(e.date))
+        x = scale(times[e.id])
         r = 4.5
         if compact:
             lines: list[str] = []
@@ -660,8 +689,9 @@ def _timeline_tall(
     anchors: list[tuple[float, float]] = [(float(start), scale(start))]
     shift = 0.0
     prev_bottom = top - 6
+    times = _event_times(model)
     for e in _event_order(model):
-        t = _year_value(e.date)
+        t = times[e.id]
         lines = [] if compact else wrap(e.title[lang.code], size, max_w)
         h = max(len(lines) * lh, 12.0)
         y = scale(t) + shift
