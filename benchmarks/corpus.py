@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's generator (for the review hashes the corpus carries)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"
 
@@ -107,7 +108,7 @@ def events(n: int) -> list[dict]:
         cites = []
         for j in range(1 + i % 2):
             seed, quote = quotes[(i * 3 + j * 17) % len(quotes)]
-            cites.append({"seed": seed, "quote": quote, "en": f"translation of paragraph {(i + j) % 40 + 1}"})
+            cites.append({"seed": seed, "quote": quote, "en": _translation(quote)})
         out.append(
             {
                 "id": f"e{i:06d}",
@@ -135,6 +136,22 @@ def _source_id(seed: str) -> str:
 
 def _cite(seed: str, quote: str, en: str) -> str:
     return f"{{source: {_source_id(seed)}, quote: {_q(quote)}, en: {_q(en)}}}"
+
+
+def _reviewed(e: dict) -> str:
+    """The review hash of an event, as ``python build.py review`` writes it (a maintained site's items are reviewed)."""
+    from explainer.translations import arabic_hash
+
+    cites = [{"source": _source_id(c["seed"]), "quote": c["quote"], "en": c["en"]} for c in e["cite"]]
+    return arabic_hash({"id": e["id"], "date": e["date"], "status": "occurred", "title": e["title"], "body": e["body"], "cite": cites})
+
+
+def _translation(quote: str) -> str:
+    """A stand-in English for a quote, with its numbers and months (so the translation check agrees)."""
+    from explainer.translations import _MONTHS_EN, months, numbers
+
+    extra = sorted(numbers(quote)) + [_MONTHS_EN[m - 1].capitalize() for m in sorted(months(quote, "ar"))]
+    return " ".join(["the quoted words", *extra])
 
 
 def write_ours(dest: Path, items: list[dict]) -> Path:
@@ -225,6 +242,7 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
     for e in items:
         lines.append(
             f"  - id: {e['id']}\n"
+            f'    reviewed: "{_reviewed(e)}"\n'
             f'    date: "{e["date"]}"\n'
             "    status: occurred\n"
             "    title:\n"

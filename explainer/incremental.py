@@ -16,7 +16,9 @@ so every error is still found and located by the loader itself.
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,6 @@ from typing import Any
 from .errors import Problem
 from .load import Document, JsonPath, Position, load_file, load_text
 
-_KEY = re.compile(r"([a-z_]+):[ \t]*(?:#.*)?\n")
 _ITEM = "  - "
 
 
@@ -43,31 +44,55 @@ class _File:
     items: dict[str, _Item] = field(default_factory=dict)
 
 
+_HEAD = re.compile(r"(?:(?:#[^\n]*|[^\S\n]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
+"""Blank lines and comments, then the file's one key alone on its line."""
+_NOT_ITEM_LINE = re.compile(r"\n(?!  - |   | *#|[^\S\n]*(?:\n|\Z))")
+"""A line at the items' indentation or less that is neither an item's first line, a comment nor blank
+(found from the line break before it: a pattern that starts with a plain character is searched fast)."""
+_ITEM_START = re.compile(r"\n  - ")
+
+
 def _split(text: str) -> tuple[str, str, list[tuple[int, str]]] | None:
     """(head, key, [(first line, item text)]) of a one-key file whose value is a block list, else None."""
-    lines = text.splitlines(keepends=True)
-    if not lines or not lines[-1].endswith("\n"):
+    head = _HEAD.match(text)
+    if head is None or not text.endswith("\n"):
         return None
-    at = 0
-    while at < len(lines) and (not lines[at].strip() or lines[at].startswith("#")):
-        at += 1
-    if at >= len(lines) or not (match := _KEY.fullmatch(lines[at])):
+    body = text[head.end() :]
+    if not body.startswith(_ITEM) or _NOT_ITEM_LINE.search(body):
         return None
-    head, key = "".join(lines[: at + 1]), match.group(1)
-    items: list[tuple[int, list[str]]] = []
-    for n in range(at + 1, len(lines)):
-        line = lines[n]
-        if line.startswith(_ITEM):
-            items.append((n + 1, [line]))
-        elif not items:
-            return None
-        elif line.strip() and not line.startswith("   ") and not line.lstrip(" ").startswith("#"):
-            return None  # something at the items' indentation or less that is not an item
-        else:
-            items[-1][1].append(line)
-    if not items:
-        return None
-    return head, key, [(first, "".join(part)) for first, part in items]
+    starts = [0] + [m.start() + 1 for m in _ITEM_START.finditer(body)] + [len(body)]
+    line = text.count("\n", 0, head.end()) + 1
+    items = []
+    for start, end in itertools.pairwise(starts):
+        part = body[start:end]
+        items.append((line, part))
+        line += part.count("\n")
+    return text[: head.end()], head.group(1), items
+
+
+class _Shifted(Mapping[JsonPath, Position]):
+    """A document's positions put together from its list items' own tables, each item's lines
+    shifted to where the item now starts: looked up when asked, not copied (copying every
+    position of a long file was a third of the time of a rebuild)."""
+
+    def __init__(self, frame: Mapping[JsonPath, Position], key: str, tables: list[tuple[Mapping[JsonPath, Position], int]]) -> None:
+        self.frame, self.key, self.tables = frame, key, tables
+
+    def __getitem__(self, path: JsonPath) -> Position:
+        if len(path) >= 2 and path[0] == self.key and isinstance(path[1], int) and 0 <= path[1] < len(self.tables):
+            table, shift = self.tables[path[1]]
+            line, col = table[path[2:]]
+            return (line + shift, col)
+        return self.frame[path]
+
+    def __iter__(self) -> Iterator[JsonPath]:
+        yield from self.frame
+        for k, (table, _shift) in enumerate(self.tables):
+            for path in table:
+                yield (self.key, k, *path)
+
+    def __len__(self) -> int:
+        return len(self.frame) + sum(len(table) for table, _shift in self.tables)
 
 
 class ContentCache:
@@ -126,17 +151,9 @@ class ContentCache:
                 {path[1:]: pos for path, pos in doc.key_positions.items() if path[:1] == (0,)},
             )
         state.items.update(fresh)
-        positions, key_positions = dict(state.frame[0]), dict(state.frame[1])
-        values = []
-        for k, (first, part) in enumerate(items):
-            item = state.items[part]
-            values.append(item.data)
-            shift = first - 1
-            prefix: JsonPath = (state.key, k)
-            for path, (line, col) in item.positions.items():
-                positions[prefix + path] = (line + shift, col)
-            for path, (line, col) in item.key_positions.items():
-                key_positions[prefix + path] = (line + shift, col)
+        values = [state.items[part].data for _first, part in items]
+        positions = _Shifted(state.frame[0], state.key, [(state.items[part].positions, first - 1) for first, part in items])
+        key_positions = _Shifted(state.frame[1], state.key, [(state.items[part].key_positions, first - 1) for first, part in items])
         if len(state.items) > 2 * len(items) + 16:  # forget items no longer in the file
             used = {part for _first, part in items}
             state.items = {part: item for part, item in state.items.items() if part in used}

@@ -47,6 +47,23 @@ def _is_type(name: str) -> Check:
     raise Unsupported(f"type {name!r}")
 
 
+def _items(item: Check) -> Check:
+    def check(v: Any) -> bool:
+        if not isinstance(v, list):
+            return True
+        seen = _seen
+        for x in v:
+            if seen is not None and type(x) is dict and seen.get(id(x)) is x:
+                continue
+            if not item(x):
+                return False
+            if seen is not None and type(x) is dict:
+                seen[id(x)] = x
+        return True
+
+    return check
+
+
 class _Compiler:
     def __init__(self, schemas: Mapping[str, Any]) -> None:
         self.schemas = schemas  # file name ($id) → schema
@@ -117,8 +134,7 @@ class _Compiler:
             cmp: Callable[[Any], bool] = (lambda v: v >= bound) if keyword == "minimum" else (lambda v: v <= bound)
             return lambda v: isinstance(v, bool) or not isinstance(v, int | float) or cmp(v)
         if keyword == "items":
-            item = self.compile(value, base)
-            return lambda v: not isinstance(v, list) or all(item(x) for x in v)
+            return _items(self.compile(value, base))
         raise Unsupported(f"keyword {keyword!r}")
 
     def object(self, schema: dict[str, Any], base: str) -> Check:
@@ -154,12 +170,36 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mappi
     return out
 
 
-def quick_valid(schema_dir: Path, name: str, data: Any) -> bool:
-    """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema"."""
+def quick_valid(schema_dir: Path, name: str, data: Any, *, remember: bool = False) -> bool:
+    """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema".
+
+    With ``remember`` (the live preview), list items (mappings) that passed their check are
+    remembered by identity, and the same objects pass again without one: the preview's loader
+    hands the items that did not change over as the same objects, and nothing changes loaded data.
+    """
+    global _seen
     try:
         files = sorted(schema_dir.glob("*.schema.json"))
         stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
         check = _compiled(str(schema_dir), stamp).get(name)
     except (OSError, ValueError):
         return False
-    return check is not None and check(data)
+    if check is None:
+        return False
+    if not remember:
+        return check(data)
+    seen = _remembered.setdefault((str(schema_dir), stamp, name), {})
+    if len(seen) > 100_000:
+        seen.clear()
+    _seen = seen
+    try:
+        return check(data)
+    finally:
+        _seen = None
+
+
+_remembered: dict[tuple[Any, ...], dict[int, Any]] = {}
+"""Per schema, the list items that passed (held, so that their identity stays theirs)."""
+
+_seen: dict[int, Any] | None = None
+"""While a check with ``remember`` runs: its schema's remembered items."""

@@ -117,12 +117,17 @@ class Project:
 
 
 def load_model(
-    project: Project, load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file, *, translation: bool = True
+    project: Project,
+    load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file,
+    *,
+    translation: bool = True,
+    remember: bool = False,
 ) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
     ``load`` reads one content file (the live preview passes one that re-parses only what changed).
     ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
+    ``remember``: the schema check remembers the items that passed (see :func:`~explainer.schemacheck.quick_valid`).
     """
     errors = Collector()
     docs: dict[str, Document] = {}
@@ -136,7 +141,7 @@ def load_model(
         errors.problems.extend(problems)
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
-        if doc is not None and _schema_ok(project, name, doc, errors) and not problems:
+        if doc is not None and _schema_ok(project, name, doc, errors, remember) and not problems:
             _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
     for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
@@ -173,8 +178,8 @@ def _validators(schema_dir: str) -> Mapping[str, Any]:
     }
 
 
-def _schema_ok(project: Project, name: str, doc: Document, errors: Collector) -> bool:
-    if quick_valid(project.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
+def _schema_ok(project: Project, name: str, doc: Document, errors: Collector, remember: bool = False) -> bool:
+    if quick_valid(project.schemas, name, doc.data, remember=remember):  # the usual case; jsonschema below explains errors
         return True
     validator = _validators(str(project.schemas)).get(name)
     if validator is None:
