@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
+
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+"""Characters that a terminal would act on (escape sequences) or that reorder or hide text."""
+
+MAX_SHOWN_PER_FILE = 100
+"""A report shows at most this many problems of one file, then how many more there are."""
+
+
+def visible(text: str) -> str:
+    """``text`` with control, bidi and invisible characters written as escapes (``\\u202e``)."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -16,9 +29,13 @@ class Problem:
     hint: str = ""
 
     def format(self) -> str:
-        """``path:line:col: message`` and, on the next line, the hint."""
-        head = f"{self.path}:{self.line}:{self.col}: {self.message}"
-        return f"{head}\n    hint: {self.hint}" if self.hint else head
+        """``path:line:col: message`` and, on the next line, the hint.
+
+        Messages quote the input; whatever in it could drive the terminal or reorder the line
+        is shown escaped, and a message stays on its line.
+        """
+        head = visible(f"{self.path}:{self.line}:{self.col}: {self.message}").replace("\n", "\\n")
+        return f"{head}\n    hint: {visible(self.hint)}" if self.hint else head
 
 
 class BuildError(Exception):
@@ -30,7 +47,15 @@ class BuildError(Exception):
 
     def report(self) -> str:
         """All problems, one block each, then a count."""
-        lines = [p.format() for p in self.problems]
+        lines = []
+        shown: Counter[str] = Counter()
+        for p in self.problems:
+            shown[p.path] += 1
+            if shown[p.path] <= MAX_SHOWN_PER_FILE:
+                lines.append(p.format())
+        for path, count in shown.items():
+            if count > MAX_SHOWN_PER_FILE:
+                lines.append(visible(f"{path}: {count - MAX_SHOWN_PER_FILE} more errors in this file are not shown"))
         n = len(self.problems)
         lines.append(f"{n} error{'s' if n != 1 else ''} found; nothing was written.")
         return "\n".join(lines)

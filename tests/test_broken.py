@@ -486,3 +486,33 @@ def test_the_cli_exits_1_with_located_errors_and_no_traceback(
             assert lines[at[0] + 1].startswith("    hint: "), result.stderr  # the hint follows its error
         assert "nothing was written" in result.stderr
     assert snapshot(root / "_site") == before
+
+
+def test_messages_show_what_could_drive_the_terminal_escaped(baseline: tuple[Path, dict[str, bytes], Path]) -> None:
+    """A key made of escape sequences and bidi controls is quoted in the message, but inert."""
+    root, _, pristine = baseline
+    try:
+        append(SITE, '"\\e[2J\\e[31mred\\u202e": 1\n')(root)
+        with pytest.raises(BuildError) as info:
+            check(Project(root))
+    finally:
+        shutil.rmtree(root / "content")
+        shutil.copytree(pristine / "content", root / "content")
+    report = info.value.report()
+    assert "unknown key '\\u001b[2J\\u001b[31mred\\u202e'" in report
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", report)
+
+
+def test_a_flood_of_errors_is_counted_not_all_printed(baseline: tuple[Path, dict[str, bytes], Path]) -> None:
+    root, _, pristine = baseline
+    try:
+        write(FIG, "figures: []\n" + "".join(f"figures: {i}\n" for i in range(500)))(root)
+        with pytest.raises(BuildError) as info:
+            check(Project(root))
+    finally:
+        shutil.rmtree(root / "content")
+        shutil.copytree(pristine / "content", root / "content")
+    assert len(info.value.problems) >= 500
+    report = info.value.report().splitlines()
+    assert len(report) < 260
+    assert report[-2].startswith(f"{FIG}: ") and report[-2].endswith("more errors in this file are not shown")
