@@ -142,7 +142,8 @@ def load_model(
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
         if doc is not None and _schema_ok(project, name, doc, errors, remember) and not problems:
-            _check_lengths(doc, doc.data, (), errors)
+            if _too_long(doc.data, ""):  # a quick walk finds whether there is anything to locate
+                _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
     for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
         if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
@@ -202,6 +203,17 @@ MAX_QUOTE_LENGTH = 1_000
 """A quote points at the evidence: one clause to two sentences."""
 MAX_TEXT_LENGTH = 10_000
 """Any other text; the longest field of the real content is under a thousand characters."""
+
+
+def _too_long(value: Any, key: str) -> bool:
+    """Whether :func:`_check_lengths` would find a text too long (``key``: the nearest key that is not ar/en)."""
+    if isinstance(value, dict):
+        return any(_too_long(v, key if k in ("ar", "en") else k) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_too_long(v, key) for v in value)
+    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
+        return len(value) > (MAX_ID_LENGTH if key == "id" else MAX_QUOTE_LENGTH if key == "quote" else MAX_TEXT_LENGTH)
+    return False
 
 
 def _check_lengths(doc: Document, value: Any, path: JsonPath, errors: Collector) -> None:
