@@ -161,9 +161,17 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
 
 
 def wrap(text: str, size: float, max_width: float, *, bold: bool = False) -> list[str]:
-    """Greedy word wrap (logical order kept; only spaces break)."""
+    """Greedy word wrap (logical order kept; only spaces break).
+
+    A single word wider than ``max_width`` (a long URL, say) is cut short with an ellipsis, so
+    that every line fits and the label can be placed; the full text is in the list beside the graphic.
+    """
     lines: list[str] = []
     for word in text.split():
+        if text_width(word, size, bold=bold) > max_width:
+            while len(word) > 1 and text_width(word + "…", size, bold=bold) > max_width:
+                word = word[:-1]
+            word += "…"
         if lines and text_width(lines[-1] + " " + word, size, bold=bold) <= max_width:
             lines[-1] += " " + word
         else:
