@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DROP = frozenset(
     "\u0640"  # tatweel
@@ -79,6 +80,12 @@ class QuoteIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self._norm, self._map = _normalise_with_map(text)
+
+    @staticmethod
+    @lru_cache(maxsize=64)
+    def of(text: str) -> QuoteIndex:
+        """The index of ``text``, made once (the preview rebuilds with the same seeds)."""
+        return QuoteIndex(text)
 
     def find(self, quote: str) -> Match | None:
         """Return the first span of the original text that matches ``quote``, or None."""

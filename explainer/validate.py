@@ -341,6 +341,22 @@ def _text(value: Mapping[str, str]) -> Text:
     return MappingProxyType({k: v.strip() for k, v in value.items()})
 
 
+@lru_cache(maxsize=64)
+def _stem(path: str) -> str:
+    return Path(path).stem
+
+
+@dataclass(frozen=True)
+class _FirstUse:
+    """Where an id was first used, written ``file:line`` (looked up only for a duplicate's message)."""
+
+    doc: Document
+    path: JsonPath
+
+    def __str__(self) -> str:
+        return f"{self.doc.path}:{self.doc.where(self.path)[0]}"
+
+
 class _Builder:
     """Turns schema-valid documents into the model, checking what a schema cannot."""
 
@@ -352,7 +368,7 @@ class _Builder:
         self.chrome_lines: dict[str, set[int]] = {}
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
-        self.fact_ids: dict[tuple[str, str], str] = {}
+        self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
 
     # helpers
 
@@ -368,13 +384,12 @@ class _Builder:
 
     def _unique(self, doc: Document, path: JsonPath, ident: str) -> None:
         """Ids become anchors: they must be unique among the items shown on one page."""
-        page = PAGE_OF_FILE.get(Path(doc.path).stem, doc.path)
-        where = f"{doc.path}:{doc.where(path + ('id',))[0]}"
+        page = PAGE_OF_FILE.get(_stem(doc.path), doc.path)
         first = self.fact_ids.get((page, ident))
         if first is not None:
             self._err(doc, path + ("id",), f"duplicate id '{ident}' (first used at {first})", f"give each item its own id; ids are unique among the items of the {page} page")
         else:
-            self.fact_ids[(page, ident)] = where
+            self.fact_ids[(page, ident)] = _FirstUse(doc, path + ("id",))
 
     def _date(self, doc: Document, path: JsonPath, raw: Any, qualifier: str | None = None) -> FuzzyDate | None:
         form = _DATE.match(str(raw))
@@ -545,7 +560,7 @@ class _Builder:
             except (UnicodeDecodeError, OSError):
                 self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
                 continue
-            self.quote_index[raw["id"]] = QuoteIndex(text)
+            self.quote_index[raw["id"]] = QuoteIndex.of(text)
             lines = text.split("\n")
             chrome = []
             for j, ch in enumerate(raw.get("chrome") or []):
