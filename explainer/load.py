@@ -238,6 +238,9 @@ def _char_problem(path: str, line: int, col: int, ch: str) -> Problem:
 def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    last = text.count("\n") + 1
+    if line > last:  # the end of a file without a final newline: point at the end of its last line
+        line, col = last, len(text) - text.rfind("\n")
     message = (exc.problem or exc.context or "YAML syntax error").strip()
     hint = "check the YAML syntax on this line and the line above (indentation, colons, quotes)"
     lines = text.splitlines()
@@ -252,8 +255,8 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     elif "found character" in message:
         hint = "quote the value (\"...\") if it starts with a special character such as ` @ % or |"
     context = exc.context_mark
-    if exc.problem and exc.context and context is not None and (context.line + 1, context.column + 1) != (line, col):
-        what = _CONTEXTS.get(exc.context.strip(), exc.context.strip().removeprefix("while parsing ").removeprefix("while scanning "))
+    if exc.problem and exc.context in _CONTEXTS and context is not None and (context.line + 1, context.column + 1) < (line, col):
+        what = _CONTEXTS[exc.context]
         message += f" (in {what} that starts at line {context.line + 1}, column {context.column + 1})"
         if "quoted" in what:
             hint = "close the quotation marks, or quote the text with the other kind (' or \")"
