@@ -115,6 +115,25 @@ class Project:
         except ValueError:
             return str(path)
 
+    def output_problems(self, out: Path) -> list[Problem]:
+        """Why ``out`` must not be the output folder: a build replaces the folder, and all in it.
+
+        Refused: the project itself or a folder that holds it, one of its inputs (or a folder inside
+        or around one), and a folder that is not empty and does not hold a previous build.
+        """
+        target = out.resolve()
+        root = self.root.resolve()
+        hint = "choose a new folder for the site, such as _site"
+        if root.is_relative_to(target):
+            return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
+        for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
+            inputs = folder.resolve()
+            if target.is_relative_to(inputs) or inputs.is_relative_to(target):
+                return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
+        if target.is_dir() and any(target.iterdir()) and not (target / "sitemap.xml").is_file():
+            return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+        return []
+
 
 def load_model(
     project: Project,

@@ -516,3 +516,34 @@ def test_a_flood_of_errors_is_counted_not_all_printed(baseline: tuple[Path, dict
     report = info.value.report().splitlines()
     assert len(report) < 260
     assert report[-2].startswith(f"{FIG}: ") and report[-2].endswith("more errors in this file are not shown")
+
+
+def test_output_folders_that_would_destroy_something_are_named(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    project = Project(root)
+    (tmp_path / "documents").mkdir()
+    (tmp_path / "documents" / "letter.txt").write_text("keep me", "utf-8")
+    refused = {
+        root: "would replace the project itself",
+        tmp_path: "would replace the project itself",
+        root / "content": "would replace the project's content/",
+        root / "seeds" / "site": "would replace the project's seeds/",
+        root / "templates": "would replace the project's templates/",
+        tmp_path / "documents": "is not empty and holds no previous build",
+    }
+    for out, says in refused.items():
+        (problem,) = project.output_problems(out)
+        assert problem.path == str(out.resolve()) and says in problem.message and problem.hint
+    build(project, root / "_site")
+    for fine in (root / "_site", root / "new", tmp_path / "elsewhere"):  # a previous build, or nothing yet
+        assert project.output_problems(fine) == []
+
+
+@pytest.mark.xfail(strict=True, reason="site.build/cli do not call Project.output_problems yet: `build --out ..` deletes the project")
+def test_a_build_into_the_project_itself_is_refused_and_nothing_is_lost(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    before = snapshot(root / "content")
+    with pytest.raises(BuildError) as info:
+        build(Project(root), root)
+    assert "would replace the project itself" in info.value.report()
+    assert snapshot(root / "content") == before
