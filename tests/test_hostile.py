@@ -543,3 +543,16 @@ def test_any_yaml_document_builds_or_fails_with_located_errors(data: st.DataObje
             assert_located(failed, root)
     finally:
         _restore(root, pristine)
+
+
+def test_a_hostile_base_url_stays_inside_its_attributes(tmp_path: Path, clean: Path) -> None:
+    """The base URL goes into canonical, alternate and Open Graph links, JSON-LD, the sitemap and feeds."""
+    root = make_project(tmp_path / "site")
+    file = root / "content/site.yaml"
+    data = read_yaml(file)
+    data["base_url"] = "https://example.org/\"><svg/onload=alert(1)>'&<x>/"
+    file.write_text(dump_yaml(data), "utf-8")
+    assert build_within(root) is None
+    assert_no_live_markup(root / "_site", clean)
+    home = (root / "_site/en/index.html").read_text("utf-8")
+    assert 'href="https://example.org/&#34;&gt;&lt;svg/onload=alert(1)&gt;&#39;&amp;&lt;x&gt;/en/"' in home
