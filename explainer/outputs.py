@@ -92,9 +92,20 @@ def open_data(model: Model, lang: Language) -> dict[str, bytes]:
         writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         for item in items:
-            writer.writerow({k: _flat(v) for k, v in item.items()})
+            writer.writerow({k: _cell(_flat(v)) for k, v in item.items()})
         files[f"data/{lang.code}/{name}.csv"] = buf.getvalue().encode("utf-8")
     return files
+
+
+def _cell(text: str) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (OWASP's CSV injection advice)."""
+    if text[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return text
+    try:
+        float(text)  # a negative number is data, not a formula
+    except ValueError:
+        return "'" + text
+    return text
 
 
 def _flat(value: Any) -> str:

@@ -102,7 +102,7 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
         found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options=options))
     except Exception as exc:  # a syntax error: reported by compile_all with its line
-        if "TemplateSyntaxError" in type(exc).__name__:
+        if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
             return []
         raise
     strings = [(lineno, message if isinstance(message, str) else message[0]) for lineno, message, _comments, _context in found]
@@ -247,6 +247,9 @@ def build(
     They are left unchanged if rendering them fails, and if the rest of the build then fails,
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
     """
+    refused = project.output_problems(out)
+    if refused:  # a build replaces the output folder and everything in it
+        raise BuildError(refused)
     before = _render_first(out, first, shown) if first and shown is not None else None
     try:
         with staging(out) as tmp:

@@ -130,7 +130,8 @@ class Project:
             inputs = folder.resolve()
             if target.is_relative_to(inputs) or inputs.is_relative_to(target):
                 return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
-        if target.is_dir() and any(target.iterdir()) and not (target / "sitemap.xml").is_file():
+        previous = (target / "sitemap.xml").is_file() or (target / "__preview").is_dir()  # a build, or a preview whose first build failed
+        if target.is_dir() and any(target.iterdir()) and not previous:
             return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
         return []
 

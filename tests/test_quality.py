@@ -283,3 +283,11 @@ def test_visible_focus_and_a_working_skip_link(served_real: str, browser: Any) -
     page.keyboard.press("Enter")
     assert page.url.endswith("#main")
     page.close()
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
+    from explainer.outputs import _cell
+
+    assert [_cell(v) for v in ("=HYPERLINK(x)", "+A1", "-cmd", "@SUM(A1)", "-12.5", "ok", "")] == [
+        "'=HYPERLINK(x)", "'+A1", "'-cmd", "'@SUM(A1)", "-12.5", "ok", "",
+    ]
