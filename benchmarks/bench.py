@@ -1,6 +1,7 @@
 """Build time and peak memory of this generator and of Hugo, on the same synthetic site, in the same run.
 
     python3 benchmarks/bench.py --events N [--runs R]
+    python3 benchmarks/bench.py --real [--runs R]     the real site's cold build against importing its libraries
 
 Writes the corpus of :mod:`corpus` (N events in Arabic and English, 2N + 2 pages) into a temporary
 folder, then times both generators as whole processes: each run is a new process building into
@@ -57,12 +58,49 @@ def count_pages(folder: Path) -> int:
     return pages
 
 
+IMPORTS = "import jinja2, markdown_it, yaml, babel.dates"
+"""The libraries a build needs: the real site's cold build is compared with importing them."""
+
+
+def real_site(runs: int) -> int:
+    """The real site's whole-process build (into a new folder) against ``python -c IMPORTS``, paired."""
+    repo = Path(__file__).resolve().parent.parent
+    work = Path(tempfile.mkdtemp(prefix="explainer-real-"))
+    try:
+        builds, imports, ratios = [], [], []
+        for i in range(runs + 1):  # the first pair warms up
+            a, _ = run([sys.executable, "-c", IMPORTS], repo)
+            b, _ = run([sys.executable, "build.py", "build", "--out", str(work / f"out-{i}")], repo)
+            if i == 0:
+                print(f"warm-up: imports {a:.3f} s, build {b:.3f} s", flush=True)
+                continue
+            imports.append(a)
+            builds.append(b)
+            ratios.append(b / a)
+            print(f"run {i}: imports {a:.3f} s, real site build {b:.3f} s, ratio {b / a:.2f}", flush=True)
+        result = {
+            "real_build_s": round(statistics.median(builds), 3),
+            "imports_s": round(statistics.median(imports), 3),
+            "ratio": round(statistics.median(ratios), 3),
+        }
+        print(f"median: build {result['real_build_s']} s, imports {result['imports_s']} s; median ratio of pairs {result['ratio']}")
+        print(json.dumps(result))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description="Time this generator against Hugo on the same synthetic site.")
-    parser.add_argument("--events", type=int, required=True, help="number of events (pages: 2N + 2)")
+    parser.add_argument("--events", type=int, help="number of events (pages: 2N + 2)")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each generator (default: 5)")
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it (default: a temporary folder)")
+    parser.add_argument("--real", action="store_true", help=f"instead: the real site's cold build against `python -c {IMPORTS!r}`")
     args = parser.parse_args(argv)
+    if args.real:
+        return real_site(args.runs)
+    if args.events is None:
+        parser.error("--events is required (or --real)")
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="explainer-bench-"))
     try:

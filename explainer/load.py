@@ -194,6 +194,7 @@ def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]
                 "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
             )
         ]
+    del raw  # a large file's bytes need not stay in memory while its text is parsed
     return load_text(text, display)
 
 

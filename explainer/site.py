@@ -23,7 +23,7 @@ from .i18n import Catalog, load_catalog
 from .incremental import ContentCache
 from .load import load_file
 from .model import Model
-from .outputs import atom_feed, open_data, robots, sitemap
+from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
 from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import Project, load_model
@@ -217,7 +217,8 @@ def render_site(
             catalog = catalogs[lang.code]
             title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
             put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
-            put(open_data(model, lang))
+            for path, data in open_data_files(model, lang):
+                put({path: data})
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})

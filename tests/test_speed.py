@@ -113,3 +113,26 @@ def test_preview_reparses_only_changed_items_and_gets_the_same_document(tmp_path
         for text in ("\n".join(lines), base):  # an edit, then back: errors are found and located as usual
             file.write_text(text, "utf-8")
             assert same(cache.load_file(file, "content/events.yaml"), load_file(file, "content/events.yaml")), (n, roll)
+
+
+def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
+    import csv
+    import io
+    import json
+
+    from explainer import outputs
+    from explainer.validate import load_model as load
+
+    model = load(Project(REPO), translation=False)
+    for lang in model.site.languages:
+        rows = outputs._rows(model, lang.code)
+        files = outputs.open_data(model, lang)
+        for name in outputs.COLLECTIONS:
+            items = rows[name]
+            assert files[f"data/{lang.code}/{name}.json"] == (json.dumps(items, ensure_ascii=False, indent=1) + "\n").encode()
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=list(items[0]) if items else ["id"], lineterminator="\n")
+            writer.writeheader()
+            for item in items:
+                writer.writerow({k: outputs._cell(outputs._flat(v)) for k, v in item.items()})
+            assert files[f"data/{lang.code}/{name}.csv"] == buf.getvalue().encode()
