@@ -7,7 +7,7 @@ import gc
 import hashlib
 import json
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ from .graphics import load_geo
 from .i18n import Catalog, load_catalog
 from .incremental import ContentCache
 from .load import load_file
-from .model import Model
+from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
 from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
@@ -63,10 +63,10 @@ def _stamp(file: Path) -> tuple[str, int, int] | None:
     return (str(file), st.st_mtime_ns, st.st_size)
 
 
-def _catalogs(project: Project, model: Model) -> tuple[dict[str, Catalog | None], list[Problem]]:
+def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str, Catalog | None], list[Problem]]:
     catalogs: dict[str, Catalog | None] = {}
     problems: list[Problem] = []
-    for lang in model.site.languages:
+    for lang in languages:
         po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
         key = ("catalog", lang, _stamp(po))
         if key not in _unchanged or key[2] is None:
@@ -169,6 +169,20 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
+FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), Language("en", "en_GB", "ltr", "latn", "English"))
+"""The languages every content file must have, for checking templates when the content itself fails."""
+
+
+def _presentation_problems(project: Project) -> list[Problem]:
+    """Template and catalog problems, found without the content (which has problems of its own)."""
+    catalogs, problems = _catalogs(project, FALLBACK_LANGUAGES)
+    md = make_markdown()
+    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
+    problems += compile_all(envs, project.templates, project.show)
+    problems += _untranslated(project, catalogs)
+    return problems
+
+
 def render_site(
     project: Project,
     *,
@@ -184,11 +198,14 @@ def render_site(
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
     """
-    with _no_cyclic_gc():
-        load = _preview_content.load_file if preview else load_file
-        model = load_model(project, load, translation=translation, remember=preview)
-        pages = plan(model, _template_names(project))
-    catalogs, problems = _catalogs(project, model)
+    try:
+        with _no_cyclic_gc():
+            load = _preview_content.load_file if preview else load_file
+            model = load_model(project, load, translation=translation, remember=preview)
+            pages = plan(model, _template_names(project))
+    except BuildError as exc:  # report the templates' and catalogs' problems in the same run
+        raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
+    catalogs, problems = _catalogs(project, model.site.languages)
     md = make_markdown()
     envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
     geo, geo_problems = load_geo(project.content / "geo.json", project.show(project.content / "geo.json"))

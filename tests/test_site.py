@@ -216,3 +216,14 @@ def test_output_folder_that_cannot_be_written(project: Path) -> None:
     result = run_cli(project, "build", "--out", "blocker/site")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "output folder cannot be written" in result.stderr
+
+
+def test_content_template_and_catalog_errors_are_reported_in_one_run(project: Path) -> None:
+    edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
+    edit(project / "templates/questions.html", lambda s: s.replace("{% endfor %}", "{% endfro %}", 1))
+    edit(project / "locales/ar/LC_MESSAGES/messages.po", lambda s: s.replace('msgstr "الخطة"', 'msgstr ""'))
+    result = run_cli(project, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "content/events.yaml:4:13:" in result.stderr
+    assert "templates/questions.html:" in result.stderr and "template syntax error" in result.stderr
+    assert "locales/ar/LC_MESSAGES/messages.po:" in result.stderr and "missing translation for 'The plan'" in result.stderr
