@@ -20,7 +20,9 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--out", default="_site", help="output folder (default: _site/)")
     sub.add_parser("check", help="validate everything; write nothing")
     r = sub.add_parser("review", help="mark English translations as reviewed (writes their Arabic's hash)")
-    r.add_argument("targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)")
+    r.add_argument(
+        "targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)"
+    )
     s = sub.add_parser("serve", help="live preview with automatic reload")
     s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
@@ -30,7 +32,9 @@ def _parser() -> argparse.ArgumentParser:
 def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
     """The translation status that ``check`` prints (it does not fail the check)."""
     counts = {kind: sum(1 for n in notes if n.kind == kind) for kind in ("stale", "unreviewed", "parity")}
-    lines = [f"translation status: {counts['stale']} stale, {counts['unreviewed']} not yet reviewed, {counts['parity']} number/month mismatches"]
+    lines = [
+        f"translation status: {counts['stale']} stale, {counts['unreviewed']} not yet reviewed, {counts['parity']} number/month mismatches"
+    ]
     lines += [f"  {n.format()}" for n in notes]
     if counts["stale"] or counts["unreviewed"]:
         lines.append("  after checking an item's English: python build.py review FILE[:ID]")

@@ -1012,7 +1012,7 @@ def map_svg(
             unplaced.append(p)
 
     # places beyond the frame (not countries): an arrow at the edge, pointing their way
-    off = []
+    off: list[Any] = []
     for p in places:
         if p.kind in ("country", "region") or in_view(p):
             continue

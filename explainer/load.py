@@ -18,7 +18,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -311,9 +311,9 @@ class _Builder:
         stack: list[_Frame] = []
         for event in events:
             kind = type(event)
-            if kind is yaml.ScalarEvent:
+            if kind is yaml.ScalarEvent:  # exact type checks: cheaper than isinstance on every event
                 self._refuse_extras(event)
-                self._attach(stack, event, self._scalar(event))
+                self._attach(stack, event, self._scalar(cast(yaml.ScalarEvent, event)))
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 self._refuse_extras(event)
                 if len(stack) >= MAX_DEPTH:
@@ -333,7 +333,7 @@ class _Builder:
             elif kind is yaml.AliasEvent:
                 self._problem(
                     event.start_mark,
-                    f"alias '*{event.anchor}' is not supported",
+                    f"alias '*{cast(yaml.AliasEvent, event).anchor}' is not supported",
                     "write the value out in full; content files do not use anchors (&) or aliases (*)",
                 )
                 self._attach(stack, event, None)
@@ -390,6 +390,7 @@ class _Builder:
 
     def _bad_chars(self, event: yaml.ScalarEvent) -> None:
         """Refused characters written as escapes ("\\u202e", "\\0"); literal ones are already reported."""
+        assert event.start_mark is not None and event.end_mark is not None  # the parser marks every event
         start, end = event.start_mark.index, event.end_mark.index
         for ch in sorted(set(_FORBIDDEN.findall(event.value))):
             if self.text.find(ch, start, end) < 0:
@@ -397,8 +398,9 @@ class _Builder:
 
     def _place(self, stack: list[_Frame], event: Any, *, container: bool) -> JsonPath | None:
         """The path of a value about to start, recording its position; None if it is dropped."""
+        at: JsonPath
         if not stack:
-            at: JsonPath | None = ()
+            at = ()
         else:
             top = stack[-1]
             if top.at is None:

@@ -96,7 +96,7 @@ def open_data_files(model: Model, lang: Language) -> Iterator[tuple[str, bytes]]
     Each file is encoded as it is written, into one buffer: ``json.dumps`` would first keep every
     little piece of the text in a list, then the text, then its bytes (300 MB at 10,000 events).
     """
-    rows = _rows(model, lang.code)
+    rows = dict(_rows(model, lang.code))
     for name in COLLECTIONS:
         items = rows.pop(name)
         yield f"data/{lang.code}/{name}.json", _encoded(partial(_write_json, items))
@@ -147,7 +147,9 @@ def _flat(value: Any) -> str:
 
 
 def _cites(cites: Cites, code: str) -> list[dict[str, Any]]:
-    return [{"source": c.source, "paragraph": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})} for c in cites]
+    return [
+        {"source": c.source, "paragraph": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})} for c in cites
+    ]
 
 
 def _date(date: FuzzyDate | None) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
 
@@ -176,7 +177,7 @@ def _segments(model: Model, source: Source) -> Mapping[int, tuple[Segment, ...]]
             cuts.update((max(s, 0), min(e, len(para.text))))
         edges = sorted(cuts)
         segs = []
-        for a, b in zip(edges, edges[1:], strict=False):
+        for a, b in pairwise(edges):
             inside = any(s <= a and b <= e for s, e, _ in shifted)
             anchors = tuple(sorted(x for s, _, x in shifted if s == a))
             segs.append(Segment(para.text[a:b], inside, anchors))

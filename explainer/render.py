@@ -336,7 +336,8 @@ def compile_all(envs: Mapping[str, jinja2.Environment], templates: Path, show: C
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(Problem(show(templates / name), exc.lineno or 1, 1, f"template syntax error: {exc.message}", "fix the Jinja tag on this line (matching {% %} / {{ }}, end tags)"))
+            hint = "fix the Jinja tag on this line (matching {% %} / {{ }}, end tags)"
+            problems.append(Problem(show(templates / name), exc.lineno or 1, 1, f"template syntax error: {exc.message}", hint))
         except UnicodeDecodeError as exc:  # exc.object is the template's bytes
             raw, at = bytes(exc.object), exc.start
             line, col = raw.count(b"\n", 0, at) + 1, len(raw[raw.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", "replace")) + 1

@@ -25,7 +25,9 @@ def review(project: Project, targets: list[str]) -> list[str]:
         file, _, ident = target.partition(":")
         name = Path(file).stem
         if name not in CONTENT_FILES or name == "site" or not (project.root / file).is_file():
-            problems.append(Problem(target, 1, 1, "not a content file with items", "give a file such as content/events.yaml, or content/events.yaml:ID"))
+            problems.append(
+                Problem(target, 1, 1, "not a content file with items", "give a file such as content/events.yaml, or content/events.yaml:ID")
+            )
             continue
         if ident:
             chosen = wanted.setdefault(file, set())
@@ -57,6 +59,7 @@ def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
     if doc is None or problems:
         raise BuildError(problems)
     node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert node is not None  # load_text above refused an empty file
     edits: list[tuple[int, int, str]] = []
     done: list[str] = []
     for path, ident, item in items(Path(file).stem, doc):
@@ -75,10 +78,7 @@ def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
 
 def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
     for step in path:
-        if isinstance(step, int):
-            node = node.value[step]
-        else:
-            node = next(v for k, v in node.value if k.value == step)
+        node = node.value[step] if isinstance(step, int) else next(v for k, v in node.value if k.value == step)
     assert isinstance(node, yaml.MappingNode)
     return node
 

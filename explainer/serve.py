@@ -63,14 +63,31 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
     """What the open pages show: each error with the lines of its file around it, and translation marks."""
     errors = []
     for p in problems:
-        errors.append({"path": p.path, "line": p.line, "col": p.col, "message": p.message, "hint": p.hint, "excerpt": _excerpt(project.root / p.path, p.line)})
+        errors.append(
+            {
+                "path": p.path,
+                "line": p.line,
+                "col": p.col,
+                "message": p.message,
+                "hint": p.hint,
+                "excerpt": _excerpt(project.root / p.path, p.line),
+            }
+        )
     marks = []
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
         for note in model.translation:
             page = PAGE_OF_FILE.get(note.file, note.item)  # a pages.yaml item is the page itself
             anchor = "" if note.file == "pages" else note.item
-            marks.append({"paths": [section_path(code, page) for code in codes], "id": anchor, "kind": note.kind, "where": f"{note.path}:{note.line}", "message": note.message})
+            marks.append(
+                {
+                    "paths": [section_path(code, page) for code in codes],
+                    "id": anchor,
+                    "kind": note.kind,
+                    "where": f"{note.path}:{note.line}",
+                    "message": note.message,
+                }
+            )
     return {"ok": not errors, "errors": errors, "marks": marks}
 
 

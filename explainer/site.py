@@ -135,11 +135,12 @@ def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list
     problems = []
     for tpl in sorted(project.templates.rglob("*.html")):
         for lineno, msgid in _ui_strings(tpl):
-            for code, catalog in catalogs.items():
+            for catalog in catalogs.values():
                 if catalog is not None and msgid not in catalog.messages:
-                    problems.append(
-                        Problem(project.show(tpl), lineno, 1, f"UI string {msgid!r} has no translation in {project.show(catalog.path)}", "run: python build.py catalogs, then translate the new msgid")
-                    )
+                    po = project.show(catalog.path)
+                    message = f"UI string {msgid!r} has no translation in {po}"
+                    hint = f"run: python3 tools/catalogs.py, then translate it in {po}"
+                    problems.append(Problem(project.show(tpl), lineno, 1, message, hint))
     return problems
 
 

@@ -84,13 +84,24 @@ def report(docs: Mapping[str, Document]) -> tuple[TranslationNote, ...]:
     for name, doc in docs.items():
         for path, ident, item in items(name, doc):
             line, col = doc.where(path + ("id",)) if "id" in item else doc.where(path, key=True)
-            def note(kind: str, message: str, at: tuple[int, int] = (line, col)) -> None:
-                notes.append(TranslationNote(doc.path, at[0], at[1], name, ident, kind, message))
+
+            def note(
+                kind: str, message: str, at: tuple[int, int] = (line, col), file: str = doc.path, name: str = name, ident: str = ident
+            ) -> None:
+                notes.append(TranslationNote(file, at[0], at[1], name, ident, kind, message))
+
             reviewed = item.get("reviewed")
             if reviewed is None:
-                note("unreviewed", f"the English of '{ident}' has not been marked as reviewed", )
+                note(
+                    "unreviewed",
+                    f"the English of '{ident}' has not been marked as reviewed",
+                )
             elif reviewed != _hash_of(item):
-                note("stale", f"the Arabic of '{ident}' changed after its English was reviewed; check the English, then run: python build.py review {doc.path}:{ident}")
+                note(
+                    "stale",
+                    f"the Arabic of '{ident}' changed after its English was reviewed; "
+                    f"check the English, then run: python build.py review {doc.path}:{ident}",
+                )
             for pair_path, ar, en in _pairs(item, path):
                 for problem in parity(ar, en):
                     note("parity", f"'{ident}': {problem}", doc.where(pair_path))
@@ -117,8 +128,18 @@ _ARABIC_INDIC = re.compile("[٠-٩]")
 _NUMBER = re.compile(r"\d+(?:[,٬]\d{3})*(?:[.٫]\d+)?")
 _MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
 _MONTHS_AR = {
-    **{name: i + 1 for i, name in enumerate(["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"])},
-    **{name: i + 1 for i, name in enumerate(["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"])},
+    **{
+        name: i + 1
+        for i, name in enumerate(
+            ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]
+        )
+    },
+    **{
+        name: i + 1
+        for i, name in enumerate(
+            ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"]
+        )
+    },
 }
 
 
@@ -156,7 +177,14 @@ def _parity(ar: str, en: str) -> tuple[str, ...]:
     a, e = numbers(ar), numbers(en)
     if a != e:
         only_ar, only_en = sorted(a - e), sorted(e - a)
-        detail = "; ".join(x for x in (f"only in Arabic: {', '.join(only_ar)}" if only_ar else "", f"only in English: {', '.join(only_en)}" if only_en else "") if x)
+        detail = "; ".join(
+            x
+            for x in (
+                f"only in Arabic: {', '.join(only_ar)}" if only_ar else "",
+                f"only in English: {', '.join(only_en)}" if only_en else "",
+            )
+            if x
+        )
         problems.append(f"numbers differ ({detail})")
     ma, me = months(ar, "ar"), months(en, "en")
     if ma != me:

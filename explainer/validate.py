@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import BuildError, Collector, Problem
+from .errors import Collector, Problem
 from .load import Document, JsonPath, load_file
 from .model import (
     Chrome,
@@ -190,13 +190,8 @@ def _validators(schema_dir: str) -> Mapping[str, Any]:
     from referencing import Registry, Resource
 
     schemas = {p.name: json.loads(p.read_text("utf-8")) for p in sorted(Path(schema_dir).glob("*.schema.json"))}
-    registry: Registry[Any] = Registry().with_resources(
-        (name, Resource.from_contents(body)) for name, body in schemas.items()
-    )
-    return {
-        name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry)
-        for name, body in schemas.items()
-    }
+    registry: Registry[Any] = Registry().with_resources((name, Resource.from_contents(body)) for name, body in schemas.items())
+    return {name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry) for name, body in schemas.items()}
 
 
 def _schema_ok(project: Project, name: str, doc: Document, errors: Collector, remember: bool = False) -> bool:
@@ -300,7 +295,11 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
         missing = str(err.message).split("'")[1] if "'" in str(err.message) else "?"
         if missing in ("ar", "en"):
             lang = "Arabic" if missing == "ar" else "English"
-            return (f"{field}: the {lang} text ('{missing}') is missing", f"add '{missing}:' with the {lang} text beside the other language", None)
+            return (
+                f"{field}: the {lang} text ('{missing}') is missing",
+                f"add '{missing}:' with the {lang} text beside the other language",
+                None,
+            )
         return (f"{field}: required field '{missing}' is missing", f"add '{missing}:' to this entry (see docs/content-format.md)", None)
     if kind == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
@@ -312,7 +311,7 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
     if kind == "type":
         want = err.validator_value
         wants = want if isinstance(want, list) else [want]
-        names = " or ".join(_TYPE_NAMES.get(w, w) for w in wants)
+        names = " or ".join(_TYPE_NAMES.get(w, str(w)) for w in wants)
         got = _FOUND_NAMES.get(type(err.instance).__name__, type(err.instance).__name__)
         hint = "write the value on the same line after the colon, or indented below it"
         if not err.absolute_path:  # the whole file has the wrong shape
@@ -342,7 +341,11 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
     if kind == "uniqueItems":
         return (f"{field}: an item is listed twice", "remove the repeated item", None)
     if kind in ("minimum", "maximum"):
-        return (f"{field}: {err.instance} is out of range", f"the value must be {'at least' if kind == 'minimum' else 'at most'} {err.validator_value}", None)
+        return (
+            f"{field}: {err.instance} is out of range",
+            f"the value must be {'at least' if kind == 'minimum' else 'at most'} {err.validator_value}",
+            None,
+        )
     return (f"{field}: {err.message}", "see docs/content-format.md for this field", None)
 
 
@@ -407,14 +410,19 @@ class _Builder:
         page = PAGE_OF_FILE.get(_stem(doc.path), doc.path)
         first = self.fact_ids.get((page, ident))
         if first is not None:
-            self._err(doc, path + ("id",), f"duplicate id '{ident}' (first used at {first})", f"give each item its own id; ids are unique among the items of the {page} page")
+            self._err(
+                doc,
+                path + ("id",),
+                f"duplicate id '{ident}' (first used at {first})",
+                f"give each item its own id; ids are unique among the items of the {page} page",
+            )
         else:
             self.fact_ids[(page, ident)] = _FirstUse(doc, path + ("id",))
 
     def _date(self, doc: Document, path: JsonPath, raw: Any, qualifier: str | None = None) -> FuzzyDate | None:
         form = _DATE.match(str(raw))
         if form is None:  # e.g. a negative number: the schema checks the form of text only
-            self._err(doc, path, f"'{_short(raw)}' is not a date", "write \"2017\", \"2025-09\" or \"2024-01-27\", in quotes")
+            self._err(doc, path, f"'{_short(raw)}' is not a date", 'write "2017", "2025-09" or "2024-01-27", in quotes')
             return None
         year, month, day = (int(g) if g else None for g in form.groups())
         assert year is not None
@@ -458,10 +466,20 @@ class _Builder:
             line = text.count("\n", 0, found.start) + 1
             line_start = text.rfind("\n", 0, found.start) + 1
             if "\n" in text[found.start : found.end]:
-                self._err(doc, at + ("quote",), "quote spans more than one paragraph of its source", "split it into two citations, one per paragraph")
+                self._err(
+                    doc,
+                    at + ("quote",),
+                    "quote spans more than one paragraph of its source",
+                    "split it into two citations, one per paragraph",
+                )
                 continue
             if line in self.chrome_lines.get(src, set()):
-                self._err(doc, at + ("quote",), f"quote lies in line {line}, which is page chrome left out of the published text", "cite the article text, or remove that line from 'chrome' in sources.yaml")
+                self._err(
+                    doc,
+                    at + ("quote",),
+                    f"quote lies in line {line}, which is page chrome left out of the published text",
+                    "cite the article text, or remove that line from 'chrome' in sources.yaml",
+                )
                 continue
             line_end = text.find("\n", line_start)
             raw_line = text[line_start : line_end if line_end >= 0 else len(text)]
@@ -555,10 +573,17 @@ class _Builder:
 
                 Locale.parse(raw["locale"])
             except Exception:
-                self._err(doc, ("languages", i, "locale"), f"unknown locale '{raw['locale']}'", "use a Babel/CLDR locale such as ar_IQ or en_GB")
+                self._err(
+                    doc, ("languages", i, "locale"), f"unknown locale '{raw['locale']}'", "use a Babel/CLDR locale such as ar_IQ or en_GB"
+                )
             langs.append(Language(raw["code"], raw["locale"], raw["dir"], raw["digits"], raw["name"].strip()))
         if seen != {"ar", "en"}:
-            self._err(doc, ("languages",), "the site's languages must be 'ar' and 'en'", "every text field has 'ar' and 'en'; list exactly those two languages")
+            self._err(
+                doc,
+                ("languages",),
+                "the site's languages must be 'ar' and 'en'",
+                "every text field has 'ar' and 'en'; list exactly those two languages",
+            )
         return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs))
 
     def _sources(self) -> tuple[Source, ...]:
@@ -573,7 +598,12 @@ class _Builder:
         for path, raw in raws:
             seed = self.project.seeds / raw["file"]
             if not seed.is_file():
-                self._err(doc, path + ("file",), f"source file seeds/{raw['file']} does not exist", "copy the document into seeds/ or correct the file name")
+                self._err(
+                    doc,
+                    path + ("file",),
+                    f"source file seeds/{raw['file']} does not exist",
+                    "copy the document into seeds/ or correct the file name",
+                )
                 continue
             try:
                 text = seed.read_text("utf-8")
@@ -588,22 +618,29 @@ class _Builder:
                 actual = lines[n - 1].strip() if n <= len(lines) else None
                 if actual != ch["text"].strip():
                     shown = "past the end of the file" if actual is None else f"«{_short(actual, 50)}»"
-                    self._err(doc, path + ("chrome", j, "text"), f"line {n} of seeds/{raw['file']} is {shown}, not this text", "give the exact line number and text of the left-out line")
+                    self._err(
+                        doc,
+                        path + ("chrome", j, "text"),
+                        f"line {n} of seeds/{raw['file']} is {shown}, not this text",
+                        "give the exact line number and text of the left-out line",
+                    )
                     continue
                 chrome.append(Chrome(n, actual, _text(ch["what"])))
             self.chrome_lines[raw["id"]] = {c.line for c in chrome}
             paragraphs = tuple(
-                Paragraph(n, line.strip())
-                for n, line in enumerate(lines, 1)
-                if line.strip() and n not in self.chrome_lines[raw["id"]]
+                Paragraph(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in self.chrome_lines[raw["id"]]
             )
             headline = raw.get("headline")
             if headline and self.quote_index[raw["id"]].find(headline["ar"]) is None:
-                self._err(doc, path + ("headline", "ar"), "headline not found in the document", "copy the headline exactly from the seed file")
+                self._err(
+                    doc, path + ("headline", "ar"), "headline not found in the document", "copy the headline exactly from the seed file"
+                )
             pub, date = raw.get("publisher"), raw.get("date")
             when = self._date(doc, path + ("date", "value"), date["value"]) if date else None
             if not date and not raw.get("dating"):
-                self._err(doc, path + ("id",), "an undated document needs 'dating'", "add 'dating:' saying what in the text dates it", key=True)
+                self._err(
+                    doc, path + ("id",), "an undated document needs 'dating'", "add 'dating:' saying what in the text dates it", key=True
+                )
             out.append(
                 Source(
                     id=raw["id"],
@@ -632,18 +669,31 @@ class _Builder:
         return tuple(final)
 
     def _entity(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Entity:
-        return Entity(raw["id"], raw["kind"], raw["side"], _text(raw["name"]), _text(raw["role"]), self._cites(doc, path + ("cite",), raw["cite"]))
+        return Entity(
+            raw["id"], raw["kind"], raw["side"], _text(raw["name"]), _text(raw["role"]), self._cites(doc, path + ("cite",), raw["cite"])
+        )
 
     def _place(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Place:
         return Place(
-            raw["id"], raw["kind"], _text(raw["name"]), float(raw["lat"]), float(raw["lon"]), raw.get("phase"),
-            _text(raw["role"]), self._cites(doc, path + ("cite",), raw["cite"]),
+            raw["id"],
+            raw["kind"],
+            _text(raw["name"]),
+            float(raw["lat"]),
+            float(raw["lon"]),
+            raw.get("phase"),
+            _text(raw["role"]),
+            self._cites(doc, path + ("cite",), raw["cite"]),
         )
 
-    def _event(self, doc: Document, path: JsonPath, raw: dict[str, Any], places: Mapping[str, Any], entities: Mapping[str, Any]) -> Event | None:
+    def _event(
+        self, doc: Document, path: JsonPath, raw: dict[str, Any], places: Mapping[str, Any], entities: Mapping[str, Any]
+    ) -> Event | None:
         date = self._date(doc, path + ("date",), raw["date"], raw.get("qualifier"))
         ev = Event(
-            raw["id"], date or FuzzyDate(1900), raw["status"], _text(raw["title"]),
+            raw["id"],
+            date or FuzzyDate(1900),
+            raw["status"],
+            _text(raw["title"]),
             _text(raw["body"]) if raw.get("body") else None,
             self._refs(doc, path + ("places",), raw.get("places", []), places, "place", "places.yaml"),
             self._refs(doc, path + ("actors",), raw.get("actors", []), entities, "person or organisation", "glossary.yaml"),
@@ -672,10 +722,17 @@ class _Builder:
             if e.after and anchor is None:
                 self._err(doc, where, f"unknown event '{e.after}'", "use the id of another event in content/events.yaml")
             elif anchor is not None and e.after in seen + (e.id,):
-                self._err(doc, where, f"'after' makes a loop: {' → '.join(seen + (e.id, e.after))}", "remove 'after' from one of these events")
+                self._err(
+                    doc, where, f"'after' makes a loop: {' → '.join(seen + (e.id, e.after))}", "remove 'after' from one of these events"
+                )
                 anchor = None
             elif anchor is not None and e.date.latest < anchor.date.sort_key:
-                self._err(doc, where, f"'{e.id}' ({e.date.iso}) cannot follow '{anchor.id}' ({anchor.date.iso})", "check both dates, or remove 'after'")
+                self._err(
+                    doc,
+                    where,
+                    f"'{e.id}' ({e.date.iso}) cannot follow '{anchor.id}' ({anchor.date.iso})",
+                    "check both dates, or remove 'after'",
+                )
                 anchor = None
             keys[e.id] = key(anchor, seen + (e.id,)) + own if anchor is not None else own
             return keys[e.id]
@@ -687,7 +744,11 @@ class _Builder:
         if ends is None:
             return None
         return Phase(
-            raw["id"], raw["number"], ends, _text(raw["title"]), _text(raw["summary"]),
+            raw["id"],
+            raw["number"],
+            ends,
+            _text(raw["title"]),
+            _text(raw["summary"]),
             self._refs(doc, path + ("places",), raw.get("places", []), places, "place", "places.yaml"),
             self._cites(doc, path + ("cite",), raw["cite"]),
         )
@@ -699,24 +760,29 @@ class _Builder:
         self._refs(doc, path + ("speaker",), [raw["speaker"]], entities, "person or organisation", "glossary.yaml")
         date = self._date(doc, path + ("date",), raw["date"], raw.get("qualifier")) if "date" in raw else None
         return Statement(
-            raw["id"], raw["speaker"], date, _text(raw["context"]) if raw.get("context") else None,
-            _text(raw["said"]), self._cites(doc, path + ("cite",), raw["cite"]),
+            raw["id"],
+            raw["speaker"],
+            date,
+            _text(raw["context"]) if raw.get("context") else None,
+            _text(raw["said"]),
+            self._cites(doc, path + ("cite",), raw["cite"]),
         )
 
     def _figure(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Figure:
         return Figure(
-            raw["id"], raw["value"], bool(raw.get("approximate", False)), _text(raw["label"]),
-            _text(raw["note"]) if raw.get("note") else None, self._cites(doc, path + ("cite",), raw["cite"]),
+            raw["id"],
+            raw["value"],
+            bool(raw.get("approximate", False)),
+            _text(raw["label"]),
+            _text(raw["note"]) if raw.get("note") else None,
+            self._cites(doc, path + ("cite",), raw["cite"]),
         )
 
     def _question(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Question:
         return Question(raw["id"], _text(raw["question"]), _text(raw["answer"]), self._cites(doc, path + ("cite",), raw["cite"]))
 
     def _disagreement(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Disagreement:
-        sides = tuple(
-            Side(_text(s["claim"]), self._cites(doc, path + ("sides", i, "cite"), s["cite"]))
-            for i, s in enumerate(raw["sides"])
-        )
+        sides = tuple(Side(_text(s["claim"]), self._cites(doc, path + ("sides", i, "cite"), s["cite"])) for i, s in enumerate(raw["sides"]))
         return Disagreement(raw["id"], _text(raw["topic"]), _text(raw["summary"]), sides)
 
     def _update(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Update | None:
@@ -735,4 +801,3 @@ class _Anything(dict):  # type: ignore[type-arg]
 
     def __contains__(self, key: object) -> bool:
         return True
-

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser import chromium, serve_folder
 
 pytestmark = pytest.mark.browser

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from pathlib import Path
 
 import pytest
-
 from conftest import REPO
+
 from explainer.model import Model
 from explainer.validate import Project, load_model
 
@@ -87,14 +86,20 @@ def test_honest_about_time_nothing_after_the_newest_document_has_occurred(model:
 
 def test_names_are_spelled_one_way(model: Model) -> None:
     english = "\n".join(
-        str(v)
-        for path in (REPO / "content").glob("*.yaml")
-        for v in re.findall(r"^\s+en: (.+)$", path.read_text("utf-8"), re.M)
-    ) + "\n".join(t for path in (REPO / "content").glob("*.yaml") for t in re.findall(r"en: [|>]-?\n((?:\s{8,}.*\n)+)", path.read_text("utf-8")))
+        str(v) for path in (REPO / "content").glob("*.yaml") for v in re.findall(r"^\s+en: (.+)$", path.read_text("utf-8"), re.M)
+    ) + "\n".join(
+        t for path in (REPO / "content").glob("*.yaml") for t in re.findall(r"en: [|>]-?\n((?:\s{8,}.*\n)+)", path.read_text("utf-8"))
+    )
     words = set(re.findall(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", english.replace("’s", "").replace("'s", "")))
     for entity in model.entities:
         if entity.kind != "person":
             continue
         surname = entity.name["en"].split()[-1].removeprefix("al-")
-        variants = [w for w in words if w != surname and w.removeprefix("Al-") != surname and difflib.SequenceMatcher(None, w.lower(), surname.lower()).ratio() >= 0.83]
+        variants = [
+            w
+            for w in words
+            if w != surname
+            and w.removeprefix("Al-") != surname
+            and difflib.SequenceMatcher(None, w.lower(), surname.lower()).ratio() >= 0.83
+        ]
         assert variants == [], f"{entity.name['en']} is also spelled {variants}"

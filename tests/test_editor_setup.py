@@ -6,9 +6,9 @@ import json
 import re
 
 import yaml
+from conftest import REPO
 from jsonschema import Draft202012Validator
 
-from conftest import REPO
 from explainer.quotes import QuoteIndex
 from explainer.validate import CONTENT_FILES
 

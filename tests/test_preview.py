@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from browser import chromium
 from conftest import edit, make_project, run_cli
 
@@ -31,7 +30,9 @@ def free_port() -> int:
 def preview(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     project = make_project(tmp_path / "site")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -75,7 +76,9 @@ def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], brow
     page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
 
     edit(project / "content/events.yaml", lambda s: s.replace("en: The US invades Iraq", "en: The United States invades Iraq"))
-    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The United States invades Iraq'", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelector('#invasion .event-title').textContent === 'The United States invades Iraq'", timeout=30_000
+    )
 
     edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
     overlay = page.locator("#preview-overlay")
@@ -87,8 +90,15 @@ def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], brow
     assert proc.poll() is None  # the server keeps running
     assert page.locator("#invasion .event-title").inner_text() == "The United States invades Iraq"  # last good page
 
-    edit(project / "content/events.yaml", lambda s: s.replace("status: ocurred", "status: occurred", 1).replace("The United States invades Iraq", "The US invades Iraq again"))
-    page.wait_for_function("() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=30_000)
+    edit(
+        project / "content/events.yaml",
+        lambda s: s.replace("status: ocurred", "status: occurred", 1).replace(
+            "The United States invades Iraq", "The US invades Iraq again"
+        ),
+    )
+    page.wait_for_function(
+        "() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=30_000
+    )
     page.wait_for_timeout(300)
     assert page.locator("#preview-overlay").count() == 0
     page.close()

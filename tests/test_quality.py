@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
-
 from browser import chromium, serve_folder
 from conftest import REPO
 
@@ -215,11 +214,26 @@ def test_open_data_in_json_and_csv_per_language(built_real: Path) -> None:
 def test_nu_html_checker_finds_no_errors(built_real: Path) -> None:
     files = [str(p) for p in html_files(built_real)]
     result = subprocess.run(
-        ["java", "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", "--also-check-css", *files, str(built_real / "static/style.css")],
-        capture_output=True, text=True, timeout=300,
+        [
+            "java",
+            "-Xss4m",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--also-check-css",
+            *files,
+            str(built_real / "static/style.css"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors = [f"{m.get('url', '').rsplit('/_site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{m.get('url', '').rsplit('/_site/', 1)[-1]}:{m.get('lastLine')}: {m['message']}" for m in messages if m.get("type") == "error"
+    ]
     assert errors == [], "\n".join(errors[:20])
 
 
@@ -247,9 +261,7 @@ def test_axe_finds_no_wcag_a_or_aa_violations(built_real: Path, served_real: str
         rel = path.relative_to(built_real).as_posix()
         page.goto(served_real + rel.removesuffix("index.html"))
         page.evaluate(axe)
-        result = page.evaluate(
-            "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
-        )
+        result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
         for v in result["violations"]:
             problems.append(f"{rel}: {v['id']}: {v['help']} ({len(v['nodes'])}×, e.g. {v['nodes'][0]['target']})")
     context.close()
@@ -289,5 +301,11 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas() -> None:
     from explainer.outputs import _cell
 
     assert [_cell(v) for v in ("=HYPERLINK(x)", "+A1", "-cmd", "@SUM(A1)", "-12.5", "ok", "")] == [
-        "'=HYPERLINK(x)", "'+A1", "'-cmd", "'@SUM(A1)", "-12.5", "ok", "",
+        "'=HYPERLINK(x)",
+        "'+A1",
+        "'-cmd",
+        "'@SUM(A1)",
+        "-12.5",
+        "ok",
+        "",
     ]

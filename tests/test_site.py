@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from conftest import edit, make_project, run_cli, snapshot
+
 from explainer.errors import BuildError
 from explainer.plan import Page, _check_collisions, plan
 from explainer.validate import Project, load_model
@@ -128,7 +128,7 @@ def test_arabic_quotes_on_english_pages_carry_lang_and_dir(built_mini: Path) -> 
 
 
 def test_markdown_is_rendered_and_raw_html_and_bad_links_are_not(project: Path) -> None:
-    hostile = '**bold** <script>alert(1)</script> [x](javascript:alert(1)) [y](data:text/html,z) [ok](https://example.org/)'
+    hostile = "**bold** <script>alert(1)</script> [x](javascript:alert(1)) [y](data:text/html,z) [ok](https://example.org/)"
     edit(project / "content/events.yaml", lambda s: s.replace('en: "Agreement on a **joint military committee**"', f"en: '{hostile}'"))
     assert run_cli(project, "build").returncode == 0
     en = (project / "_site/en/timeline/index.html").read_text("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import edit, run_cli
+
 from explainer.review import mark
 from explainer.translations import arabic_hash, parity
 from explainer.validate import Project, load_model

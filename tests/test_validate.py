@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import edit
+
 from explainer.errors import BuildError
 from explainer.validate import Project, load_model
 
@@ -24,14 +24,20 @@ def test_fixture_is_valid_and_events_are_sorted(project: Path) -> None:
 
 
 def test_missing_language_is_an_error_at_the_field(project: Path) -> None:
-    edit(project / "content/events.yaml", lambda s: s.replace("title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}", "title: {ar: الغزو الأمريكي للعراق}"))
+    edit(
+        project / "content/events.yaml",
+        lambda s: s.replace("title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}", "title: {ar: الغزو الأمريكي للعراق}"),
+    )
     (msg,) = problems_of(project)
     assert msg.startswith("content/events.yaml:5:12: events[1].title: the English text ('en') is missing")
     assert "hint:" in msg
 
 
 def test_unknown_key_suggests_the_right_one(project: Path) -> None:
-    edit(project / "content/events.yaml", lambda s: s.replace("    status: occurred\n    title: {ar: الغزو", "    status: occurred\n    tilte: x\n    title: {ar: الغزو", 1))
+    edit(
+        project / "content/events.yaml",
+        lambda s: s.replace("    status: occurred\n    title: {ar: الغزو", "    status: occurred\n    tilte: x\n    title: {ar: الغزو", 1),
+    )
     (msg,) = problems_of(project)
     assert msg.startswith("content/events.yaml:5:5: events[1]: unknown key 'tilte'")
     assert "did you mean 'title'?" in msg
@@ -41,7 +47,10 @@ def test_all_errors_in_all_files_are_reported_in_one_run(project: Path) -> None:
     edit(project / "content/events.yaml", lambda s: s.replace('date: "2003-03"', 'date: "2003-13"'))
     edit(project / "content/figures.yaml", lambda s: s.replace("value: 2500", "value: many"))
     edit(project / "content/questions.yaml", lambda s: s.replace("source: joint", "source: jiont"))
-    edit(project / "content/plan.yaml", lambda s: s.replace("التحالف سيواصل عمليته العسكرية في سوريا", "التحالف سيواصل عمليته العسكرية في ليبيا"))
+    edit(
+        project / "content/plan.yaml",
+        lambda s: s.replace("التحالف سيواصل عمليته العسكرية في سوريا", "التحالف سيواصل عمليته العسكرية في ليبيا"),
+    )
     msgs = problems_of(project)
     assert len(msgs) == 4, msgs
     joined = "\n".join(msgs)
@@ -80,7 +89,10 @@ def test_unknown_reference_and_missing_seed(project: Path) -> None:
 
 
 def test_chrome_lines_cannot_be_cited(project: Path) -> None:
-    edit(project / "content/figures.yaml", lambda s: s.replace('quote: "يناهز عددها 2500 جندي"', 'quote: "About Post Author"').replace("source: joint", "source: masalla"))
+    edit(
+        project / "content/figures.yaml",
+        lambda s: s.replace('quote: "يناهز عددها 2500 جندي"', 'quote: "About Post Author"').replace("source: joint", "source: masalla"),
+    )
     (msg,) = problems_of(project)
     assert "page chrome" in msg
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from browser import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
+from browser import CHROMIUM, CHROMIUM_ARGS, serve_folder
 
 CACHE = Path(os.environ.get("LIGHTHOUSE_HOME", Path.home() / ".cache" / "explainer-lighthouse"))
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from browser import chromium, serve_folder  # noqa: E402
+from browser import chromium, serve_folder
 
 
 def main() -> int:
