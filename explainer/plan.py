@@ -62,16 +62,6 @@ def section_path(lang: str, key: str) -> str:
     return f"{lang}/{_SLUGS[key]}"
 
 
-def source_path(lang: str, source_id: str) -> str:
-    """The path of a source document's page."""
-    return f"{lang}/sources/{source_id}/"
-
-
-def event_path(lang: str, event_id: str) -> str:
-    """The path of an event's own page (its permalink): ``ar/timeline/<id>/``."""
-    return f"{lang}/timeline/{event_id}/"
-
-
 def page_path(lang: str, key: str) -> str:
     """The path of the page with ``key``: a section (``plan``), ``sources/<id>`` or ``timeline/<id>``."""
     kind, _, ident = key.partition("/")
@@ -106,7 +96,7 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
     if has("source.html"):
         backlinks = _backlinks(model)
         for source in model.sources:
-            alternates = MappingProxyType({c: source_path(c, source.id) for c in codes})
+            alternates = MappingProxyType({c: page_path(c, f"sources/{source.id}") for c in codes})
             context = MappingProxyType(
                 {
                     "source": source,
@@ -119,7 +109,7 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
     if has("event.html"):
         events = model.events
         for i, event in enumerate(events):
-            alternates = MappingProxyType({c: event_path(c, event.id) for c in codes})
+            alternates = MappingProxyType({c: page_path(c, f"timeline/{event.id}") for c in codes})
             context = MappingProxyType(
                 {
                     "event": event,

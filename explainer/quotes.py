@@ -9,7 +9,6 @@ the source page can highlight exactly the quoted passage.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +28,6 @@ _FOLD = {
     "ئ": "ي",
     "ؤ": "و",
 }
-_SPACE = re.compile(r"\s+")
 
 
 _TABLE = str.maketrans({**dict.fromkeys(_DROP), **_FOLD})

@@ -15,12 +15,6 @@ from pathlib import Path
 from .errors import BuildError, Problem
 
 
-def write_site(files: Mapping[str, bytes], out: Path) -> None:
-    """Write ``files`` (relative path → bytes) as the new content of ``out``."""
-    with staging(out) as tmp:
-        write_files(files, tmp)
-
-
 @contextmanager
 def staging(out: Path) -> Iterator[Path]:
     """A new empty folder beside ``out``; swapped in for ``out`` when the block ends without error.
