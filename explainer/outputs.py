@@ -11,8 +11,7 @@ from typing import Any, TextIO
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
-from markdown_it import MarkdownIt
-
+from .markdown import Markdown
 from .model import Cites, FuzzyDate, Language, Model, Text
 from .plan import Page
 
@@ -43,7 +42,7 @@ def robots(model: Model) -> bytes:
     return f"User-agent: *\nAllow: /\n\nSitemap: {model.site.base_url}sitemap.xml\n".encode()
 
 
-def atom_feed(model: Model, lang: Language, md: MarkdownIt, title_of: Callable[[str], str]) -> bytes:
+def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[str], str]) -> bytes:
     """The Atom feed of the updates log in one language."""
     base = model.site.base_url
     code = lang.code
@@ -61,7 +60,7 @@ def atom_feed(model: Model, lang: Language, md: MarkdownIt, title_of: Callable[[
         f"<author><name>{xml_escape(model.site.title[code])}</name></author>",
     ]
     for u in model.updates:
-        html_text = md.render(u.text[code], {"lang": lang})
+        html_text = md.render(u.text[code], lang)
         first = " ".join(u.text[code].split())
         title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
         out += [
@@ -165,13 +164,27 @@ def _t(text: Text | None, code: str) -> str | None:
 def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
     return {
         "events": [
-            {"id": e.id, **_date(e.date), "status": e.status, "title": e.title[code], "body": _t(e.body, code),
-             "places": list(e.places), "actors": list(e.actors), "citations": _cites(e.cite, code)}
+            {
+                "id": e.id,
+                **_date(e.date),
+                "status": e.status,
+                "title": e.title[code],
+                "body": _t(e.body, code),
+                "places": list(e.places),
+                "actors": list(e.actors),
+                "citations": _cites(e.cite, code),
+            }
             for e in model.events
         ],
         "statements": [
-            {"id": s.id, "speaker": s.speaker, **_date(s.date), "context": _t(s.context, code), "said": s.said[code],
-             "citations": _cites(s.cite, code)}
+            {
+                "id": s.id,
+                "speaker": s.speaker,
+                **_date(s.date),
+                "context": _t(s.context, code),
+                "said": s.said[code],
+                "citations": _cites(s.cite, code),
+            }
             for s in model.statements
         ],
         "people": [
@@ -179,27 +192,52 @@ def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
             for p in model.entities
         ],
         "places": [
-            {"id": p.id, "kind": p.kind, "name": p.name[code], "lat": p.lat, "lon": p.lon, "phase": p.phase, "role": p.role[code],
-             "citations": _cites(p.cite, code)}
+            {
+                "id": p.id,
+                "kind": p.kind,
+                "name": p.name[code],
+                "lat": p.lat,
+                "lon": p.lon,
+                "phase": p.phase,
+                "role": p.role[code],
+                "citations": _cites(p.cite, code),
+            }
             for p in model.places
         ],
         "figures": [
-            {"id": f.id, "value": f.value, "approximate": f.approximate, "label": f.label[code], "note": _t(f.note, code),
-             "citations": _cites(f.cite, code)}
+            {
+                "id": f.id,
+                "value": f.value,
+                "approximate": f.approximate,
+                "label": f.label[code],
+                "note": _t(f.note, code),
+                "citations": _cites(f.cite, code),
+            }
             for f in model.figures
         ],
         "questions": [
-            {"id": q.id, "question": q.question[code], "answer": q.answer[code], "citations": _cites(q.cite, code)}
-            for q in model.questions
+            {"id": q.id, "question": q.question[code], "answer": q.answer[code], "citations": _cites(q.cite, code)} for q in model.questions
         ],
         "disagreements": [
-            {"id": d.id, "topic": d.topic[code], "summary": d.summary[code],
-             "sides": [{"claim": s.claim[code], "citations": _cites(s.cite, code)} for s in d.sides]}
+            {
+                "id": d.id,
+                "topic": d.topic[code],
+                "summary": d.summary[code],
+                "sides": [{"claim": s.claim[code], "citations": _cites(s.cite, code)} for s in d.sides],
+            }
             for d in model.disagreements
         ],
         "sources": [
-            {"id": s.id, "file": s.file, "label": s.label[code], "headline_ar": s.headline["ar"] if s.headline else None,
-             "publisher": _t(s.publisher, code), **_date(s.date), "dating": _t(s.dating, code), "paragraphs": len(s.paragraphs)}
+            {
+                "id": s.id,
+                "file": s.file,
+                "label": s.label[code],
+                "headline_ar": s.headline["ar"] if s.headline else None,
+                "publisher": _t(s.publisher, code),
+                **_date(s.date),
+                "dating": _t(s.dating, code),
+                "paragraphs": len(s.paragraphs),
+            }
             for s in model.sources
         ],
     }

@@ -1,4 +1,4 @@
-"""Stage 4 — render pages with Jinja2 (StrictUndefined, autoescape) and markdown-it-py."""
+"""Stage 4 — render pages with Jinja2 (StrictUndefined, autoescape) and Markdown (see :mod:`~explainer.markdown`)."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ from types import MappingProxyType
 from typing import Any
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from .errors import BuildError, Problem
 from .i18n import Catalog, digits, format_date, format_number
+from .markdown import Markdown, isolate_latin
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
 from .write import write_files
@@ -31,39 +31,10 @@ from .write import write_files
 SOURCE_LANGUAGE = "ar"
 """The language the source documents (and so every quote) are written in."""
 
-_SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
-_SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-_ENTITY = r"&#?[A-Za-z0-9]+;"
-_LATIN_CHAR = rf"(?:[A-Za-z0-9'’.\-]|{_ENTITY})"
-_LATIN_RUN = re.compile(rf"{_ENTITY}|[A-Za-z]{_LATIN_CHAR}*(?:[ ][A-Za-z0-9]{_LATIN_CHAR}*)*")
-"""A run of Latin words in escaped text, or a character reference on its own (left whole)."""
 
-
-def _validate_link(url: str) -> bool:
-    """Only web, mail and same-site links; never javascript:, data:, vbscript: or file:."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)
-    scheme = _SCHEME.match(cleaned)
-    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
-
-
-def _isolate_latin(html_text: str) -> str:
-    """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put."""
-    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi lang="en" dir="ltr">{m.group(0)}</bdi>', html_text)
-
-
-def make_markdown() -> MarkdownIt:
-    """The one Markdown renderer: CommonMark, raw HTML shown as text, unsafe links refused."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "linkify": False})
-    md.validateLink = _validate_link  # type: ignore[method-assign]
-    md.disable(["image"])  # no images from elsewhere; the site makes no third-party requests
-
-    def text_rule(self: Any, tokens: Sequence[Any], idx: int, options: Any, env: dict[str, Any]) -> str:
-        lang: Language = env["lang"]
-        out = str(escape(digits(tokens[idx].content, lang.digits)))  # digits first: escaping makes &#39;
-        return _isolate_latin(out) if lang.dir == "rtl" else out
-
-    md.add_render_rule("text", text_rule)
-    return md
+def make_markdown() -> Markdown:
+    """The one Markdown renderer (see :mod:`~explainer.markdown`)."""
+    return Markdown()
 
 
 @dataclass(frozen=True)
@@ -72,7 +43,7 @@ class Renderer:
 
     model: Model
     envs: Mapping[str, jinja2.Environment]
-    md: MarkdownIt
+    md: Markdown
     preview: bool = False
 
     shared: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -103,17 +74,15 @@ _CSP = {
 CSP = "; ".join(f"{k} {v}" for k, v in _CSP.items())
 """The published site's Content-Security-Policy: nothing from elsewhere, no script at all."""
 
-PREVIEW_CSP = "; ".join(
-    f"{k} {v}" for k, v in {**_CSP, "script-src": "'self' 'unsafe-inline'", "connect-src": "'self' ws: http:"}.items()
-)
+PREVIEW_CSP = "; ".join(f"{k} {v}" for k, v in {**_CSP, "script-src": "'self' 'unsafe-inline'", "connect-src": "'self' ws: http:"}.items())
 """The preview also runs livereload's script and its websocket (local only)."""
 
 
 @lru_cache(maxsize=64)
-def render_markdown(md: MarkdownIt, text: str, lang: Language) -> str:
+def render_markdown(md: Markdown, text: str, lang: Language) -> str:
     """``text`` as HTML for ``lang``. Recent results are kept: an event page's description is
     taken from its body's HTML, which the page then shows."""
-    return md.render(text, {"lang": lang})
+    return md.render(text, lang)
 
 
 def _first_paragraph(html_text: str) -> str:
@@ -121,9 +90,9 @@ def _first_paragraph(html_text: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text.split("</p>", 1)[0])).split())
 
 
-def _plain(md: MarkdownIt, text: str, lang: Language) -> str:
+def _plain(md: Markdown, text: str, lang: Language) -> str:
     """Markdown as one line of plain text (for meta descriptions)."""
-    html_text = md.render(text.strip().split("\n\n")[0], {"lang": Language(lang.code, lang.locale, "ltr", lang.digits, lang.name)})
+    html_text = md.render(text.strip().split("\n\n")[0], Language(lang.code, lang.locale, "ltr", lang.digits, lang.name))
     return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
 
 
@@ -138,7 +107,7 @@ def _shared_meta(model: Model, code: str) -> dict[str, Any]:
     }
 
 
-def _meta(model: Model, page: Page, code: str, md: MarkdownIt, preview: bool, shared: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shared: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Per-page metadata: description, JSON-LD, CSP, feed."""
     site = model.site
     shared = shared or _shared_meta(model, code)
@@ -208,9 +177,7 @@ def template_cache_dir() -> Path | None:
     return Path(cache.directory) if isinstance(cache, jinja2.FileSystemBytecodeCache) else None
 
 
-def make_environment(
-    templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: MarkdownIt
-) -> jinja2.Environment:
+def make_environment(templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
     """A strict, autoescaping environment with the language's catalog and filters installed."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
@@ -233,17 +200,12 @@ def make_environment(
         if text is None:
             return Markup("")
         out = str(escape(digits(text[lang.code], lang.digits)))
-        return Markup(_isolate_latin(out) if lang.dir == "rtl" else out)
+        return Markup(isolate_latin(out) if lang.dir == "rtl" else out)
 
     def md_filter(text: Text | None) -> Markup:
         if text is None:
             return Markup("")
         return Markup(render_markdown(md, text[lang.code], lang))
-
-    def md_inline(text: Text | None) -> Markup:
-        if text is None:
-            return Markup("")
-        return Markup(md.renderInline(text[lang.code], {"lang": lang}))
 
     def quote_filter(value: str) -> Markup:
         """A quote in the source language, with this page's digit policy."""
@@ -255,7 +217,6 @@ def make_environment(
     env.filters.update(
         t=t,
         md=md_filter,
-        md_inline=md_inline,
         quote=quote_filter,
         date=date_filter,
         num=lambda v: format_number(v, lang),

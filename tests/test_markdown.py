@@ -1,0 +1,50 @@
+"""The Markdown renderer's own rules: what markdown-it-pyrs leaves to us is done on its output."""
+
+from __future__ import annotations
+
+import pytest
+
+from explainer.markdown import Markdown
+from explainer.model import Language
+
+AR = Language("ar", "ar_IQ", "rtl", "latn", "العربية")
+AR_DIGITS = Language("ar", "ar_IQ", "rtl", "arab", "العربية")
+EN = Language("en", "en_GB", "ltr", "latn", "English")
+
+md = Markdown()
+
+
+@pytest.mark.parametrize("url", ["ftp://example.org/x", "tel:123", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "file:///etc"])
+def test_links_to_other_schemes_are_shown_as_their_text(url: str) -> None:
+    out = md.render(f"see [the page]({url}) and <{url}>", EN)
+    assert "<a " not in out
+    assert "the page" in out
+
+
+def test_web_mail_and_relative_links_stay_links() -> None:
+    out = md.render('[a](https://example.org/?q=1&r=2 "t") [b](mailto:x@example.org) [c](../sources/) <https://example.org>', EN)
+    assert '<a href="https://example.org/?q=1&amp;r=2" title="t">a</a>' in out
+    assert '<a href="mailto:x@example.org">b</a>' in out
+    assert '<a href="../sources/">c</a>' in out
+    assert out.count("<a ") == 4
+
+
+def test_raw_html_and_images_are_text() -> None:
+    out = md.render('<b onclick="x()">hi</b>\n\n<div>\nblock\n</div>\n\n![alt](https://example.org/i.png)', EN)
+    assert "<b" not in out and "<div" not in out and "<img" not in out
+    assert "&lt;b onclick=&quot;x()&quot;&gt;hi&lt;/b&gt;" in out
+
+
+def test_latin_in_arabic_is_isolated_but_not_in_code_or_english() -> None:
+    out = md.render("قال **Charles Lister** إن `code x` و[رابط](https://example.org/)", AR)
+    assert '<strong><bdi lang="en" dir="ltr">Charles Lister</bdi></strong>' in out
+    assert "<code>code x</code>" in out
+    assert 'href="https://example.org/"' in out  # attributes are never touched
+    assert "<bdi" not in md.render("Charles Lister", EN)
+
+
+def test_arabic_indic_digits_apply_to_text_only() -> None:
+    out = md.render("في عام 2024 [10](https://example.org/2025) `3` &#1234; &amp;", AR_DIGITS)
+    assert "في عام ٢٠٢٤" in out and ">١٠</a>" in out
+    assert 'href="https://example.org/2025"' in out and "<code>3</code>" in out
+    assert "&amp;" in out
