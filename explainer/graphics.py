@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -141,8 +142,11 @@ def _is_arabic(ch: str) -> bool:
     return 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x08A0 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFF
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, size: float, *, bold: bool = False) -> float:
-    """A conservative estimate of the advance width of ``text`` at ``size`` (in the same units)."""
+    """A conservative estimate of the advance width of ``text`` at ``size`` (in the same units).
+
+    Remembered: word wrapping measures the same labels again for every drawing of every page."""
     em = 0.0
     for ch in text:
         if ch == " ":
@@ -210,7 +214,13 @@ def _attrs(**kw: Any) -> str:
         if v is None:
             continue
         name = k.rstrip("_").replace("_", "-")
-        parts.append(f' {name}="{escape(v if isinstance(v, str) else _n(v) if isinstance(v, float) else str(v))}"')
+        if isinstance(v, float):
+            text = _n(v)
+        elif type(v) is int:  # numbers need no escaping
+            text = str(v)
+        else:
+            text = str(escape(v if isinstance(v, str) else str(v)))
+        parts.append(f' {name}="{text}"')
     return "".join(parts)
 
 

@@ -13,6 +13,7 @@ import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
@@ -177,6 +178,30 @@ def template_cache_dir() -> Path | None:
     return Path(cache.directory) if isinstance(cache, jinja2.FileSystemBytecodeCache) else None
 
 
+def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """``gettext`` and ``ngettext`` for templates that do what Jinja's "newstyle" ones do (the
+    translation is safe markup, %-formatted with the escaped keyword arguments; ``ngettext`` also
+    gets ``num``) without their three context calls per string, and each string without arguments
+    is translated once: UI strings were a quarter of the time of rendering the real site (9,000
+    calls for 74 pages)."""
+    get, nget = translations.gettext, translations.ngettext
+    done: dict[str, Markup] = {}
+
+    def gettext(message: str, /, **variables: Any) -> Markup:
+        if variables:
+            return Markup(get(message)) % variables
+        found = done.get(message)
+        if found is None:
+            found = done[message] = Markup(get(message)) % {}
+        return found
+
+    def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> Markup:
+        variables.setdefault("num", num)
+        return Markup(nget(singular, plural, num)) % variables
+
+    return gettext, ngettext
+
+
 def make_environment(templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
     """A strict, autoescaping environment with the language's catalog and filters installed."""
     env = jinja2.Environment(
@@ -190,10 +215,10 @@ def make_environment(templates: Path, lang: Language, catalog: Catalog | None, m
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
-    if catalog is not None:
-        env.install_gettext_translations(catalog.translations, newstyle=True)  # type: ignore[attr-defined]
-    else:
-        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    translations = catalog.translations if catalog is not None else NullTranslations()
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    gettext, ngettext = ui_gettext(translations)  # type: ignore[arg-type]
+    env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     def t(text: Text | None) -> Markup:
         """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
