@@ -7,9 +7,8 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
+from html import escape
 from typing import Any, TextIO
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
 
 from .markdown import Markdown
 from .model import Cites, FuzzyDate, Language, Model, Text
@@ -31,10 +30,15 @@ def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
             continue
         out.append(f"<url><loc>{xml_escape(base + page.path)}</loc>")
         for code, path in page.alternates.items():
-            out.append(f'<xhtml:link rel="alternate" hreflang="{code}" href={quoteattr(base + path)}/>')
-        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(base)}/></url>')
+            out.append(f'<xhtml:link rel="alternate" hreflang="{code}" href="{xml_escape(base + path)}"/>')
+        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href="{xml_escape(base)}"/></url>')
     out.append("</urlset>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def xml_escape(text: str) -> str:
+    """Text or an attribute value (in double quotes) for XML: ``& < > " '`` escaped."""
+    return escape(text, quote=True)
 
 
 def robots(model: Model) -> bytes:
@@ -54,8 +58,8 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         f"<title>{xml_escape(model.site.title[code])}</title>",
         f"<subtitle>{xml_escape(title_of('Updates and corrections'))}</subtitle>",
         f"<id>{xml_escape(base + code + '/feed.xml')}</id>",
-        f'<link rel="self" type="application/atom+xml" href={quoteattr(base + code + "/feed.xml")}/>',
-        f'<link rel="alternate" type="text/html" href={quoteattr(page)}/>',
+        f'<link rel="self" type="application/atom+xml" href="{xml_escape(base + code + "/feed.xml")}"/>',
+        f'<link rel="alternate" type="text/html" href="{xml_escape(page)}"/>',
         f"<updated>{updated}</updated>",
         f"<author><name>{xml_escape(model.site.title[code])}</name></author>",
     ]
@@ -67,7 +71,7 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
             "<entry>",
             f"<title>{xml_escape(title)}</title>",
             f"<id>{xml_escape(page + '#' + u.id)}</id>",
-            f'<link rel="alternate" type="text/html" href={quoteattr(page + "#" + u.id)}/>',
+            f'<link rel="alternate" type="text/html" href="{xml_escape(page + "#" + u.id)}"/>',
             f"<updated>{_stamp(u.date)}</updated>",
             f'<content type="html">{xml_escape(html_text)}</content>',
             "</entry>",

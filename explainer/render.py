@@ -6,6 +6,7 @@ import gc
 import json
 import multiprocessing
 import os
+import pickle
 import posixpath
 import re
 import threading
@@ -259,8 +260,11 @@ def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
     return list(groups.items())
 
 
+@lru_cache(maxsize=4096)
 def _relative(from_path: str, to_path: str) -> str:
-    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative)."""
+    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative).
+
+    Remembered: a page links to the same pages and sources many times."""
     from_dir = from_path if from_path.endswith("/") or not from_path else posixpath.dirname(from_path) + "/"
     if from_dir.startswith("/") or to_path.startswith("/") or "/." in f"/{from_dir}/{to_path}" or "//" in f"{from_dir}|{to_path}":
         rel = posixpath.relpath(to_path or ".", from_dir or ".")
@@ -350,7 +354,11 @@ def _in_template(exc: BaseException) -> bool:
 
 
 PARALLEL_FROM = 400
-"""Sites with fewer pages render in the calling process: starting workers would cost more than it saves."""
+"""Sites with this many pages render in a pool of worker processes (see :func:`_render_in_workers`)."""
+
+SPLIT_FROM = 24
+"""Smaller sites from this many pages are split in two (see :func:`_render_split`): starting a pool
+would cost more than they take, one forked process does not. Smaller ones render in this process."""
 
 
 def render_all(
@@ -374,6 +382,8 @@ def render_all(
     jobs = jobs or os.cpu_count() or 1
     if jobs > 1 and len(pages) >= PARALLEL_FROM and _can_fork():
         out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs, meanwhile)
+    elif jobs > 1 and len(pages) >= SPLIT_FROM and _can_fork():
+        out, problems = _render_split(renderer, pages, templates, show, into, meanwhile)
     else:
         if meanwhile is not None:
             meanwhile()
@@ -386,6 +396,7 @@ def render_all(
 def _render_range(
     renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str], into: Path | None, start: int, stop: int
 ) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render ``pages[start:stop]``: their files (none if written ``into`` a folder) and problems."""
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
     for page in pages[start:stop]:
@@ -455,6 +466,58 @@ def _render_in_workers(
         _work = ()
         gc.unfreeze()
     return out, problems
+
+
+def _render_split(
+    renderer: Renderer,
+    pages: Sequence[Page],
+    templates: Path,
+    show: Callable[[Path], str],
+    into: Path | None,
+    meanwhile: Callable[[], None] | None,
+) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render every other page in one forked process, and the rest (and ``meanwhile``) in this one.
+
+    Alternate pages, because a site's few long pages (the timeline, the plan) come in a row. The
+    child writes its pages itself (or sends them) and sends its problems, or the exception that
+    stopped it, through a pipe; then it exits at once, without running this process's clean-up.
+    """
+    theirs, mine = list(pages[1::2]), list(pages[0::2])
+    gc.freeze()  # the child shares every object: collections in it would copy them all
+    try:
+        reading, writing = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child
+            status = 1
+            try:
+                os.close(reading)
+                try:
+                    result: Any = _render_range(renderer, theirs, templates, show, into, 0, len(theirs))
+                except BaseException as exc:  # raised again by the parent, as in a single process
+                    result = exc
+                with os.fdopen(writing, "wb") as pipe:
+                    pickle.dump(result, pipe)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(writing)
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            out, problems = _render_range(renderer, mine, templates, show, into, 0, len(mine))
+        finally:
+            with os.fdopen(reading, "rb") as pipe:
+                data = pipe.read()
+            os.waitpid(pid, 0)
+    finally:
+        gc.unfreeze()
+    if not data:
+        raise RuntimeError("the process rendering half of the pages stopped without a result")
+    result = pickle.loads(data)
+    if isinstance(result, BaseException):
+        raise result
+    files, found = result
+    return {**out, **files}, [*problems, *found]
 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Problem]]:

@@ -11,6 +11,7 @@ import pytest
 from conftest import REPO, run_cli, snapshot
 
 from explainer import render
+from explainer.errors import BuildError
 from explainer.load import load_file
 from explainer.quotes import _normalise_with_map, normalise
 from explainer.schemacheck import quick_valid
@@ -39,8 +40,30 @@ def test_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path, monkey
     ours, _ = corpus.write_both(tmp_path, 250)  # 502 pages: rendered by worker processes
     assert run_cli(ours, "build", "--out", str(tmp_path / "parallel")).returncode == 0
     monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
+    monkeypatch.setattr(render, "SPLIT_FROM", 10**9)
     build(Project(ours), tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+
+
+def test_build_split_with_a_child_process_is_the_serial_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, _ = corpus.write_both(tmp_path, 20)  # 42 pages: every other one rendered by a forked process
+    monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
+    build(Project(ours), tmp_path / "split")
+    monkeypatch.setattr(render, "SPLIT_FROM", 10**9)
+    build(Project(ours), tmp_path / "serial")
+    assert snapshot(tmp_path / "split") == snapshot(tmp_path / "serial")
+
+    # a template error on every event page, so on pages of both halves: the same problems either way
+    event = ours / "templates/event.html"
+    event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}", "{{ e.title|t }}{{ e.no_such_field }}"), "utf-8")
+    with pytest.raises(BuildError) as serial:
+        build(Project(ours), tmp_path / "serial")
+    monkeypatch.setattr(render, "SPLIT_FROM", 24)
+    with pytest.raises(BuildError) as split:
+        build(Project(ours), tmp_path / "split")
+    assert "no_such_field" in split.value.report()
+    assert split.value.problems == serial.value.problems
+    assert snapshot(tmp_path / "split") == snapshot(tmp_path / "serial")  # the last good output, left as it was
 
 
 def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:
