@@ -10,10 +10,13 @@ ours, Hugo, ...) so that both see the same state of a machine whose speed drifts
 is the median of the per-pair ratios. Hugo uses every core (its default). Peak memory is the
 largest resident set of any process of the build (for ours, the parent or a worker; from
 ``wait4``'s resource usage). Outputs are kept until the end (deleting thousands of files right
-before a build slows its writes), and the file system is synced before each timed build.
+before a build slows its writes), and the file system is synced before each timed build. Every
+command runs in Python's default environment (see :data:`PYTHON_DEFAULTS`).
 
 The last line printed is one JSON object:
 {"events": N, "pages": P, "ours_s": …, "hugo_s": …, "ratio": ours/hugo, "ours_peak_mib": …, "hugo_peak_mib": …}
+and with ``--real``: {"real_build_s": …, "imports_s": …, "ratio": …}, plus the same three figures
+with ``_no_bytecode`` on machines that set PYTHONDONTWRITEBYTECODE.
 """
 
 from __future__ import annotations
@@ -32,12 +35,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import hugo_binary, pages_for, write_both
 
+PYTHON_DEFAULTS = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+"""The environment the generators run in: Python's default, which keeps compiled modules
+(``__pycache__``). Some machines set PYTHONDONTWRITEBYTECODE, which makes every process compile
+the generator's own modules again; ``--real`` also reports the build in that environment."""
 
-def run(cmd: list[str], cwd: Path) -> tuple[float, float]:
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float]:
     """Run ``cmd`` to completion; return (seconds, peak RSS in MiB of its largest process)."""
     os.sync()  # flush the previous run's writes and deletions before the clock starts
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env or PYTHON_DEFAULTS)
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -66,24 +74,33 @@ def real_site(runs: int) -> int:
     """The real site's whole-process build (into a new folder) against ``python -c IMPORTS``, paired."""
     repo = Path(__file__).resolve().parent.parent
     work = Path(tempfile.mkdtemp(prefix="explainer-real-"))
+    envs = {"python": PYTHON_DEFAULTS}
+    if "PYTHONDONTWRITEBYTECODE" in os.environ:
+        envs["no_bytecode"] = dict(os.environ)
     try:
-        builds, imports, ratios = [], [], []
-        for i in range(runs + 1):  # the first pair warms up
-            a, _ = run([sys.executable, "-c", IMPORTS], repo)
-            b, _ = run([sys.executable, "build.py", "build", "--out", str(work / f"out-{i}")], repo)
-            if i == 0:
-                print(f"warm-up: imports {a:.3f} s, build {b:.3f} s", flush=True)
-                continue
-            imports.append(a)
-            builds.append(b)
-            ratios.append(b / a)
-            print(f"run {i}: imports {a:.3f} s, real site build {b:.3f} s, ratio {b / a:.2f}", flush=True)
-        result = {
-            "real_build_s": round(statistics.median(builds), 3),
-            "imports_s": round(statistics.median(imports), 3),
-            "ratio": round(statistics.median(ratios), 3),
-        }
-        print(f"median: build {result['real_build_s']} s, imports {result['imports_s']} s; median ratio of pairs {result['ratio']}")
+        figures: dict[str, dict[str, float]] = {}
+        for label, env in envs.items():
+            builds, imports, ratios = [], [], []
+            for i in range(runs + 1):  # the first pair warms up
+                a, _ = run([sys.executable, "-c", IMPORTS], repo, env)
+                b, _ = run([sys.executable, "build.py", "build", "--out", str(work / f"out-{label}-{i}")], repo, env)
+                if i == 0:
+                    print(f"[{label}] warm-up: imports {a:.3f} s, build {b:.3f} s", flush=True)
+                    continue
+                imports.append(a)
+                builds.append(b)
+                ratios.append(b / a)
+                print(f"[{label}] run {i}: imports {a:.3f} s, real site build {b:.3f} s, ratio {b / a:.2f}", flush=True)
+            figures[label] = {
+                "real_build_s": round(statistics.median(builds), 3),
+                "imports_s": round(statistics.median(imports), 3),
+                "ratio": round(statistics.median(ratios), 3),
+            }
+            f = figures[label]
+            print(f"[{label}] median: build {f['real_build_s']} s, imports {f['imports_s']} s; median ratio of pairs {f['ratio']}")
+        result: dict[str, float] = dict(figures["python"])
+        if "no_bytecode" in figures:  # this machine's setting, for comparison
+            result |= {f"{k}_no_bytecode": v for k, v in figures["no_bytecode"].items()}
         print(json.dumps(result))
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -139,8 +156,7 @@ def main(argv: list[str]) -> int:
             hugo_m.append(bm)
             ratios.append(a / b)
             print(
-                f"run {i}: ours {a:.2f} s ({am:.0f} MiB, {a / pages * 1000:.3f} ms/page)  "
-                f"hugo {b:.2f} s ({bm:.0f} MiB)  ratio {a / b:.2f}",
+                f"run {i}: ours {a:.2f} s ({am:.0f} MiB, {a / pages * 1000:.3f} ms/page)  hugo {b:.2f} s ({bm:.0f} MiB)  ratio {a / b:.2f}",
                 flush=True,
             )
 
