@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from gettext import GNUTranslations
 from io import BytesIO
 from pathlib import Path
 
@@ -51,16 +56,18 @@ class Catalog:
     """A compiled UI catalog and the path of its source ``.po`` file."""
 
     path: Path
-    translations: object  # babel.support.Translations
+    translations: GNUTranslations
     messages: frozenset[str]
 
 
-def load_catalog(locales: Path, lang: Language, show: str) -> tuple[Catalog | None, list[Problem]]:
-    """Read ``locales/<code>/LC_MESSAGES/messages.po``; a malformed file becomes problems."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import PoFileError, read_po
-    from babel.support import Translations
+def load_catalog(locales: Path, lang: Language, show: str, compiled: Path | None = None) -> tuple[Catalog | None, list[Problem]]:
+    """Read ``locales/<code>/LC_MESSAGES/messages.po``; a malformed file becomes problems.
 
+    With ``compiled`` (a private cache folder), the compiled catalog is kept there by a hash of the
+    ``.po`` file, and a build whose catalog is unchanged loads it with Python's own gettext instead of
+    importing Babel's catalog modules and parsing the ``.po`` again (a twentieth of a build of the
+    real site). The ``.po`` file is checked (:func:`check_po`) either way.
+    """
     po = locales / lang.code / "LC_MESSAGES" / "messages.po"
     if not po.is_file():
         return None, [Problem(show, 1, 1, "UI catalog is missing", "run: pybabel init -i locales/messages.pot -d locales -l " + lang.code)]
@@ -74,6 +81,16 @@ def load_catalog(locales: Path, lang: Language, show: str) -> tuple[Catalog | No
     problems = check_po(text, show)
     if any(p.message.startswith("malformed catalog") for p in problems):
         return None, problems  # Babel would read such a file silently wrong
+    kept = _kept_catalog(compiled, raw, lang)
+    if kept is not None:
+        try:
+            mo, ids = kept.with_suffix(".mo").read_bytes(), json.loads(kept.with_suffix(".json").read_text("utf-8"))
+            return Catalog(po, GNUTranslations(BytesIO(mo)), frozenset(ids)), problems
+        except (OSError, ValueError):
+            pass  # not kept yet (or half written): compiled below
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import PoFileError, read_po
+
     try:
         catalog = read_po(BytesIO(raw), locale=lang.locale, abort_invalid=True)
     except PoFileError as exc:
@@ -83,9 +100,25 @@ def load_catalog(locales: Path, lang: Language, show: str) -> tuple[Catalog | No
         return None, [Problem(show, 1, 1, f"cannot read catalog: {exc}", "save it as UTF-8 .po text")]
     buf = BytesIO()
     write_mo(buf, catalog)
+    ids = sorted({m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id})
+    if kept is not None:
+        with contextlib.suppress(OSError):  # each file written whole, then renamed into place
+            for suffix, data in ((".json", json.dumps(ids, ensure_ascii=False).encode()), (".mo", buf.getvalue())):
+                partial = kept.with_name(f"{kept.name}.{os.getpid()}{suffix}")
+                partial.write_bytes(data)
+                partial.replace(kept.with_suffix(suffix))
     buf.seek(0)
-    ids = frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
-    return Catalog(po, Translations(fp=buf), ids), problems
+    return Catalog(po, GNUTranslations(buf), frozenset(ids)), problems
+
+
+def _kept_catalog(folder: Path | None, po: bytes, lang: Language) -> Path | None:
+    """Where the compiled catalog of ``po`` is kept (without suffix): named by a hash of what makes it."""
+    if folder is None:
+        return None
+    import babel
+
+    digest = hashlib.sha256(repr((lang.locale, babel.__version__)).encode() + po).hexdigest()
+    return folder / f"__explainer_catalog_{digest[:40]}"
 
 
 _PO_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[[0-9]+\])?)(?=[ \t\"])[ \t]*")

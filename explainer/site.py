@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.messages.extract import DEFAULT_KEYWORDS
 
 from .errors import BuildError, Problem
 from .graphics import install as install_graphics
@@ -46,8 +45,16 @@ class Result:
         return tuple(sorted([p.output for p in self.pages] + list(self.others or self.files)))
 
 
-KEYWORDS = {**DEFAULT_KEYWORDS, "tr": None}
-"""Gettext keywords in templates; ``tr`` is another language's gettext on bilingual pages."""
+EXTRA_KEYWORDS = {"tr": None}
+"""``tr`` is another language's gettext on bilingual pages."""
+
+
+def keywords() -> dict[str, Any]:
+    """Gettext keywords in templates: Babel's and :data:`EXTRA_KEYWORDS` (Babel's catalog modules
+    are imported only when strings are extracted, not on every build)."""
+    from babel.messages.extract import DEFAULT_KEYWORDS
+
+    return {**DEFAULT_KEYWORDS, **EXTRA_KEYWORDS}
 
 
 _unchanged: dict[tuple[Any, ...], Any] = {}
@@ -70,7 +77,7 @@ def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str
         po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
         key = ("catalog", lang, _stamp(po))
         if key not in _unchanged or key[2] is None:
-            _unchanged[key] = load_catalog(project.locales, lang, project.show(po))
+            _unchanged[key] = load_catalog(project.locales, lang, project.show(po), template_cache_dir())
         catalog, found = _unchanged[key]
         catalogs[lang.code] = catalog
         problems += found
@@ -100,7 +107,7 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
 
     try:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
-        found = list(extract_from_file("jinja2", str(tpl), keywords=KEYWORDS, options=options))
+        found = list(extract_from_file("jinja2", str(tpl), keywords=keywords(), options=options))
     except Exception as exc:  # a syntax error: reported by compile_all with its line
         if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
             return []
@@ -126,7 +133,8 @@ def _kept_ui_strings(tpl: Path) -> Path | None:
         return None
     import babel
 
-    digest = hashlib.sha256(repr((sorted(KEYWORDS.items()), jinja2.__version__, babel.__version__)).encode() + source).hexdigest()
+    made_by = (sorted(EXTRA_KEYWORDS.items()), jinja2.__version__, babel.__version__)  # Babel's own keywords come with its version
+    digest = hashlib.sha256(repr(made_by).encode() + source).hexdigest()
     return folder / f"__explainer_ui_{digest[:40]}.json"
 
 

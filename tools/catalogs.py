@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from explainer.site import KEYWORDS  # noqa: E402
+from explainer.site import keywords  # noqa: E402
 
 LOCALES = {"ar": "ar_IQ", "en": "en_GB"}
 
@@ -31,7 +31,7 @@ def extract() -> Catalog:
     method_map = [("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for filename, lineno, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options, keywords=KEYWORDS
+        str(ROOT), method_map, options, keywords=keywords()
     ):
         template.add(message, None, [(filename, lineno)], context=context)
     return template
