@@ -6,6 +6,9 @@ for each file, the parsed items by their exact text; on the next load it splits 
 the items' first lines, parses only the item texts it has not seen (each alone, with the same
 loader), and puts the document together with every position shifted to its line in the file.
 
+Positions are found only when asked for (to locate a problem), like the loader's own (see
+:func:`explainer.load.located`): each item's by reading the item's text again, alone.
+
 The result is the document the loader makes from the whole file. Whenever that is not certain
 the whole file is parsed as usual: the first load of a file, a file of any other shape (several
 top-level keys, a first line that changed, a line at the items' indentation or less that is not
@@ -23,8 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from .errors import Problem
-from .load import Document, JsonPath, Position, load_file, load_text
+from .load import Document, JsonPath, Position, load_file, load_text, located
 
 _ITEM = "  - "
 
@@ -32,16 +37,40 @@ _ITEM = "  - "
 @dataclass
 class _Item:
     data: Any
-    positions: dict[JsonPath, Position]  # relative to the item: path below it, line from its first line
-    key_positions: dict[JsonPath, Position]
+    text: str
+    _tables: tuple[Mapping[JsonPath, Position], Mapping[JsonPath, Position]] | None = None
+
+    def tables(self) -> tuple[Mapping[JsonPath, Position], Mapping[JsonPath, Position]]:
+        """Positions (values, keys) relative to the item: path below it, line from its first line."""
+        if self._tables is None:
+            try:
+                positions, key_positions = located(self.text, "")
+                self._tables = (
+                    {path[1:]: pos for path, pos in positions.items() if path[:1] == (0,)},
+                    {path[1:]: pos for path, pos in key_positions.items() if path[:1] == (0,)},
+                )
+            except yaml.YAMLError:  # pragma: no cover - an item of a file that loaded reads alone (see _split)
+                self._tables = ({}, {})  # its places fall back to the list's
+        return self._tables
 
 
 @dataclass
 class _File:
     head: str
     key: str
-    frame: tuple[dict[JsonPath, Position], dict[JsonPath, Position]]  # positions of the file's root and list
+    first: str  # the first item's text when the file was loaded whole: with the head, it places the root and the list
     items: dict[str, _Item] = field(default_factory=dict)
+    _frame: tuple[dict[JsonPath, Position], dict[JsonPath, Position]] | None = None
+
+    def frame(self, which: int) -> Mapping[JsonPath, Position]:
+        """Positions (0: values, 1: keys) of the file's root and list, the same whatever the items."""
+        if self._frame is None:
+            tables = located(self.head + self.first, "")
+            self._frame = (
+                {path: pos for path, pos in tables[0].items() if len(path) < 2},
+                {path: pos for path, pos in tables[1].items() if len(path) < 2},
+            )
+        return self._frame[which]
 
 
 _HEAD = re.compile(r"(?:(?:#[^\n]*|[^\S\n]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
@@ -75,24 +104,24 @@ class _Shifted(Mapping[JsonPath, Position]):
     shifted to where the item now starts: looked up when asked, not copied (copying every
     position of a long file was a third of the time of a rebuild)."""
 
-    def __init__(self, frame: Mapping[JsonPath, Position], key: str, tables: list[tuple[Mapping[JsonPath, Position], int]]) -> None:
-        self.frame, self.key, self.tables = frame, key, tables
+    def __init__(self, state: _File, which: int, placed: list[tuple[_Item, int]]) -> None:
+        self.state, self.which, self.placed = state, which, placed
 
     def __getitem__(self, path: JsonPath) -> Position:
-        if len(path) >= 2 and path[0] == self.key and isinstance(path[1], int) and 0 <= path[1] < len(self.tables):
-            table, shift = self.tables[path[1]]
-            line, col = table[path[2:]]
+        if len(path) >= 2 and path[0] == self.state.key and isinstance(path[1], int) and 0 <= path[1] < len(self.placed):
+            item, shift = self.placed[path[1]]
+            line, col = item.tables()[self.which][path[2:]]
             return (line + shift, col)
-        return self.frame[path]
+        return self.state.frame(self.which)[path]
 
     def __iter__(self) -> Iterator[JsonPath]:
-        yield from self.frame
-        for k, (table, _shift) in enumerate(self.tables):
-            for path in table:
-                yield (self.key, k, *path)
+        yield from self.state.frame(self.which)
+        for k, (item, _shift) in enumerate(self.placed):
+            for path in item.tables()[self.which]:
+                yield (self.state.key, k, *path)
 
     def __len__(self) -> int:
-        return len(self.frame) + sum(len(table) for table, _shift in self.tables)
+        return len(self.state.frame(self.which)) + sum(len(item.tables()[self.which]) for item, _shift in self.placed)
 
 
 class ContentCache:
@@ -123,18 +152,9 @@ class ContentCache:
         values = doc.data.get(key) if isinstance(doc.data, dict) else None
         if not isinstance(values, list) or len(values) != len(items) or list(doc.data) != [key]:
             return
-        frame: tuple[dict[JsonPath, Position], dict[JsonPath, Position]] = ({}, {})
-        per_item: list[_Item] = [_Item(v, {}, {}) for v in values]
-        for table, which in ((doc.positions, 0), (doc.key_positions, 1)):
-            for path, (line, col) in table.items():
-                if len(path) >= 2 and path[0] == key and isinstance(path[1], int):
-                    own = per_item[path[1]]
-                    (own.positions, own.key_positions)[which][path[2:]] = (line - items[path[1]][0] + 1, col)
-                else:
-                    frame[which][path] = (line, col)
-        state = _File(head, key, frame)
-        for (_first, part), item in zip(items, per_item, strict=True):
-            state.items[part] = item
+        state = _File(head, key, items[0][1])
+        for (_first, part), value in zip(items, values, strict=True):
+            state.items[part] = _Item(value, part)
         self.files[display] = state
 
     def _assemble(self, state: _File, items: list[tuple[int, str]], display: str) -> Document | None:
@@ -145,16 +165,11 @@ class ContentCache:
             doc, problems = load_text(part, display)
             if doc is None or problems or not isinstance(doc.data, list) or len(doc.data) != 1:
                 return None
-            fresh[part] = _Item(
-                doc.data[0],
-                {path[1:]: pos for path, pos in doc.positions.items() if path[:1] == (0,)},
-                {path[1:]: pos for path, pos in doc.key_positions.items() if path[:1] == (0,)},
-            )
+            fresh[part] = _Item(doc.data[0], part)
         state.items.update(fresh)
         values = [state.items[part].data for _first, part in items]
-        positions = _Shifted(state.frame[0], state.key, [(state.items[part].positions, first - 1) for first, part in items])
-        key_positions = _Shifted(state.frame[1], state.key, [(state.items[part].key_positions, first - 1) for first, part in items])
+        placed = [(state.items[part], first - 1) for first, part in items]
         if len(state.items) > 2 * len(items) + 16:  # forget items no longer in the file
             used = {part for _first, part in items}
             state.items = {part: item for part, item in state.items.items() if part in used}
-        return Document(display, {state.key: values}, positions, key_positions)
+        return Document(display, {state.key: values}, _Shifted(state, 0, placed), _Shifted(state, 1, placed))

@@ -83,28 +83,23 @@ def report(docs: Mapping[str, Document]) -> tuple[TranslationNote, ...]:
     notes: list[TranslationNote] = []
     for name, doc in docs.items():
         for path, ident, item in items(name, doc):
-            line, col = doc.where(path + ("id",)) if "id" in item else doc.where(path, key=True)
-
-            def note(
-                kind: str, message: str, at: tuple[int, int] = (line, col), file: str = doc.path, name: str = name, ident: str = ident
-            ) -> None:
-                notes.append(TranslationNote(file, at[0], at[1], name, ident, kind, message))
-
+            found: list[tuple[str, str, JsonPath | None]] = []  # kind, message, and the path to point at (None: the item)
             reviewed = item.get("reviewed")
             if reviewed is None:
-                note(
-                    "unreviewed",
-                    f"the English of '{ident}' has not been marked as reviewed",
-                )
+                found.append(("unreviewed", f"the English of '{ident}' has not been marked as reviewed", None))
             elif reviewed != _hash_of(item):
-                note(
-                    "stale",
+                message = (
                     f"the Arabic of '{ident}' changed after its English was reviewed; "
-                    f"check the English, then run: python build.py review {doc.path}:{ident}",
+                    f"check the English, then run: python build.py review {doc.path}:{ident}"
                 )
+                found.append(("stale", message, None))
             for pair_path, ar, en in _pairs(item, path):
                 for problem in parity(ar, en):
-                    note("parity", f"'{ident}': {problem}", doc.where(pair_path))
+                    found.append(("parity", f"'{ident}': {problem}", pair_path))
+            # located only when there is a note: a document's positions are found when first asked for
+            for kind, message, at in found:
+                line, col = doc.where(at) if at else doc.where(path + ("id",)) if "id" in item else doc.where(path, key=True)
+                notes.append(TranslationNote(doc.path, line, col, name, ident, kind, message))
     return tuple(sorted(notes))
 
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from explainer.load import load_file, load_text
+import pytest
+from conftest import REPO
+
+from explainer.errors import Problem
+from explainer.load import _FORBIDDEN, _READABLE_REFUSED, _UNPARSABLE, _events, _read, load_file, load_text
 
 
 def test_positions_of_keys_and_values_are_kept() -> None:
@@ -53,3 +57,109 @@ def test_syntax_error_is_located() -> None:
     _, problems = load_text("a: [1, 2\nb: 3\n", "content/x.yaml")
     assert len(problems) == 1 and problems[0].path == "content/x.yaml" and problems[0].line >= 1
     assert problems[0].message.startswith("YAML syntax error")
+
+
+# --- the fast read: data and refusals first, positions only when asked for ----------------------------
+
+
+def _read_both(text: str) -> tuple[tuple[object, list[Problem]], tuple[object, list[Problem]]]:
+    """What the fast read and the located read (positions on) make of ``text``."""
+    fast: list[Problem] = []
+    located: list[Problem] = []
+    data = _read(_events(text), text, "x.yaml", fast)
+    data_located = _read(_events(text), text, "x.yaml", located, ({}, {}))
+    return (data, fast), (data_located, located)
+
+
+HOSTILE_DOCUMENTS = [
+    "a: &x 1\nb: *x\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: !!python/object:os.system x\n",
+    "a: 1\nb: 2\na: 3\nc: {a: 1, a: 2}\n",
+    "? [a, b]\n: c\nd: e\n",
+    "? {a: 1}\n: {b: *c, b: d}\ne: [1e400, 99999999999999999, .nan, 12, 1.5, true, null, ~, '3']\n",
+    "a: \"\\u202e x \\x1b \\0\"\nb: '\\u202e'\nc: \\u202e\n",
+    "- [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[x]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
+    "a: 1\n---\nb: 2\n",
+    "*a\n",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_DOCUMENTS)
+def test_the_fast_read_refuses_what_the_located_read_refuses(text: str) -> None:
+    fast, located = _read_both(text)
+    assert fast == located
+    assert fast[1], "each of these documents has something to refuse"
+
+
+def test_the_fast_read_of_the_real_content_is_the_located_read() -> None:
+    for file in sorted((REPO / "content").glob("*.yaml")):
+        text = file.read_text("utf-8")
+        fast, located = _read_both(text)
+        assert fast == located and not fast[1], file.name
+
+
+def _at(text: str, needle: str, after: str = "") -> tuple[int, int]:
+    """The line and column of ``needle`` (its first occurrence after ``after``)."""
+    offset = text.index(needle, text.index(after) if after else 0)
+    return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
+
+
+def test_positions_are_found_only_when_asked_for_and_match_the_text() -> None:
+    text = "# a comment\nevents:\n  - id: a\n    cite:\n      - {source: s, quote: 'نص', en: \"t\"}\n  - id: b\n"
+    doc, problems = load_text(text, "content/events.yaml")
+    assert doc is not None and not problems
+    located = doc.positions._located  # type: ignore[attr-defined]
+    assert located._tables is None  # loading alone did not record them
+    assert doc.where(("events", 0, "cite", 0, "quote")) == _at(text, "'نص'")
+    assert doc.where(("events", 0, "cite", 0, "en"), key=True) == _at(text, "en:")
+    assert doc.where(("events", 1, "id")) == _at(text, "b\n")
+    assert doc.where(("events",), key=True) == (2, 1)
+    assert located._text is None  # the text is let go once the positions are made
+
+
+def test_a_problem_in_a_large_file_is_located_at_its_line_and_column(tmp_path: Path) -> None:
+    items = "".join(f'  - id: e{i}\n    title: {{ar: "ع {i}", en: "t {i}"}}\n' for i in range(2000))
+    file = tmp_path / "events.yaml"
+    text = "events:\n" + items.replace("  - id: e1500\n", "  - id: e1500\n    titel: x\n")
+    file.write_text(text, "utf-8")
+    doc, problems = load_file(file, "content/events.yaml")
+    assert doc is not None and not problems
+    assert doc.where(("events", 1500, "titel"), key=True) == _at(text, "titel") == (1 + 2 * 1500 + 2, 5)
+    assert doc.where(("events", 1500, "titel")) == _at(text, "x\n", "titel")
+    assert doc.where(("events", 1999, "title", "en")) == _at(text, '"t 1999"')
+
+
+def test_refused_characters_are_found_wherever_they_are() -> None:
+    # readable by YAML (found after parsing), unreadable (found before), written as an escape (found in the value)
+    for text, where in [
+        ("a: x\u202ey\n", (1, 5)),
+        ("a: x\n# \u2066 in a comment\n", (2, 3)),
+        ("a: x\x1b\n", (1, 5)),
+        ("a: x\n---\nb: \x00\n", (3, 4)),  # after a second document, where reading stops
+        ('a: "x\\u202ey"\n', (1, 4)),
+        ('a: "x\\x85y"\n', (1, 4)),
+    ]:
+        _, problems = load_text(text, "x.yaml")
+        refused = [p for p in problems if p.message.startswith("text contains")]
+        assert [(p.line, p.col) for p in refused] == [where], (text, problems)
+    # an escape written in text that has no escapes is just text
+    doc, problems = load_text("a: '\\u202e'\nb: \\x1b\n", "x.yaml")
+    assert doc is not None and not problems and doc.data == {"a": "\\u202e", "b": "\\x1b"}
+
+
+def test_the_characters_yaml_reads_are_the_refused_ones_it_does_not_refuse() -> None:
+    readable = {chr(c) for c in range(0x10000) if _FORBIDDEN.match(chr(c)) and not _UNPARSABLE.match(chr(c))}
+    assert readable == set(_READABLE_REFUSED)
+
+
+def test_a_file_with_a_byte_order_mark_is_read_as_its_text(tmp_path: Path) -> None:
+    text = "a:\n  - نص\n  - 'x'\nb: \u202e\n"
+    file = tmp_path / "x.yaml"
+    file.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    from_file = load_file(file, "x.yaml")
+    from_text = load_text(text, "x.yaml")
+    assert from_file[1] == from_text[1] and len(from_file[1]) == 1
+    assert from_file[0] is not None and from_text[0] is not None
+    assert from_file[0].data == from_text[0].data
+    assert dict(from_file[0].positions) == dict(from_text[0].positions) and (3, 5) in from_file[0].positions.values()
