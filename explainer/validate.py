@@ -221,14 +221,31 @@ MAX_TEXT_LENGTH = 10_000
 
 
 def _too_long(value: Any, key: str) -> bool:
-    """Whether :func:`_check_lengths` would find a text too long (``key``: the nearest key that is not ar/en)."""
+    """Whether :func:`_check_lengths` would find a text too long (``key``: the nearest key that is not ar/en).
+
+    Strings are checked in their container's loop, without a call each: this walks every value of a file.
+    """
     if isinstance(value, dict):
-        return any(_too_long(v, key if k in ("ar", "en") else k) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_too_long(v, key) for v in value)
-    if isinstance(value, str) and len(value) > MAX_ID_LENGTH:
-        return len(value) > (MAX_ID_LENGTH if key == "id" else MAX_QUOTE_LENGTH if key == "quote" else MAX_TEXT_LENGTH)
+        for k, v in value.items():
+            if isinstance(v, str):
+                if len(v) > MAX_ID_LENGTH and _over_limit(v, key if k in ("ar", "en") else k):
+                    return True
+            elif _too_long(v, key if k in ("ar", "en") else k):
+                return True
+    elif isinstance(value, list):
+        for v in value:
+            if isinstance(v, str):
+                if len(v) > MAX_ID_LENGTH and _over_limit(v, key):
+                    return True
+            elif _too_long(v, key):
+                return True
+    elif isinstance(value, str):
+        return _over_limit(value, key)
     return False
+
+
+def _over_limit(text: str, key: str) -> bool:
+    return len(text) > (MAX_ID_LENGTH if key == "id" else MAX_QUOTE_LENGTH if key == "quote" else MAX_TEXT_LENGTH)
 
 
 def _check_lengths(doc: Document, value: Any, path: JsonPath, errors: Collector) -> None:
@@ -424,12 +441,12 @@ class _Builder:
         if form is None:  # e.g. a negative number: the schema checks the form of text only
             self._err(doc, path, f"'{_short(raw)}' is not a date", 'write "2017", "2025-09" or "2024-01-27", in quotes')
             return None
-        year, month, day = (int(g) if g else None for g in form.groups())
-        assert year is not None
+        y, m, d = form.groups()
+        year, month, day = int(y), int(m) if m else None, int(d) if d else None
         if month is not None and not 1 <= month <= 12:
             self._err(doc, path, f"impossible date '{raw}': there is no month {month}", "write the month as 01–12")
             return None
-        if day is not None and not 1 <= day <= calendar.monthrange(year, month or 1)[1]:
+        if day is not None and not (1 <= day <= 28 or 1 <= day <= calendar.monthrange(year, month or 1)[1]):  # every month has a 28th
             self._err(doc, path, f"impossible date '{raw}': that month has no day {day}", "check the day of the month")
             return None
         if not 1900 <= year <= 2100:
@@ -439,15 +456,14 @@ class _Builder:
 
     def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]]) -> Cites:
         out: list[Citation] = []
+        if "sources" not in self.docs:  # sources.yaml itself is broken: already reported
+            return ()
         for i, c in enumerate(raw):
-            at = path + (i,)
             src = c["source"]
-            if "sources" not in self.docs:  # sources.yaml itself is broken: already reported
-                continue
             if src not in self.source_ids:
                 close = difflib.get_close_matches(src, sorted(self.source_ids), 1)
                 hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"
-                self._err(doc, at + ("source",), f"unknown source '{src}'", hint)
+                self._err(doc, (*path, i, "source"), f"unknown source '{src}'", hint)
                 continue
             self.cited_sources.add(src)
             index = self.quote_index.get(src)
@@ -457,34 +473,29 @@ class _Builder:
             if found is None:
                 self._err(
                     doc,
-                    at + ("quote",),
+                    (*path, i, "quote"),
                     f"quote not found in source '{src}': «{_short(c['quote'].strip(), 60)}»",
                     "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)",
                 )
                 continue
-            text = index.text
-            line = text.count("\n", 0, found.start) + 1
-            line_start = text.rfind("\n", 0, found.start) + 1
-            if "\n" in text[found.start : found.end]:
+            placed = index.place(found)
+            if placed is None:
                 self._err(
                     doc,
-                    at + ("quote",),
+                    (*path, i, "quote"),
                     "quote spans more than one paragraph of its source",
                     "split it into two citations, one per paragraph",
                 )
                 continue
-            if line in self.chrome_lines.get(src, set()):
+            line, start, end = placed
+            if line in self.chrome_lines.get(src, ()):
                 self._err(
                     doc,
-                    at + ("quote",),
+                    (*path, i, "quote"),
                     f"quote lies in line {line}, which is page chrome left out of the published text",
                     "cite the article text, or remove that line from 'chrome' in sources.yaml",
                 )
                 continue
-            line_end = text.find("\n", line_start)
-            raw_line = text[line_start : line_end if line_end >= 0 else len(text)]
-            lead = len(raw_line) - len(raw_line.lstrip())  # paragraphs are published stripped
-            start, end = found.start - line_start - lead, found.end - line_start - lead
             out.append(Citation(src, c["quote"].strip(), c["en"].strip(), line, start, end))
         return tuple(out)
 
