@@ -123,3 +123,26 @@ def test_after_errors(project: Path) -> None:
     edit(project / "content/events.yaml", lambda s: s.replace("after: frist-round", "after: invasion"))
     (msg,) = problems_of(project)
     assert "'after' makes a loop" in msg
+
+
+def test_problems_deep_in_a_long_file_are_located_though_it_loads_without_positions(project: Path) -> None:
+    """The loader records no positions on its fast path; the schema, the model and the duplicate check still
+    point at the right line and column of the 2,000th item."""
+    file = project / "content/events.yaml"
+    text = file.read_text("utf-8")
+    item = text[text.index("  - id: phase-one-deadline") :]
+    many = "".join(item.replace("id: phase-one-deadline", f"id: copy-{i}") for i in range(2000))
+    many = many.replace("id: copy-900\n", "id: copy-900\n    statu: x\n")  # unknown key (the schema)
+    many = many.replace("id: copy-1999\n", "id: invasion\n")  # duplicate id (the model)
+    edit(file, lambda s: s + many)
+    lines = file.read_text("utf-8").split("\n")
+    line_of = {n + 1: line for n, line in enumerate(lines)}
+    msgs = problems_of(project)
+    assert len(msgs) == 1, msgs  # the schema stops the file before the model
+    where = next(n for n, line in line_of.items() if line == "    statu: x")
+    assert msgs[0].startswith(f"content/events.yaml:{where}:5: events[904]: unknown key 'statu'")
+    edit(file, lambda s: s.replace("    statu: x\n", ""))
+    (msg,) = problems_of(project)
+    where = next(n for n, line in line_of.items() if line == "  - id: invasion" and n > 2)
+    column = line_of[where].index("invasion") + 1
+    assert msg.startswith(f"content/events.yaml:{where - 1}:{column}: duplicate id 'invasion' (first used at content/events.yaml:2)")
