@@ -72,15 +72,30 @@ class Markdown:
 
     def __init__(self) -> None:
         self._md = MarkdownIt("zero").enable_many(cast(Any, list(RULES)))  # its stubs list the rule names as literals
+        self._fallback: Any = None
 
     def render(self, text: str, lang: Language) -> str:
         """``text`` as HTML for a page in ``lang``."""
-        html_text = self._md.render(text)
+        try:
+            html_text = self._md.render(text)
+        except BaseException as exc:  # a Rust panic is a BaseException
+            if type(exc).__name__ != "PanicException":
+                raise
+            html_text = self._render_in_python(text)
         if "<a " in html_text:
             html_text = _LINK.sub(_refuse_unsafe, html_text)
         if lang.dir == "rtl" or lang.digits != "latn":
             html_text = _words(html_text, lang)
         return html_text
+
+    def _render_in_python(self, text: str) -> str:
+        """markdown-it-pyrs 0.4 panics on a few texts (``[x\\]`` before a backtick): those are
+        rendered by markdown-it-py, the same rules in Python, with the same rules enabled."""
+        if self._fallback is None:
+            from markdown_it import MarkdownIt as PythonMarkdownIt
+
+            self._fallback = PythonMarkdownIt("zero", {"xhtmlOut": True}).enable(list(RULES))
+        return str(self._fallback.render(text))
 
 
 def _refuse_unsafe(link: re.Match[str]) -> str:

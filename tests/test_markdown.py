@@ -14,7 +14,9 @@ EN = Language("en", "en_GB", "ltr", "latn", "English")
 md = Markdown()
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/x", "tel:123", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "file:///etc"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/x", "tel:123", "javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "file:///etc"]
+)
 def test_links_to_other_schemes_are_shown_as_their_text(url: str) -> None:
     out = md.render(f"see [the page]({url}) and <{url}>", EN)
     assert "<a " not in out
@@ -48,3 +50,12 @@ def test_arabic_indic_digits_apply_to_text_only() -> None:
     assert "في عام ٢٠٢٤" in out and ">١٠</a>" in out
     assert 'href="https://example.org/2025"' in out and "<code>3</code>" in out
     assert "&amp;" in out
+
+
+def test_a_text_the_rust_parser_panics_on_is_rendered_by_markdown_it_py() -> None:
+    text = "[x\\]` **bold** [a](https://example.org/) [b](tel:1) <b>raw</b> 2024"
+    out = md.render(text, EN)
+    assert "<strong>bold</strong>" in out and '<a href="https://example.org/">' in out
+    assert "tel:" not in out and "&lt;b&gt;" in out and "<b>" not in out
+    assert '<strong><bdi lang="en" dir="ltr">bold</bdi></strong>' in md.render(text, AR)
+    assert md.render("**ok**", EN) == "<p><strong>ok</strong></p>\n"  # the parser is still usable
