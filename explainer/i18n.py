@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +19,7 @@ from babel.numbers import format_decimal
 
 from .errors import Problem
 from .model import FuzzyDate, Language
+from .write import replace_file
 
 _ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 _ARABIC_SEPARATORS = str.maketrans({",": "٬", ".": "٫"})
@@ -102,11 +102,9 @@ def load_catalog(locales: Path, lang: Language, show: str, compiled: Path | None
     write_mo(buf, catalog)
     ids = sorted({m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id})
     if kept is not None:
-        with contextlib.suppress(OSError):  # each file written whole, then renamed into place
-            for suffix, data in ((".json", json.dumps(ids, ensure_ascii=False).encode()), (".mo", buf.getvalue())):
-                partial = kept.with_name(f"{kept.name}.{os.getpid()}{suffix}")
-                partial.write_bytes(data)
-                partial.replace(kept.with_suffix(suffix))
+        with contextlib.suppress(OSError):
+            replace_file(kept.with_suffix(".json"), json.dumps(ids, ensure_ascii=False).encode())
+            replace_file(kept.with_suffix(".mo"), buf.getvalue())
     buf.seek(0)
     return Catalog(po, GNUTranslations(buf), frozenset(ids)), problems
 

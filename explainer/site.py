@@ -6,7 +6,6 @@ import contextlib
 import gc
 import hashlib
 import json
-import os
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
 from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import Project, load_model
-from .write import staging, write_files
+from .write import replace_file, staging, write_files
 
 
 @dataclass(frozen=True)
@@ -116,9 +115,7 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
     _unchanged[key] = strings
     if kept is not None:
         with contextlib.suppress(OSError):
-            partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-            partial.write_text(json.dumps(strings, ensure_ascii=False), "utf-8")
-            partial.replace(kept)
+            replace_file(kept, json.dumps(strings, ensure_ascii=False).encode("utf-8"))
     return strings
 
 
@@ -297,9 +294,7 @@ def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], No
         for rel, data in files.items():
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_name(f".{target.name}.new")
-            partial.write_bytes(data)
-            partial.replace(target)  # atomic: the server never sends half a page
+            replace_file(target, data)  # the server never sends half a page
         if files:
             shown(renderer.model)
 

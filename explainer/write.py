@@ -53,6 +53,14 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
             fh.write(files[rel])
 
 
+def replace_file(target: Path, data: bytes) -> None:
+    """Write ``target`` whole or not at all: into a file of this process beside it, then renamed
+    over it (a reader never sees half of it, and two processes never write into the same file)."""
+    partial = target.with_name(f".{target.name}.{os.getpid()}.new")
+    partial.write_bytes(data)
+    partial.replace(target)
+
+
 def _unwritable(out: Path, exc: OSError) -> Problem:
     hint = "choose another --out folder, or fix its permissions"
     return Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", hint)
