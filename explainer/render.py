@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
-import multiprocessing
 import os
 import pickle
 import posixpath
 import re
 import threading
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -338,10 +336,10 @@ def compile_all(envs: Mapping[str, jinja2.Environment], templates: Path, show: C
 
 def template_problem(exc: Exception, templates: Path, show: Callable[[Path], str]) -> Problem:
     """Locate a render-time error in the template that raised it."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename and Path(f.filename).suffix == ".html"]
+    frames = [(file, line) for file, line in _frames(exc) if Path(file).suffix == ".html"]
     if frames:
-        frame = frames[-1]
-        path, line = show(Path(frame.filename)), frame.lineno or 1
+        file, line = frames[-1]
+        path = show(Path(file))
     else:
         path, line = show(templates), 1
     if isinstance(exc, jinja2.UndefinedError):
@@ -350,7 +348,14 @@ def template_problem(exc: Exception, templates: Path, show: Callable[[Path], str
 
 
 def _in_template(exc: BaseException) -> bool:
-    return any(Path(f.filename).suffix == ".html" for f in traceback.extract_tb(exc.__traceback__) if f.filename)
+    return any(Path(file).suffix == ".html" for file, _line in _frames(exc))
+
+
+def _frames(exc: BaseException) -> list[tuple[str, int]]:
+    """File and line of each frame of ``exc``'s traceback, innermost last (Jinja puts templates' own)."""
+    import traceback  # only errors need it: not imported by every build
+
+    return [(f.filename, f.lineno or 1) for f in traceback.extract_tb(exc.__traceback__) if f.filename]
 
 
 PARALLEL_FROM = 400
@@ -428,7 +433,7 @@ def _can_fork() -> bool:
 
     (The live preview rebuilds from a watcher thread: it renders in its own process.)
     """
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _render_in_workers(
@@ -455,6 +460,8 @@ def _render_in_workers(
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
     try:
+        import multiprocessing  # only large sites start a pool; its modules are not imported otherwise
+
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             results = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
             if meanwhile is not None:

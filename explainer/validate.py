@@ -7,8 +7,7 @@ together as one :class:`~explainer.errors.BuildError`.
 
 from __future__ import annotations
 
-import calendar
-import difflib
+import datetime
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -167,7 +166,7 @@ def load_model(
             docs[name] = doc
     for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
         if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
-            close = difflib.get_close_matches(extra.stem, CONTENT_FILES, 1)
+            close = _closest(extra.stem, CONTENT_FILES)
             hint = f"did you mean {close[0]}.yaml?" if close else f"the content files are: {', '.join(CONTENT_FILES)}"
             errors.add(project.show(extra), 1, 1, "unknown content file", hint)
     builder = _Builder(project, docs, errors)
@@ -322,7 +321,7 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
         allowed = sorted(schema.get("properties", {}))
         extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
         key = extras[0] if extras else None
-        close = difflib.get_close_matches(key or "", allowed, 1)
+        close = _closest(key or "", allowed)
         hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
         return (f"{field}: unknown key '{_short(key)}'", hint, key)
     if kind == "type":
@@ -343,7 +342,7 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
         return (f"{field}: expected {names}, found {got}", hint, None)
     if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
-        close = difflib.get_close_matches(_short(err.instance), [str(o) for o in err.validator_value], 1)
+        close = _closest(_short(err.instance), [str(o) for o in err.validator_value])
         hint = f"did you mean '{close[0]}'? " if close else ""
         return (f"{field}: '{_short(err.instance)}' is not allowed here", f"{hint}use one of: {options}", None)
     if kind in ("minLength", "pattern") and isinstance(err.instance, str) and not err.instance.strip():
@@ -364,6 +363,24 @@ def _explain(err: Any) -> tuple[str, str, str | None]:
             None,
         )
     return (f"{field}: {err.message}", "see docs/content-format.md for this field", None)
+
+
+def _closest(word: str, options: Iterable[str]) -> list[str]:
+    """The option most like ``word``, if one is close (for "did you mean …?" hints).
+
+    ``difflib`` is imported only when a mistake needs a hint, not on every build."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(options), 1)
+
+
+def _is_day(year: int, month: int, day: int) -> bool:
+    """Whether the month has that day (asked only for days outside 1–28)."""
+    try:  # the calendar repeats every 400 years: the same date 2000 + year % 400 fits any year
+        datetime.date(2000 + year % 400, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _short(value: Any, n: int = 40) -> str:
@@ -446,7 +463,7 @@ class _Builder:
         if month is not None and not 1 <= month <= 12:
             self._err(doc, path, f"impossible date '{raw}': there is no month {month}", "write the month as 01–12")
             return None
-        if day is not None and not (1 <= day <= 28 or 1 <= day <= calendar.monthrange(year, month or 1)[1]):  # every month has a 28th
+        if day is not None and not (1 <= day <= 28 or _is_day(year, month or 1, day)):  # every month has a 28th
             self._err(doc, path, f"impossible date '{raw}': that month has no day {day}", "check the day of the month")
             return None
         if not 1900 <= year <= 2100:
@@ -461,7 +478,7 @@ class _Builder:
         for i, c in enumerate(raw):
             src = c["source"]
             if src not in self.source_ids:
-                close = difflib.get_close_matches(src, sorted(self.source_ids), 1)
+                close = _closest(src, sorted(self.source_ids))
                 hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"
                 self._err(doc, (*path, i, "source"), f"unknown source '{src}'", hint)
                 continue
@@ -503,7 +520,7 @@ class _Builder:
         out = []
         for i, ident in enumerate(ids):
             if ident not in known:
-                close = difflib.get_close_matches(ident, sorted(known), 1)
+                close = _closest(ident, sorted(known))
                 hint = f"did you mean '{close[0]}'?" if close else f"use the id of an entry in content/{file}"
                 self._err(doc, path + (i,), f"unknown {what} '{ident}'", hint)
             else:
