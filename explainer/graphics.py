@@ -856,11 +856,36 @@ class _Projection:
 
 
 def _path(rings: Iterable[Ring], proj: _Projection) -> str:
-    out = []
-    for ring in rings:
-        pts = [proj(lon, lat) for lon, lat in ring]
-        out.append("M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in pts) + "Z")
-    return "".join(out)
+    """The rings as a path's ``d``, each point projected and written as :func:`_n` writes it."""
+    lon0, lat1, k, kx = proj.lon0, proj.lat1, proj.k, proj.kx
+    # Projected inline, with the same arithmetic as ``proj(lon, lat)``; and since every number is
+    # written with exactly one decimal, ".0" can only be a zero decimal, so one replace over the
+    # whole string drops them all as _n does, instead of a call of _n per number.
+    return "".join(
+        "M" + "L".join([f"{(lon - lon0) * kx * k:.1f} {(lat1 - lat) * k:.1f}" for lon, lat in ring]) + "Z" for ring in rings
+    ).replace(".0", "")
+
+
+_outlines: tuple[Geo, dict[tuple[_Projection, int], str]] | None = None
+"""The outlines' paths already drawn from one :class:`Geo` (the latest one given to :func:`_outline`)."""
+
+
+def _outline(geo: Geo, shape: Shape, proj: _Projection) -> str:
+    """``_path(shape.rings, proj)``, computed once per shape and projection of ``geo``.
+
+    Every language draws the same outlines at the same widths (and the compact and full maps share
+    them), so a build projects each only once. Only the latest Geo's paths are kept: each build (and
+    each rebuild of the live preview) loads a new one, which replaces them. The key holds ``id(shape)``,
+    which stays valid because the Geo, and so the shape, is held here with its paths."""
+    global _outlines
+    memo = _outlines
+    if memo is None or memo[0] is not geo:
+        memo = _outlines = (geo, {})
+    key = (proj, id(shape))
+    d = memo[1].get(key)
+    if d is None:
+        d = memo[1][key] = _path(shape.rings, proj)
+    return d
 
 
 def _ring_centroid(ring: Ring) -> tuple[float, float]:
@@ -906,7 +931,7 @@ def map_svg(
     body.leaf("rect", x=0, y=0, width=width, height=map_h, class_="g-water")
     if geo is not None:
         for c in geo.countries:
-            body.leaf("path", d=_path(c.rings, proj), class_="g-land" + (" g-iraq" if c.id == "IRQ" else ""), data_country=c.id)
+            body.leaf("path", d=_outline(geo, c, proj), class_="g-land" + (" g-iraq" if c.id == "IRQ" else ""), data_country=c.id)
     body.close("g")
 
     places = sorted(model.places, key=lambda p: (_KIND_ORDER.get(p.kind, 9), p.phase or 9, p.id))
@@ -924,8 +949,8 @@ def map_svg(
         shape = region_shapes.get(p.id)
         body.open("a", href=link("plan", p.id), class_=f"g-region{f' g-phase-{p.phase}' if p.phase else ''}", data_place=p.id)
         body.text("title", p.name[lang.code])
-        if shape is not None:
-            body.leaf("path", d=_path(shape.rings, proj), class_="g-region-shape")
+        if shape is not None and geo is not None:  # (a shape comes from geo: the second test is for mypy)
+            body.leaf("path", d=_outline(geo, shape, proj), class_="g-region-shape")
         else:
             cx, cy = proj(p.lon, p.lat)
             body.leaf("ellipse", cx=cx, cy=cy, rx=proj.k * 1.0, ry=proj.k * 0.6, class_="g-region-shape g-approx")

@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 from conftest import REPO, make_project
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from explainer.graphics import Box, load_geo, map_svg, text_width, timeline_svg, wrap
+from explainer import graphics
+from explainer.graphics import Box, Ring, _n, _outline, _path, _Projection, load_geo, map_svg, text_width, timeline_svg, wrap
 from explainer.model import Model
 from explainer.validate import Project, load_model
 
@@ -152,6 +155,31 @@ def test_graphics_are_deterministic_and_escape_text(tmp_path: Path) -> None:
     m1 = map_svg(model, geo, lang, link, labels=labels, phase_labels={}, width=800)
     assert m1 == map_svg(model, geo, lang, link, labels=labels, phase_labels={}, width=800)
     ET.fromstring(str(m1))
+
+
+# --- the fast paths write what the plain code wrote ------------------------------------------------
+
+coords = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(coords, coords), min_size=1, max_size=6).map(tuple), max_size=3), st.floats(10, 5000))
+def test_path_writes_each_projected_point_as_n_does(rings: list[Ring], width: float) -> None:
+    proj = _Projection.fit(width)
+    plain = "".join("M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in (proj(lon, lat) for lon, lat in ring)) + "Z" for ring in rings)
+    assert _path(rings, proj) == plain
+
+
+def test_outlines_are_projected_once_per_geo_and_width() -> None:
+    geo, _ = load_geo(REPO / "content" / "geo.json", "geo.json")
+    assert geo is not None
+    shape, proj = geo.countries[0], _Projection.fit(800)
+    d = _outline(geo, shape, proj)
+    assert d == _path(shape.rings, proj) and _outline(geo, shape, proj) is d
+    assert _outline(geo, shape, _Projection.fit(400)) == _path(shape.rings, _Projection.fit(400))
+    again, _ = load_geo(REPO / "content" / "geo.json", "geo.json")
+    assert again is not None and _outline(again, again.countries[0], proj) == d
+    assert graphics._outlines is not None and graphics._outlines[0] is again  # the older Geo's paths are let go
 
 
 # --- the built pages: the SVG as the reader gets it ---------------------------------------------
