@@ -204,24 +204,53 @@ class Box:
 
 def _n(v: float) -> str:
     """A coordinate: at most one decimal, no trailing zeros (deterministic)."""
-    s = f"{v:.1f}"
-    return s[:-2] if s.endswith(".0") else s
+    return f"{v:.1f}".removesuffix(".0")
 
 
-def _attrs(**kw: Any) -> str:
+def _escaped(v: Any) -> str:
+    """``str(escape(v))``, returning a plain string that has nothing to escape as it is.
+
+    Most texts and attribute values have nothing to escape; five ``in`` tests cost a fifth of
+    building the Markup. (Only exact ``str``: a Markup, already safe, goes to ``escape`` as before.)"""
+    if type(v) is str and not ("&" in v or "<" in v or ">" in v or '"' in v or "'" in v):
+        return v
+    return str(escape(v))
+
+
+_ATTR_NAMES: dict[str, str] = {}
+"""Keyword → attribute name (``class_`` → ``class``, ``data_box`` → ``data-box``), worked out once
+each: the keywords are this module's own, a few dozen."""
+
+
+def _attr_text(kw: Mapping[str, Any]) -> str:
+    """The attributes for the keywords ``kw`` (the None ones left out), values escaped.
+
+    Takes the callers' dict of keywords as it is (no repacking into ``**kw``), and tests the
+    commonest value types first, by exact type: a float (a coordinate), then a string."""
     parts = []
     for k, v in kw.items():
         if v is None:
             continue
-        name = k.rstrip("_").replace("_", "-")
-        if isinstance(v, float):
-            text = _n(v)
-        elif type(v) is int:  # numbers need no escaping
+        name = _ATTR_NAMES.get(k)
+        if name is None:
+            name = _ATTR_NAMES[k] = k.rstrip("_").replace("_", "-")
+        t = type(v)
+        if t is float:
+            text = f"{v:.1f}".removesuffix(".0")  # _n, inlined
+        elif t is str:
+            text = _escaped(v)
+        elif t is int:  # numbers need no escaping
             text = str(v)
+        elif isinstance(v, float):
+            text = _n(v)
         else:
             text = str(escape(v if isinstance(v, str) else str(v)))
         parts.append(f' {name}="{text}"')
     return "".join(parts)
+
+
+def _attrs(**kw: Any) -> str:
+    return _attr_text(kw)
 
 
 class _Svg:
@@ -242,7 +271,7 @@ class _Svg:
             href = kw.pop("href")
             data = {k: v for k, v in kw.items() if k in ("data_event", "data_place")}
             self._anchor = {"href": href, "data": data, "cls": kw.get("class_", ""), "shapes": [], "name": ""}
-            self.parts.append(f"<g{_attrs(**kw)}>")
+            self.parts.append(f"<g{_attr_text(kw)}>")
             if "data_box" in kw:
                 x0, y0, x1, y1 = (float(v) for v in str(kw["data_box"]).split())
                 self._anchor["shapes"].append(f"<rect{_attrs(x=x0, y=y0, width=x1 - x0, height=y1 - y0)}/>")
@@ -250,7 +279,7 @@ class _Svg:
         if self._anchor is not None and tag == "g" and "data_box" in kw:
             x0, y0, x1, y1 = (float(v) for v in str(kw["data_box"]).split())
             self._anchor["shapes"].append(f"<rect{_attrs(x=x0, y=y0, width=x1 - x0, height=y1 - y0)}/>")
-        self.parts.append(f"<{tag}{_attrs(**kw)}>")
+        self.parts.append(f"<{tag}{_attr_text(kw)}>")
 
     def close(self, tag: str) -> None:
         if tag == "a" and self._anchor is not None:
@@ -259,7 +288,7 @@ class _Svg:
             name = a["name"]
             self.hits.append(
                 f"<a{_attrs(href=a['href'], class_='g-hit', aria_label=name or None, **a['data'])}>"
-                + (f"<title>{escape(name)}</title>" if name else "")
+                + (f"<title>{_escaped(name)}</title>" if name else "")
                 + "".join(a["shapes"])
                 + "</a>"
             )
@@ -275,13 +304,13 @@ class _Svg:
                 x, y, w, h = (float(kw[k]) for k in ("x", "y", "width", "height"))
                 shapes.append(f"<rect{_attrs(x=x - 3, y=y - 3, width=w + 6, height=h + 6)}/>")
             elif tag in ("path", "ellipse"):
-                shapes.append(f"<{tag}{_attrs(**{k: v for k, v in kw.items() if k in ('d', 'cx', 'cy', 'rx', 'ry')})}/>")
-        self.parts.append(f"<{tag}{_attrs(**kw)}/>")
+                shapes.append(f"<{tag}{_attr_text({k: v for k, v in kw.items() if k in ('d', 'cx', 'cy', 'rx', 'ry')})}/>")
+        self.parts.append(f"<{tag}{_attr_text(kw)}/>")
 
     def text(self, tag: str, content: str, **kw: Any) -> None:
         if tag == "title" and self._anchor is not None:
             self._anchor["name"] = content
-        self.parts.append(f"<{tag}{_attrs(**kw)}>{escape(content)}</{tag}>")
+        self.parts.append(f"<{tag}{_attr_text(kw)}>{_escaped(content)}</{tag}>")
 
     def finish(self) -> None:
         """Close the drawing, add the layer of links on top, close the SVG."""

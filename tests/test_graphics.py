@@ -15,9 +15,24 @@ import pytest
 from conftest import REPO, make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup, escape
 
 from explainer import graphics
-from explainer.graphics import Box, Ring, _n, _outline, _path, _Projection, load_geo, map_svg, text_width, timeline_svg, wrap
+from explainer.graphics import (
+    Box,
+    Ring,
+    _attrs,
+    _escaped,
+    _n,
+    _outline,
+    _path,
+    _Projection,
+    load_geo,
+    map_svg,
+    text_width,
+    timeline_svg,
+    wrap,
+)
 from explainer.model import Model
 from explainer.validate import Project, load_model
 
@@ -168,6 +183,40 @@ def test_path_writes_each_projected_point_as_n_does(rings: list[Ring], width: fl
     proj = _Projection.fit(width)
     plain = "".join("M" + "L".join(f"{_n(x)} {_n(y)}" for x, y in (proj(lon, lat) for lon, lat in ring)) + "Z" for ring in rings)
     assert _path(rings, proj) == plain
+
+
+def _plain_attrs(**kw: Any) -> str:
+    """How attributes were written before the fast paths (kept here as the reference)."""
+    parts = []
+    for k, v in kw.items():
+        if v is None:
+            continue
+        name = k.rstrip("_").replace("_", "-")
+        if isinstance(v, float):
+            s = f"{v:.1f}"
+            text = s[:-2] if s.endswith(".0") else s
+        elif type(v) is int:
+            text = str(v)
+        else:
+            text = str(escape(v if isinstance(v, str) else str(v)))
+        parts.append(f' {name}="{text}"')
+    return "".join(parts)
+
+
+values = st.one_of(
+    st.none(), st.floats(), st.integers(), st.booleans(), st.text(), st.sampled_from(["g-dot", "a&b", "<", '"', "'"]), st.text().map(Markup)
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(values, values, values)
+def test_attributes_and_texts_are_written_as_before(a: Any, b: Any, c: Any) -> None:
+    assert _attrs(class_=a, data_box=b, x=c) == _plain_attrs(class_=a, data_box=b, x=c)
+    for v in (a, b, c):
+        if isinstance(v, float):
+            assert _n(v) == _plain_attrs(x=v)[4:-1]
+        if v is not None:
+            assert _escaped(v) == str(escape(v))
 
 
 def test_outlines_are_projected_once_per_geo_and_width() -> None:
