@@ -22,6 +22,7 @@ from explainer.graphics import (
     Box,
     Ring,
     _attrs,
+    _char_em,
     _escaped,
     _n,
     _outline,
@@ -217,6 +218,15 @@ def test_attributes_and_texts_are_written_as_before(a: Any, b: Any, c: Any) -> N
             assert _n(v) == _plain_attrs(x=v)[4:-1]
         if v is not None:
             assert _escaped(v) == str(escape(v))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.floats(1, 100), st.booleans())
+def test_text_width_adds_the_characters_as_a_loop_does(text: str, size: float, bold: bool) -> None:
+    em = 0.0
+    for ch in text:  # the same additions, in the same order
+        em += _char_em(ch)
+    assert text_width(text, size, bold=bold) == em * size * (1.08 if bold else 1.0)
 
 
 def test_outlines_are_projected_once_per_geo_and_width() -> None:
