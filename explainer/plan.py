@@ -94,13 +94,13 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
             for code in codes:
                 pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
     if has("source.html"):
-        backlinks = _backlinks(model)
+        backlinks, spans = _backlinks(model), _spans(model)
         for source in model.sources:
             alternates = MappingProxyType({c: page_path(c, f"sources/{source.id}") for c in codes})
             context = MappingProxyType(
                 {
                     "source": source,
-                    "segments": _segments(model, source),
+                    "segments": _segments(source, spans.get(source.id, {})),
                     "backlinks": backlinks.get(source.id, ()),
                 }
             )
@@ -150,12 +150,20 @@ def _backlinks(model: Model) -> dict[str, tuple[FactRef, ...]]:
     return {k: tuple(v.values()) for k, v in out.items()}
 
 
-def _segments(model: Model, source: Source) -> Mapping[int, tuple[Segment, ...]]:
-    """Split each cited paragraph at the edges of its quoted passages."""
-    spans: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
+Span = tuple[int, int, str]
+"""A quoted passage of a paragraph: start, end, anchor."""
+
+
+def _spans(model: Model) -> dict[str, dict[int, set[Span]]]:
+    """The quoted passages of every source document, by source and by paragraph (its line)."""
+    spans: dict[str, dict[int, set[Span]]] = defaultdict(lambda: defaultdict(set))
     for _ref, cite in model.cited_facts():
-        if cite.source == source.id:
-            spans[cite.line].add((cite.start, cite.end, cite.anchor))
+        spans[cite.source][cite.line].add((cite.start, cite.end, cite.anchor))
+    return spans
+
+
+def _segments(source: Source, spans: Mapping[int, set[Span]]) -> Mapping[int, tuple[Segment, ...]]:
+    """Split each cited paragraph at the edges of its quoted passages."""
     out: dict[int, tuple[Segment, ...]] = {}
     for para in source.paragraphs:
         marks = spans.get(para.line)
@@ -173,4 +181,3 @@ def _segments(model: Model, source: Source) -> Mapping[int, tuple[Segment, ...]]
             segs.append(Segment(para.text[a:b], inside, anchors))
         out[para.line] = tuple(segs)
     return MappingProxyType(out)
-
