@@ -383,7 +383,17 @@ def _svg_open(svg: _Svg, lang: Language, uid: str, w: float, h: float, cls: str,
 
 
 def _place_free(box: Box, placed: Iterable[Box], frame: Box, pad: float) -> bool:
-    return box.inside(frame) and not any(box.overlaps(b, pad) for b in placed)
+    """``box.inside(frame) and not any(box.overlaps(b, pad) for b in placed)``.
+
+    With :meth:`Box.overlaps` inlined into a plain loop (the same comparisons, the box's own sums
+    done once): layout tries thousands of boxes per build, and this saves a call and a generator step for each."""
+    if not box.inside(frame):
+        return False
+    x0, y0, x1, y1 = box.x0, box.y0, box.x1 + pad, box.y1 + pad
+    for b in placed:  # noqa: SIM110 (a loop: a quarter faster than all() over a generator)
+        if not (x1 <= b.x0 or b.x1 + pad <= x0 or y1 <= b.y0 or b.y1 + pad <= y0):
+            return False
+    return True
 
 
 # --- timeline -------------------------------------------------------------------------------
@@ -581,19 +591,14 @@ def _timeline_wide(
             else:
                 box = Box(x - r - gap - w - 1, 0, x + r + 1, max(2 * r, len(lines) * lh) + 2)
         y = lane_top
+        pad = 2 if compact else 5
         while True:
             cand = Box(box.x0, y, box.x1, y + (box.y1 - box.y0))
-            if _place_free(cand, placed, frame, 2 if compact else 5):
+            if _place_free(cand, placed, frame, pad):
                 break
-            y = (
-                min(
-                    b2.y1 + (2 if compact else 5)
-                    for b2 in placed
-                    if b2.y1 + (2 if compact else 5) > y and b2.x0 < cand.x1 + 5 and cand.x0 < b2.x1 + 5
-                )
-                if any(b2.y1 + (2 if compact else 5) > y and b2.x0 < cand.x1 + 5 and cand.x0 < b2.x1 + 5 for b2 in placed)
-                else y + 1
-            )
+            # the nearest lower edge (plus pad) of a placed box across the way: listed once, not tested by any() then again by min()
+            below = [b2.y1 + pad for b2 in placed if b2.y1 + pad > y and b2.x0 < cand.x1 + 5 and cand.x0 < b2.x1 + 5]
+            y = min(below) if below else y + 1
         placed.append(cand)
         items.append((e, x, cand, lines, r))
     bottom = max((bx.y1 for *_z, bx, _l, _r in items), default=lane_top) + 10

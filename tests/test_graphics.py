@@ -27,6 +27,7 @@ from explainer.graphics import (
     _n,
     _outline,
     _path,
+    _place_free,
     _Projection,
     load_geo,
     map_svg,
@@ -227,6 +228,15 @@ def test_text_width_adds_the_characters_as_a_loop_does(text: str, size: float, b
     for ch in text:  # the same additions, in the same order
         em += _char_em(ch)
     assert text_width(text, size, bold=bold) == em * size * (1.08 if bold else 1.0)
+
+
+boxes_st = st.tuples(*[st.floats(-50, 50)] * 4).map(lambda t: Box(min(t[0], t[2]), min(t[1], t[3]), max(t[0], t[2]), max(t[1], t[3])))
+
+
+@settings(max_examples=300, deadline=None)
+@given(boxes_st, st.lists(boxes_st, max_size=8), boxes_st, st.sampled_from([0, 2, 5, 2.5, 14]))
+def test_place_free_is_inside_and_overlapping_nothing(box: Box, placed: list[Box], frame: Box, pad: float) -> None:
+    assert _place_free(box, placed, frame, pad) == (box.inside(frame) and not any(box.overlaps(b, pad) for b in placed))
 
 
 def test_outlines_are_projected_once_per_geo_and_width() -> None:
