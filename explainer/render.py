@@ -385,9 +385,9 @@ def render_all(
     ``meanwhile`` is called in this process while the workers render (else before rendering).
     """
     jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(pages) >= PARALLEL_FROM and _can_fork():
+    if jobs > 1 and len(pages) >= PARALLEL_FROM and can_fork():
         out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs, meanwhile)
-    elif jobs > 1 and len(pages) >= SPLIT_FROM and _can_fork():
+    elif jobs > 1 and len(pages) >= SPLIT_FROM and can_fork():
         out, problems = _render_split(renderer, pages, templates, show, into, meanwhile)
     else:
         if meanwhile is not None:
@@ -428,7 +428,7 @@ _work: tuple[Any, ...] = ()
 """What the workers render: set just before they are forked, so they inherit it instead of unpickling it."""
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Workers are forked, and forking is safe only from a single-threaded process on a POSIX system.
 
     (The live preview rebuilds from a watcher thread: it renders in its own process.)

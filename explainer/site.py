@@ -6,6 +6,8 @@ import contextlib
 import gc
 import hashlib
 import json
+import os
+import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
-from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
+from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import Project, load_model
 from .write import replace_file, staging, write_files
 
@@ -189,6 +191,23 @@ def _presentation_problems(project: Project) -> list[Problem]:
     return problems
 
 
+@dataclass(frozen=True)
+class Part:
+    """The share of a site that one process makes when several make it (see :func:`build`): the
+    languages at positions ``index``, ``index + count``, … of the site's languages, and, in part 0,
+    what belongs to no language (the root pages, sitemap, robots.txt, static files)."""
+
+    index: int = 0
+    count: int = 1
+
+    def codes(self, languages: Iterable[Language]) -> list[str]:
+        """The codes of this part's languages."""
+        return [lang.code for lang in list(languages)[self.index :: self.count]]
+
+
+WHOLE = Part()
+
+
 def render_site(
     project: Project,
     *,
@@ -196,6 +215,7 @@ def render_site(
     into: Path | None = None,
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
     translation: bool = True,
+    part: Part = WHOLE,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -203,6 +223,8 @@ def render_site(
     (see :func:`~explainer.render.render_all`); the other files are returned in ``files``.
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
+    With a ``part``, only that part's pages and files are made (in this process, without
+    workers); ``pages`` in the result is still every page of the site.
     """
     try:
         with _no_cyclic_gc():
@@ -211,6 +233,7 @@ def render_site(
             pages = plan(model, _template_names(project))
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
         raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
+    codes, shared = part.codes(model.site.languages), part.index == 0
     catalogs, problems = _catalogs(project, model.site.languages)
     md = make_markdown()
     envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
@@ -218,7 +241,8 @@ def render_site(
     problems += geo_problems
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
-    problems += compile_all(envs, project.templates, project.show)
+    own_first = {code: envs[code] for code in codes} | envs  # templates are compiled where this part renders them
+    problems += compile_all(own_first, project.templates, project.show)
     problems += _untranslated(project, catalogs)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
@@ -235,8 +259,9 @@ def render_site(
             write_files(made, into)
 
     def other_files() -> None:
-        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        for lang in model.site.languages:
+        if shared:
+            put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        for lang in (lang for lang in model.site.languages if lang.code in codes):
             catalog = catalogs[lang.code]
             title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
             put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
@@ -245,12 +270,14 @@ def render_site(
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in sorted(project.static.rglob("*")) if project.static.is_dir() else []:
+        for asset in sorted(project.static.rglob("*")) if shared and project.static.is_dir() else []:
             if asset.is_file():
                 put({f"static/{asset.relative_to(project.static).as_posix()}": asset.read_bytes()})
 
+    own = pages if part == WHOLE else tuple(page for page in pages if (page.lang in codes if page.lang else shared))
     try:  # the other files are made while worker processes render the pages, if they do
-        render_all(renderer, pages, project.templates, project.show, into=into, meanwhile=None if problems else other_files)
+        jobs = None if part == WHOLE else 1  # the processes that make the parts are all there is
+        render_all(renderer, own, project.templates, project.show, into=into, jobs=jobs, meanwhile=None if problems else other_files)
     except BuildError as exc:
         problems += exc.problems
     if problems:
@@ -258,6 +285,13 @@ def render_site(
     if not others:
         other_files()
     return Result(model, pages, files, tuple(others))
+
+
+TWO_PROCESSES_UP_TO = 1_000_000
+"""A site whose content files hold at most this many bytes is built by two processes from the
+start, one making each half of its languages (see :func:`build`). A larger site is loaded once,
+then rendered by a pool of workers (:func:`~explainer.render.render_all`): two copies of its model
+would double its memory."""
 
 
 def build(
@@ -277,9 +311,72 @@ def build(
     before = _render_first(out, first, shown) if first and shown is not None else None
     try:
         with staging(out) as tmp:
+            if not preview and _in_two(project):
+                return _build_in_two(project, tmp)
             return render_site(project, preview=preview, into=tmp, before=before, translation=preview)
     finally:
         gc.unfreeze()  # what the build froze can be collected again
+
+
+def _in_two(project: Project) -> bool:
+    """Whether to build in two processes: a small site, two cores, and a process that may fork."""
+    if (os.cpu_count() or 1) < 2 or not can_fork():
+        return False
+    files = project.content.glob("*.yaml") if project.content.is_dir() else ()
+    return sum(file.stat().st_size for file in files) <= TWO_PROCESSES_UP_TO
+
+
+def _build_in_two(project: Project, into: Path) -> Result:
+    """Build into ``into`` with a forked process: it makes part 1 of 2 (:class:`Part`), this one part 0.
+
+    The fork comes before anything is loaded, so each process loads and checks the content and
+    compiles the templates itself, at the same time: the only work done once for both is
+    importing the libraries (for the real site, a quarter of the build stops being done before
+    the rendering can start), and each process loads the locale data of its languages only.
+    Both find the same content and template problems; :class:`BuildError` keeps each once.
+    The child writes its files, sends the names of its other files, or its problems, or the
+    exception that stopped it, through a pipe, and exits at once without this process's clean-up.
+    """
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(reading)
+            result: tuple[str, Any]
+            try:
+                result = ("made", render_site(project, into=into, translation=False, part=Part(1, 2)).others)
+            except BuildError as exc:  # sent as its problems: the exception itself does not pickle
+                result = ("problems", exc.problems)
+            except BaseException as exc:  # raised again by the parent, as in a single process
+                result = ("raised", exc)
+            with os.fdopen(writing, "wb") as pipe:
+                pickle.dump(result, pipe)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    problems: list[Problem] = []
+    mine = None
+    try:
+        try:
+            mine = render_site(project, into=into, translation=False, part=Part(0, 2))
+        except BuildError as exc:
+            problems += exc.problems
+    finally:
+        with os.fdopen(reading, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("the process building half of the languages stopped without a result")
+    what, theirs = pickle.loads(data)
+    if what == "raised":
+        raise theirs
+    if what == "problems":
+        problems += theirs
+    if problems or mine is None:
+        raise BuildError(problems)
+    return Result(mine.model, mine.pages, mine.files, (*mine.others, *theirs))
 
 
 def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:

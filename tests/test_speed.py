@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli, snapshot
 
-from explainer import render
+from explainer import render, site
 from explainer.errors import BuildError
 from explainer.load import load_file
 from explainer.quotes import _normalise_with_map, normalise
@@ -45,25 +45,66 @@ def test_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path, monkey
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
 
 
-def test_build_split_with_a_child_process_is_the_serial_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    ours, _ = corpus.write_both(tmp_path, 20)  # 42 pages: every other one rendered by a forked process
+WAYS = {
+    "two processes, one language each": {},
+    "one process, with a forked child rendering every other page": {"TWO_PROCESSES_UP_TO": -1},
+    "one process": {"TWO_PROCESSES_UP_TO": -1, "SPLIT_FROM": 10**9},
+}
+"""How a small site can be built (the defaults first), by the settings that choose it."""
+
+
+def _build_one_way(project: Path, out: Path, way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with monkeypatch.context() as patch:
+        for name, value in WAYS[way].items():
+            patch.setattr(site if name == "TWO_PROCESSES_UP_TO" else render, name, value)
+        build(Project(project), out)
+
+
+@pytest.mark.parametrize("way", list(WAYS)[:2])
+def test_small_site_built_in_parallel_is_the_serial_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str) -> None:
+    ours, _ = corpus.write_both(tmp_path, 20)  # 42 pages
+    assert site._in_two(Project(ours))  # by default, a site this small is built by two processes
     monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
-    build(Project(ours), tmp_path / "split")
-    monkeypatch.setattr(render, "SPLIT_FROM", 10**9)
-    build(Project(ours), tmp_path / "serial")
-    assert snapshot(tmp_path / "split") == snapshot(tmp_path / "serial")
+    _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
+    _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
+    assert (tmp_path / "parallel/en/timeline/e000001/index.html").is_file() and (tmp_path / "parallel/sitemap.xml").is_file()
 
     # a template error on every event page, so on pages of both halves: the same problems either way
     event = ours / "templates/event.html"
     event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}", "{{ e.title|t }}{{ e.no_such_field }}"), "utf-8")
     with pytest.raises(BuildError) as serial:
-        build(Project(ours), tmp_path / "serial")
-    monkeypatch.setattr(render, "SPLIT_FROM", 24)
-    with pytest.raises(BuildError) as split:
-        build(Project(ours), tmp_path / "split")
-    assert "no_such_field" in split.value.report()
-    assert split.value.problems == serial.value.problems
-    assert snapshot(tmp_path / "split") == snapshot(tmp_path / "serial")  # the last good output, left as it was
+        _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
+    with pytest.raises(BuildError) as parallel:
+        _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
+    assert "no_such_field" in parallel.value.report()
+    assert parallel.value.problems == serial.value.problems
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")  # the last good output, left as it was
+
+    # a mistake in the content, found by both processes: reported once, as by one process
+    events = ours / "content/events.yaml"
+    events.write_text(events.read_text("utf-8").replace("status: occurred", "status: ocurred", 1), "utf-8")
+    with pytest.raises(BuildError) as serial:
+        _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
+    with pytest.raises(BuildError) as parallel:
+        _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
+    assert "ocurred" in parallel.value.report() and parallel.value.report().count("ocurred") == serial.value.report().count("ocurred")
+    assert parallel.value.problems == serial.value.problems
+
+
+def test_an_english_only_template_error_stops_the_two_process_build(tmp_path: Path) -> None:
+    """The child builds the second language: its problems reach the report, and nothing is written."""
+    ours, _ = corpus.write_both(tmp_path, 20)
+    out = tmp_path / "out"
+    build(Project(ours), out)
+    before = snapshot(out)
+    event = ours / "templates/event.html"
+    english_only = "{{ e.title|t }}{% if lang.code == 'en' %}{{ 1 / 0 }}{% endif %}"
+    event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}", english_only), "utf-8")
+    with pytest.raises(BuildError) as failed:
+        build(Project(ours), out)
+    assert "ZeroDivisionError" in failed.value.report()
+    assert snapshot(out) == before
 
 
 def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:
@@ -100,7 +141,7 @@ def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:
 
 
 def test_fast_quote_normalisation_matches_the_mapped_one() -> None:
-    chars = " \t\n\u00a0\u2003ab«»\"“”ـأإآٱىئؤ\u064b\u0670\u200c\u200f\ufeffابت12"
+    chars = ' \t\n\u00a0\u2003ab«»"“”ـأإآٱىئؤ\u064b\u0670\u200c\u200f\ufeffابت12'
     rng = random.Random(3)
     for _ in range(5000):
         text = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
