@@ -11,7 +11,7 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
@@ -57,9 +57,11 @@ class Renderer:
         if code not in self.shared:
             self.shared[code] = _shared_meta(self.model, code)
             self.shared[code]["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
+            self.shared[code]["source_labels"] = {s.id: env.filters["t"](s.label) for s in self.model.sources}
         view = _view(self.model, page, code)
         view.update(_meta(self.model, page, code, self.md, self.preview, self.shared[code]))
         view["translators"] = self.shared[code]["translators"]
+        view["cite_view"] = partial(cite_view, cite_url=view["cite_url"], labels=self.shared[code]["source_labels"], lang=view["lang"])
         return template.render(view).encode("utf-8")
 
 
@@ -245,7 +247,6 @@ def make_environment(templates: Path, lang: Language, catalog: Catalog | None, m
         date=date_filter,
         num=lambda v: format_number(v, lang),
         digits=lambda s: digits(str(s), lang.digits),
-        by_source=by_source,
     )
     return env
 
@@ -256,6 +257,27 @@ def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
     for cite in cites:
         groups.setdefault(cite.source, []).append(cite)
     return list(groups.items())
+
+
+CiteGroup = tuple[Markup, str, list[tuple[str, str]]]
+"""A document's label, the link to its first quote, and the number and link of each other quote."""
+
+CiteQuote = tuple[str, str, str, Markup, str]
+"""A quote in the page's digits, its English, its link, its document's label and its paragraph number."""
+
+
+def cite_view(
+    cites: Sequence[Citation], *, cite_url: Callable[[Citation], str], labels: Mapping[str, Markup], lang: Language
+) -> tuple[list[CiteGroup], list[CiteQuote]]:
+    """What the ``cites`` macro of the templates shows, worked out here in one call: the macro
+    looked up, filtered and escaped each of these itself, and took a third of a page's rendering."""
+    groups = []
+    for source, group in by_source(cites):
+        links = [cite_url(cite) for cite in group]
+        groups.append((labels[source], links[0], [(format_number(n, lang), link) for n, link in enumerate(links[1:], 2)]))
+    policy = lang.digits if lang.code == SOURCE_LANGUAGE else "latn"
+    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.line, lang)) for c in cites]
+    return groups, quotes
 
 
 @lru_cache(maxsize=4096)
