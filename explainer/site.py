@@ -11,8 +11,9 @@ import pickle
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -20,7 +21,6 @@ from .errors import BuildError, Problem
 from .graphics import install as install_graphics
 from .graphics import load_geo
 from .i18n import Catalog, load_catalog
-from .incremental import ContentCache
 from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
@@ -28,6 +28,9 @@ from .plan import Page, plan
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import Project, load_model
 from .write import replace_file, staging, write_files
+
+if TYPE_CHECKING:
+    from .incremental import ContentCache
 
 
 @dataclass(frozen=True)
@@ -151,8 +154,14 @@ def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list
     return problems
 
 
-_preview_content = ContentCache()
-"""The preview's rebuilds parse again only the list items that changed (see :mod:`~explainer.incremental`)."""
+@lru_cache(maxsize=1)
+def _preview_content() -> ContentCache:
+    """The preview's rebuilds parse again only the list items that changed (see :mod:`~explainer.incremental`).
+
+    Made on the first preview build: a build for publishing does not import that module."""
+    from .incremental import ContentCache
+
+    return ContentCache()
 
 
 def _template_names(project: Project) -> set[str]:
@@ -228,7 +237,7 @@ def render_site(
     """
     try:
         with _no_cyclic_gc():
-            load = _preview_content.load_file if preview else load_file
+            load = _preview_content().load_file if preview else load_file
             model = load_model(project, load, translation=translation, remember=preview)
             pages = plan(model, _template_names(project))
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
