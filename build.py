@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The explainer's command line: build, check, serve.
 
-    python build.py build [--out DIR]   write the site (default: _site/)
-    python build.py check               validate everything, write nothing
-    python build.py serve [--port N]    live preview on http://127.0.0.1:N/
+python build.py build [--out DIR]   write the site (default: _site/)
+python build.py check               validate everything, write nothing
+python build.py serve [--port N]    live preview on http://127.0.0.1:N/
 """
 
 from __future__ import annotations

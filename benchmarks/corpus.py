@@ -268,9 +268,9 @@ def write_hugo(dest: Path, items: list[dict]) -> Path:
         "defaultContentLanguageInSubdir = true\n"
         'disableKinds = ["taxonomy", "term", "section", "rss", "sitemap", "robotsTXT", "404"]\n'
         "[markup.goldmark.extensions]\n  typographer = false\n"
-        "[languages.ar]\n  title = \"معيار الأداء\"\n  contentDir = \"content/ar\"\n  direction = \"rtl\"\n"
-        "  label = \"العربية\"\n  locale = \"ar-IQ\"\n  weight = 1\n"
-        "[languages.en]\n  contentDir = \"content/en\"\n  direction = \"ltr\"\n  label = \"English\"\n  locale = \"en-GB\"\n  weight = 2\n",
+        '[languages.ar]\n  title = "معيار الأداء"\n  contentDir = "content/ar"\n  direction = "rtl"\n'
+        '  label = "العربية"\n  locale = "ar-IQ"\n  weight = 1\n'
+        '[languages.en]\n  contentDir = "content/en"\n  direction = "ltr"\n  label = "English"\n  locale = "en-GB"\n  weight = 2\n',
         "utf-8",
     )
     shutil.copytree(HUGO_LAYOUTS, dest / "layouts", dirs_exist_ok=True)

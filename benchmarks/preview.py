@@ -189,21 +189,43 @@ def main(argv: list[str]) -> int:
 
             port = free_port()
             results["real_ms"] = run(
-                "ours, real site", [sys.executable, "build.py", "serve", "--port", str(port)], real,
+                "ours, real site",
+                [sys.executable, "build.py", "serve", "--port", str(port)],
+                real,
                 f"http://127.0.0.1:{port}/ar/timeline/first-round-dialogue/",
-                title_edit(real / "content/events.yaml", "first-round-dialogue", plain=True), OURS_DONE,
+                title_edit(real / "content/events.yaml", "first-round-dialogue", plain=True),
+                OURS_DONE,
             )
             port = free_port()
             results["ours_ms"] = run(
-                f"ours, {args.events} events", [sys.executable, "build.py", "serve", "--port", str(port)], ours,
-                f"http://127.0.0.1:{port}/ar/timeline/{event}/", title_edit(ours / "content/events.yaml", event), OURS_DONE,
+                f"ours, {args.events} events",
+                [sys.executable, "build.py", "serve", "--port", str(port)],
+                ours,
+                f"http://127.0.0.1:{port}/ar/timeline/{event}/",
+                title_edit(ours / "content/events.yaml", event),
+                OURS_DONE,
             )
             port = free_port()
-            cmd = [str(hugo_binary()), "server", "--source", str(hugo), "--port", str(port), "--bind", "127.0.0.1",
-                   "--baseURL", f"http://127.0.0.1:{port}/", "--appendPort=false"]
+            cmd = [
+                str(hugo_binary()),
+                "server",
+                "--source",
+                str(hugo),
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--baseURL",
+                f"http://127.0.0.1:{port}/",
+                "--appendPort=false",
+            ]
             results["hugo_ms"] = run(
-                f"hugo server, {args.events} events", cmd, hugo, f"http://127.0.0.1:{port}/ar/{event}/",
-                replace_in(hugo / f"content/ar/{event}.md", r"^(title: ).*$", json.dumps), HUGO_DONE,
+                f"hugo server, {args.events} events",
+                cmd,
+                hugo,
+                f"http://127.0.0.1:{port}/ar/{event}/",
+                replace_in(hugo / f"content/ar/{event}.md", r"^(title: ).*$", json.dumps),
+                HUGO_DONE,
             )
         print(
             f"median save-to-paint: ours real site {results['real_ms']:.0f} ms; {args.events} events: ours {results['ours_ms']:.0f} ms, "

@@ -27,9 +27,7 @@ def make_project(dest: Path, content: Path = MINI) -> Path:
 
 def run_cli(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run ``python build.py ARGS`` in ``project`` and capture its output."""
-    return subprocess.run(
-        [sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True, timeout=timeout
-    )
+    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True, timeout=timeout)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -56,9 +54,7 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_real(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site built once into a temporary folder; returns its output folder."""
     out = tmp_path_factory.mktemp("real") / "_site"
-    result = subprocess.run(
-        [sys.executable, "build.py", "build", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([sys.executable, "build.py", "build", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return out
 

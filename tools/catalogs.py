@@ -30,9 +30,7 @@ def extract() -> Catalog:
     template = Catalog(project="explainer")
     method_map = [("templates/**.html", "jinja2")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options, keywords=keywords()
-    ):
+    for filename, lineno, message, _comments, context in extract_from_dir(str(ROOT), method_map, options, keywords=keywords()):
         template.add(message, None, [(filename, lineno)], context=context)
     return template
 

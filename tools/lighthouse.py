@@ -45,9 +45,17 @@ def main() -> int:
             report = Path(tmp) / "report.json"
             flags = " ".join(CHROMIUM_ARGS)
             subprocess.run(
-                [str(binary), base + path, "--quiet", "--output=json", f"--output-path={report}", f"--chrome-flags={flags}",
-                 "--only-categories=" + ",".join(CATEGORIES)],
-                check=True, env={**os.environ, "CHROME_PATH": CHROMIUM},
+                [
+                    str(binary),
+                    base + path,
+                    "--quiet",
+                    "--output=json",
+                    f"--output-path={report}",
+                    f"--chrome-flags={flags}",
+                    "--only-categories=" + ",".join(CATEGORIES),
+                ],
+                check=True,
+                env={**os.environ, "CHROME_PATH": CHROMIUM},
             )
             data = json.loads(report.read_text())
             scores[path] = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
