@@ -298,9 +298,9 @@ def render_site(
 
 TWO_PROCESSES_UP_TO = 1_000_000
 """A site whose content files hold at most this many bytes is built by two processes from the
-start, one making each half of its languages (see :func:`build`). A larger site is loaded once,
-then rendered by a pool of workers (:func:`~explainer.render.render_all`): two copies of its model
-would double its memory."""
+start, each making half of its languages (see :func:`_build_in_two`). A larger site is loaded
+once, then rendered by a pool of workers (:func:`~explainer.render.render_all`), which share its
+model: loading it in two processes would double the memory the build takes."""
 
 
 def build(
@@ -332,19 +332,28 @@ def _in_two(project: Project) -> bool:
     if (os.cpu_count() or 1) < 2 or not can_fork():
         return False
     files = project.content.glob("*.yaml") if project.content.is_dir() else ()
-    return sum(file.stat().st_size for file in files) <= TWO_PROCESSES_UP_TO
+    return sum(_size(file) for file in files) <= TWO_PROCESSES_UP_TO
+
+
+def _size(file: Path) -> int:
+    """The size of ``file`` (0 if it cannot be read: loading it reports that)."""
+    try:
+        return file.stat().st_size
+    except OSError:
+        return 0
 
 
 def _build_in_two(project: Project, into: Path) -> Result:
     """Build into ``into`` with a forked process: it makes part 1 of 2 (:class:`Part`), this one part 0.
 
-    The fork comes before anything is loaded, so each process loads and checks the content and
-    compiles the templates itself, at the same time: the only work done once for both is
-    importing the libraries (for the real site, a quarter of the build stops being done before
-    the rendering can start), and each process loads the locale data of its languages only.
-    Both find the same content and template problems; :class:`BuildError` keeps each once.
-    The child writes its files, sends the names of its other files, or its problems, or the
-    exception that stopped it, through a pipe, and exits at once without this process's clean-up.
+    The fork comes before anything is loaded: each process loads and checks the content and
+    compiles the templates itself. That costs no time (the two do it at the same time, and it has
+    to come before rendering either way) and it buys two things: each process loads the locale
+    data and templates of its own languages only (a tenth of the build of the real site), and
+    nothing but file names and problems passes between them. Both find the same content and
+    template problems; :class:`BuildError` keeps each once. The child writes its files and sends
+    the names of its other files, or its problems, or the exception that stopped it, through a
+    pipe; then it exits at once, without this process's clean-up.
     """
     reading, writing = os.pipe()
     pid = os.fork()
