@@ -16,7 +16,7 @@ from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 from markupsafe import Markup, escape
@@ -508,45 +508,61 @@ def _render_split(
     """Render every other page in one forked process, and the rest (and ``meanwhile``) in this one.
 
     Alternate pages, because a site's few long pages (the timeline, the plan) come in a row. The
-    child writes its pages itself (or sends them) and sends its problems, or the exception that
-    stopped it, through a pipe; then it exits at once, without running this process's clean-up.
+    child writes its pages itself (or sends them) and sends its problems (see :func:`with_child`).
     """
     theirs, mine = list(pages[1::2]), list(pages[0::2])
+
+    def here() -> tuple[dict[str, bytes], list[Problem]]:
+        if meanwhile is not None:
+            meanwhile()
+        return _render_range(renderer, mine, templates, show, into, 0, len(mine))
+
     gc.freeze()  # the child shares every object: collections in it would copy them all
     try:
-        reading, writing = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child
-            status = 1
-            try:
-                os.close(reading)
-                try:
-                    result: Any = _render_range(renderer, theirs, templates, show, into, 0, len(theirs))
-                except BaseException as exc:  # raised again by the parent, as in a single process
-                    result = exc
-                with os.fdopen(writing, "wb") as pipe:
-                    pickle.dump(result, pipe)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(writing)
-        try:
-            if meanwhile is not None:
-                meanwhile()
-            out, problems = _render_range(renderer, mine, templates, show, into, 0, len(mine))
-        finally:
-            with os.fdopen(reading, "rb") as pipe:
-                data = pipe.read()
-            os.waitpid(pid, 0)
+        (out, problems), (files, found) = with_child(lambda: _render_range(renderer, theirs, templates, show, into, 0, len(theirs)), here)
     finally:
         gc.unfreeze()
-    if not data:
-        raise RuntimeError("the process rendering half of the pages stopped without a result")
-    result = pickle.loads(data)
-    if isinstance(result, BaseException):
-        raise result
-    files, found = result
     return {**out, **files}, [*problems, *found]
+
+
+T = TypeVar("T")
+
+
+def with_child(there: Callable[[], Any], here: Callable[[], T]) -> tuple[T, Any]:
+    """Run ``there`` in a forked child process while this one runs ``here``; return both results.
+
+    The child sends its result, or the exception that stopped it, through a pipe (pickled), then
+    exits at once, without running this process's clean-up. The child is waited for even if
+    ``here`` raises; an exception raised by ``there`` is raised again here, as in one process.
+    """
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(reading)
+            try:
+                result: tuple[bool, Any] = (True, there())
+            except BaseException as exc:
+                result = (False, exc)
+            with os.fdopen(writing, "wb") as pipe:
+                pickle.dump(result, pipe)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing)
+    try:
+        mine = here()
+    finally:
+        with os.fdopen(reading, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("a forked process of the build stopped without a result")
+    done, theirs = pickle.loads(data)
+    if not done:
+        raise theirs
+    return mine, theirs
 
 
 def _render_chunk(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Problem]]:
