@@ -39,6 +39,7 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 
 MAX_DEPTH = 32
 """Deepest nesting of lists and mappings accepted; the content format needs fewer than ten levels."""
+_DEEP_HINT = "content files need only a few levels; look for unclosed brackets or runaway indentation"
 
 _constructor = yaml.constructor.SafeConstructor()
 _resolver = yaml.resolver.Resolver()
@@ -187,6 +188,8 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
         problems = _scan_characters(text, path)
         if problems and _UNPARSABLE.search(text) is not None:  # YAML cannot read these at all: report them alone
             return None, problems
+        if isinstance(exc, yaml.MarkedYAMLError) and _LIBYAML_TOO_DEEP in str(exc.problem):
+            return None, [*problems, *_too_deep(text, path, exc)]
         if isinstance(exc, yaml.MarkedYAMLError):
             return None, [*problems, *found, _syntax_problem(path, exc, text)]
         return None, [*problems, *found, Problem(path, 1, 1, f"YAML error: {exc}", "check the file's YAML syntax")]
@@ -204,6 +207,31 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
     if not seen_document:
         return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
     return Document(path, data, *located(text, path)), problems
+
+
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+"""What libyaml (PyYAML 6.0.4 and later) says when it stops at its own limit of 1,000 levels while
+scanning, before the parser has given :func:`_read` the events that pass :data:`MAX_DEPTH`."""
+
+
+def _too_deep(text: str, path: str, exc: yaml.MarkedYAMLError) -> list[Problem]:
+    """The project's "nested too deeply" problem for a text libyaml refused as too deep.
+
+    The text is read again with PyYAML's pure-Python parser, which has no limit of its own, so that
+    :func:`_read` stops at :data:`MAX_DEPTH` and locates the first level too many. Should that parser
+    refuse it too, the problem is placed where libyaml stopped.
+    """
+    found: list[Problem] = []
+    try:
+        _read(yaml.SafeLoader(text).get_event, text, path, found)
+    except yaml.YAMLError:
+        found = []
+    deep = [p for p in found if "nested too deeply" in p.message]
+    if deep:
+        return deep
+    mark = exc.problem_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return [Problem(path, line, col, f"the content is nested too deeply (more than {MAX_DEPTH} levels)", _DEEP_HINT)]
 
 
 def _events(source: str | bytes) -> Callable[[], Any]:
@@ -452,7 +480,7 @@ def _read(
                     path,
                     event.start_mark,
                     f"the content is nested too deeply (more than {MAX_DEPTH} levels)",
-                    "content files need only a few levels; look for unclosed brackets or runaway indentation",
+                    _DEEP_HINT,
                 )
                 return data, seen_document, False
             child_is_key = is_map and key is _KEY_WANTED

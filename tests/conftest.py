@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property-based tests: the same examples on every run by default (a failure in CI replays
+# exactly); HYPOTHESIS_PROFILE=deep for a longer random search that remembers its failures in
+# .hypothesis/ (run it before a release: HYPOTHESIS_PROFILE=deep .venv/bin/python -m pytest).
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("deep", derandomize=False, print_blob=True)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(default: int) -> int:
+    """Examples per property: ``default``, or 25 times as many with the deep profile."""
+    return default * 25 if PROFILE == "deep" else default
+
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"

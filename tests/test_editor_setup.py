@@ -47,5 +47,7 @@ def test_the_guides_examples_quote_the_seeds_verbatim() -> None:
     assert len(by_id) == 5
     for guide in ("docs/editors-guide.md", "docs/editors-guide.ar.md"):
         text = (REPO / guide).read_text("utf-8")
-        for source, quote in re.findall(r'source: (\S+)\n\s+quote: "([^"]+)"', text):
+        examples = re.findall(r'source: (\S+)\n\s+quote: "([^"]+)"', text)
+        assert examples, f"{guide}: no example of a quote found (the pattern no longer matches the guide)"
+        for source, quote in examples:
             assert seeds[by_id[source]].find(quote) is not None, (guide, quote)

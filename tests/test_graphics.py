@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPO, make_project
+from conftest import REPO, examples, make_project
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup, escape
@@ -179,7 +179,7 @@ def test_graphics_are_deterministic_and_escape_text(tmp_path: Path) -> None:
 coords = st.floats(min_value=-1e7, max_value=1e7, allow_nan=False)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(st.tuples(coords, coords), min_size=1, max_size=6).map(tuple), max_size=3), st.floats(10, 5000))
 def test_path_writes_each_projected_point_as_n_does(rings: list[Ring], width: float) -> None:
     proj = _Projection.fit(width)
@@ -210,7 +210,7 @@ values = st.one_of(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(values, values, values)
 def test_attributes_and_texts_are_written_as_before(a: Any, b: Any, c: Any) -> None:
     assert _attrs(class_=a, data_box=b, x=c) == _plain_attrs(class_=a, data_box=b, x=c)
@@ -221,7 +221,7 @@ def test_attributes_and_texts_are_written_as_before(a: Any, b: Any, c: Any) -> N
             assert _escaped(v) == str(escape(v))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(), st.floats(1, 100), st.booleans())
 def test_text_width_adds_the_characters_as_a_loop_does(text: str, size: float, bold: bool) -> None:
     em = 0.0
@@ -233,7 +233,7 @@ def test_text_width_adds_the_characters_as_a_loop_does(text: str, size: float, b
 boxes_st = st.tuples(*[st.floats(-50, 50)] * 4).map(lambda t: Box(min(t[0], t[2]), min(t[1], t[3]), max(t[0], t[2]), max(t[1], t[3])))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(boxes_st, st.lists(boxes_st, max_size=8), boxes_st, st.sampled_from([0, 2, 5, 2.5, 14]))
 def test_place_free_is_inside_and_overlapping_nothing(box: Box, placed: list[Box], frame: Box, pad: float) -> None:
     assert _place_free(box, placed, frame, pad) == (box.inside(frame) and not any(box.overlaps(b, pad) for b in placed))

@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import string
@@ -31,7 +30,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import MINI, make_project
+from conftest import MINI, examples, make_project
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -431,11 +430,6 @@ def test_marks_that_arabic_text_needs_are_kept(tmp_path: Path) -> None:
     assert f"الجولة{marks} الأولى" in (root / "_site/ar/timeline/index.html").read_text("utf-8")
 
 
-def examples(default: int) -> int:
-    """Hypothesis examples per run: modest by default; HYPOTHESIS_EXAMPLES=1000 for a deeper search."""
-    return int(os.environ.get("HYPOTHESIS_EXAMPLES", default))
-
-
 # --- property-based: arbitrary text in the fields ------------------------------------------------
 
 HOSTILE_BITS = st.sampled_from(
@@ -471,7 +465,7 @@ def assert_located(exc: BuildError, root: Path) -> None:
         assert 1 <= p.line <= lines and p.col >= 1, p.format()
 
 
-@settings(max_examples=examples(40), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_text_in_any_field_is_published_as_text_or_refused_with_its_place(
     data: st.DataObject, playground: tuple[Path, Path, list[tuple[str, tuple[Any, ...]]]], clean: Path
@@ -522,7 +516,7 @@ def _mutate(text: str, data: st.DataObject) -> str:
     return text
 
 
-@settings(max_examples=examples(80), deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_yaml_document_builds_or_fails_with_located_errors(data: st.DataObject, playground: tuple[Path, Path, Any]) -> None:
     root, pristine, _ = playground

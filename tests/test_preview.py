@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +33,32 @@ def preview(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]
     proc = subprocess.Popen(
         [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+
+    def listening() -> bool:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
+                return True
         except OSError:
-            time.sleep(0.1)
-    else:
+            return proc.poll() is not None  # stop waiting for a server that has exited
+
+    try:
+        wait_until(listening, 20, "the preview server to listen")
+        assert proc.poll() is None, f"the preview server exited: {proc.communicate()[0]}"
+    except BaseException:
         proc.kill()
-        pytest.fail("the preview server did not start")
+        raise
     yield project, f"http://127.0.0.1:{port}/", proc
     proc.terminate()
     proc.wait(timeout=10)
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    """Poll ``condition`` until it holds; fail the test, saying what it waited for, if it never does."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds} s for {what}")
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +82,7 @@ def test_listens_on_loopback_only(preview: tuple[Path, str, Any]) -> None:
 
 def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], browser: Any) -> None:
     project, base, proc = preview
-    page = browser.new_page()
+    page = browser.new_page(bypass_csp=True)  # older Playwright evaluates wait_for_function strings with eval
     page.goto(base + "en/timeline/")
     title = page.locator("#invasion .event-title")
     assert title.inner_text() == "The US invades Iraq"
@@ -99,14 +112,14 @@ def test_edit_error_and_fix_in_an_open_page(preview: tuple[Path, str, Any], brow
     page.wait_for_function(
         "() => document.querySelector('#invasion .event-title').textContent === 'The US invades Iraq again'", timeout=30_000
     )
-    page.wait_for_timeout(300)
+    page.wait_for_selector("html[data-preview-checked]", timeout=30_000)  # the reloaded page has read the new status
     assert page.locator("#preview-overlay").count() == 0
     page.close()
 
 
 def test_overlay_speaks_arabic_on_arabic_pages(preview: tuple[Path, str, Any], browser: Any) -> None:
     project, base, _proc = preview
-    page = browser.new_page()
+    page = browser.new_page(bypass_csp=True)  # older Playwright evaluates wait_for_function strings with eval
     page.goto(base + "ar/timeline/")
     page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
     edit(project / "content/glossary.yaml", lambda s: s.replace("kind: person", "kind: persn"))
@@ -120,19 +133,19 @@ def test_overlay_speaks_arabic_on_arabic_pages(preview: tuple[Path, str, Any], b
 def test_stale_translations_are_marked_in_the_preview_only(preview: tuple[Path, str, Any], browser: Any) -> None:
     project, base, _proc = preview
     assert run_cli(project, "review").returncode == 0  # everything reviewed: nothing marked
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the server rebuilds after review rewrites the files
+
+    def no_marks() -> bool:  # the server rebuilds after review rewrites the files
         try:
             with urllib.request.urlopen(base + "__preview/status.json") as response:
-                if json.load(response)["marks"] == []:
-                    break
+                return bool(json.load(response)["marks"] == [])
         except urllib.error.HTTPError:  # between the swap of a rebuilt site and its new status
-            pass
-        time.sleep(0.1)
-    page = browser.new_page()
+            return False
+
+    wait_until(no_marks, 30, "the preview's status to list no translation marks after review")
+    page = browser.new_page(bypass_csp=True)  # older Playwright evaluates wait_for_function strings with eval
     page.goto(base + "en/timeline/")
     page.wait_for_function("() => window.LiveReload !== undefined", timeout=30_000)
-    page.wait_for_timeout(500)
+    page.wait_for_selector("html[data-preview-checked]", timeout=30_000)
     assert page.locator(".preview-stale").count() == 0
     edit(project / "content/events.yaml", lambda s: s.replace("ar: الغزو الأمريكي للعراق", "ar: غزو العراق"))
     page.wait_for_selector("#invasion.preview-stale", timeout=30_000)
