@@ -1,21 +1,17 @@
 """Markdown to HTML: CommonMark, raw HTML shown as text, no images, only safe links, and the
 page language's digits and bidi isolation applied to the words.
 
-The parser is markdown-it-pyrs: markdown-it's rules (those of markdown-it-py, which this site
-used first) compiled from Rust. It renders a typical three-paragraph body in about 14 µs where
-markdown-it-py took 230 µs; at 10,000 events that was most of a build's time. It takes no
-Python plugins, so what markdown-it-py did in its render rules is done here on its output,
-which is regular: every tag it writes is one ``<…>`` with its attribute values escaped, and
-every ``<`` or ``&`` of the text is escaped.
+The parser is markdown-it-py with only the rules in :data:`RULES`. What is done here on its
+output relies on the output being regular: every tag it writes is one ``<…>`` with its attribute
+values escaped, and every ``<`` or ``&`` of the text is escaped.
 """
 
 from __future__ import annotations
 
 import re
 from html import unescape
-from typing import Any, cast
 
-from markdown_it_pyrs import MarkdownIt
+from markdown_it import MarkdownIt
 
 from .i18n import digits
 from .model import Language
@@ -71,31 +67,16 @@ class Markdown:
     """The site's one Markdown renderer."""
 
     def __init__(self) -> None:
-        self._md = MarkdownIt("zero").enable_many(cast(Any, list(RULES)))  # its stubs list the rule names as literals
-        self._fallback: Any = None
+        self._md = MarkdownIt("zero", {"xhtmlOut": True}).enable(list(RULES))
 
     def render(self, text: str, lang: Language) -> str:
         """``text`` as HTML for a page in ``lang``."""
-        try:
-            html_text = self._md.render(text)
-        except BaseException as exc:  # a Rust panic is a BaseException
-            if type(exc).__name__ != "PanicException":
-                raise
-            html_text = self._render_in_python(text)
+        html_text = str(self._md.render(text))
         if "<a " in html_text:
             html_text = _LINK.sub(_refuse_unsafe, html_text)
         if lang.dir == "rtl" or lang.digits != "latn":
             html_text = _words(html_text, lang)
         return html_text
-
-    def _render_in_python(self, text: str) -> str:
-        """markdown-it-pyrs 0.4 panics on a few texts (``[x\\]`` before a backtick): those are
-        rendered by markdown-it-py, the same rules in Python, with the same rules enabled."""
-        if self._fallback is None:
-            from markdown_it import MarkdownIt as PythonMarkdownIt
-
-            self._fallback = PythonMarkdownIt("zero", {"xhtmlOut": True}).enable(list(RULES))
-        return str(self._fallback.render(text))
 
 
 def _refuse_unsafe(link: re.Match[str]) -> str:
