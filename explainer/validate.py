@@ -43,7 +43,7 @@ from .model import (
     Text,
     Update,
 )
-from .quotes import QuoteIndex
+from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
 from .schemacheck import quick_valid
 
 CONTENT_FILES = (
@@ -391,6 +391,7 @@ def _short(value: Any, n: int = 40) -> str:
 # --- building the model -----------------------------------------------------------
 
 
+_LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
@@ -425,6 +426,7 @@ class _Builder:
         self.chrome_lines: dict[str, set[int]] = {}
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
+        self.datelines: dict[str, set[str]] = {}
         self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
 
     # helpers
@@ -471,7 +473,10 @@ class _Builder:
             return None
         return FuzzyDate(year, month or None, day or None, qualifier)
 
-    def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]]) -> Cites:
+    def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]], proves: str | None = None) -> Cites:
+        """The verified citations of ``raw``. A fact's quote must be at least a clause (see
+        :func:`~explainer.quotes.too_short`); a source's date or publisher evidence (``proves``:
+        the year, or "" for a publisher's masthead) needs no length, and a date's must contain its year."""
         out: list[Citation] = []
         if "sources" not in self.docs:  # sources.yaml itself is broken: already reported
             return ()
@@ -486,6 +491,8 @@ class _Builder:
             index = self.quote_index.get(src)
             if index is None:  # its seed is missing: already reported
                 continue
+            if not self._strong_enough(doc, (*path, i, "quote"), c["quote"], proves, src):
+                continue
             found = index.find(c["quote"])
             if found is None:
                 self._err(
@@ -495,6 +502,7 @@ class _Builder:
                     "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)",
                 )
                 continue
+            found = index.balanced(found, c["quote"])
             placed = index.place(found)
             if placed is None:
                 self._err(
@@ -513,8 +521,30 @@ class _Builder:
                     "cite the article text, or remove that line from 'chrome' in sources.yaml",
                 )
                 continue
-            out.append(Citation(src, c["quote"].strip(), c["en"].strip(), line, start, end))
+            out.append(Citation(src, index.words(found), c["en"].strip(), line, start, end))
         return tuple(out)
+
+    def _strong_enough(self, doc: Document, path: JsonPath, quote: str, proves: str | None, source: str) -> bool:
+        """Whether ``quote`` can serve as evidence; reports it otherwise. A fact may quote its
+        source's dateline (the evidence of the source's date) to date what the source says."""
+        if proves is None and too_short(quote) and normalise(quote) not in self.datelines.get(source, ()):
+            self._err(
+                doc,
+                path,
+                f"quote too short to be evidence: «{_short(quote.strip(), 60)}» "
+                f"(at least {MIN_QUOTE_WORDS} words and {MIN_QUOTE_LETTERS} letters)",
+                "quote the whole clause that supports the fact, as the source writes it",
+            )
+            return False
+        if proves and normalise(proves) not in normalise(quote.translate(_LATIN_DIGITS)):
+            self._err(
+                doc,
+                path,
+                f"this quote does not contain what it proves ({proves})",
+                "quote the words of the document that show it, such as its dateline or byline",
+            )
+            return False
+        return True
 
     def _refs(self, doc: Document, path: JsonPath, ids: Iterable[str], known: Mapping[str, Any], what: str, file: str) -> tuple[str, ...]:
         out = []
@@ -664,6 +694,8 @@ class _Builder:
                     doc, path + ("headline", "ar"), "headline not found in the document", "copy the headline exactly from the seed file"
                 )
             pub, date = raw.get("publisher"), raw.get("date")
+            if date:
+                self.datelines[raw["id"]] = {normalise(c["quote"]) for c in date["cite"]}
             when = self._date(doc, path + ("date", "value"), date["value"]) if date else None
             if not date and not raw.get("dating"):
                 self._err(
@@ -691,8 +723,10 @@ class _Builder:
         for src in out:
             i = next(i for i, raw in by_id.items() if raw["id"] == src.id)
             raw = by_id[i]
-            pub_c = self._cites(doc, ("sources", i, "publisher", "cite"), raw["publisher"]["cite"]) if raw.get("publisher") else ()
-            date_c = self._cites(doc, ("sources", i, "date", "cite"), raw["date"]["cite"]) if raw.get("date") else ()
+            pub, date = raw.get("publisher"), raw.get("date")
+            pub_c = self._cites(doc, ("sources", i, "publisher", "cite"), pub["cite"], "") if pub else ()  # a masthead can be one word
+            year = str(src.date.year) if src.date is not None else None
+            date_c = self._cites(doc, ("sources", i, "date", "cite"), date["cite"], year) if date and year else ()
             final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
         return tuple(final)
 
