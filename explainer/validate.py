@@ -8,6 +8,7 @@ together as one :class:`~explainer.errors.BuildError`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -427,6 +428,8 @@ class _Builder:
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
         self.datelines: dict[str, set[str]] = {}
+        self.changed_seeds: dict[str, tuple[Document, JsonPath, str, str]] = {}
+        self.cite_places: dict[str, list[_FirstUse]] = {}
         self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
 
     # helpers
@@ -488,6 +491,7 @@ class _Builder:
                 self._err(doc, (*path, i, "source"), f"unknown source '{src}'", hint)
                 continue
             self.cited_sources.add(src)
+            self.cite_places.setdefault(src, []).append(_FirstUse(doc, (*path, i, "quote")))
             index = self.quote_index.get(src)
             if index is None:  # its seed is missing: already reported
                 continue
@@ -585,6 +589,7 @@ class _Builder:
             for path, raw in self._items("sources", "sources"):
                 if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
                     self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
+        self._report_changed_seeds()
         if self.errors.problems or site is None:
             return None
         return Model(
@@ -668,6 +673,7 @@ class _Builder:
             except (UnicodeDecodeError, OSError):
                 self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
                 continue
+            self._check_pin(doc, path, raw, seed)
             self.quote_index[raw["id"]] = QuoteIndex.of(text)
             lines = text.split("\n")
             chrome = []
@@ -729,6 +735,28 @@ class _Builder:
             date_c = self._cites(doc, ("sources", i, "date", "cite"), date["cite"], year) if date and year else ()
             final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
         return tuple(final)
+
+    def _check_pin(self, doc: Document, path: JsonPath, raw: dict[str, Any], seed: Path) -> None:
+        """A seed must be the one its citations were checked against: its SHA-256 is pinned in sources.yaml."""
+        digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+        pinned = raw.get("sha256")
+        command = f"python build.py review seeds/{raw['file']}"
+        if pinned is None:
+            self._err(doc, path + ("id",), f"seeds/{raw['file']} is not pinned", f"after checking its citations, run: {command}", key=True)
+        elif pinned != digest:
+            self.changed_seeds[raw["id"]] = (doc, path + ("sha256",), raw["file"], command)
+
+    def _report_changed_seeds(self) -> None:
+        """A changed seed: one problem naming the file and every citation of it to check again."""
+        for source, (doc, path, file, command) in self.changed_seeds.items():
+            places = [str(place) for place in self.cite_places.get(source, [])]
+            shown = ", ".join(places[:12]) + (f" and {len(places) - 12} more" if len(places) > 12 else "")
+            self._err(
+                doc,
+                path,
+                f"seeds/{file} has changed since it was pinned; check its {len(places)} citation(s) again: {shown or 'none'}",
+                f"restore the file, or check every citation listed, then run: {command}",
+            )
 
     def _entity(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Entity:
         return Entity(

@@ -45,7 +45,7 @@ def test_date_evidence_must_show_the_year_it_proves(project: Path) -> None:
     edit(project / "content/sources.yaml", lambda s: s.replace('value: "2024-07-23"', 'value: "2023-07-23"'))
     result = run_cli(project, "check")
     assert result.returncode == 1
-    assert "content/sources.yaml:15:" in result.stderr and "does not contain what it proves (2023)" in result.stderr, result.stderr
+    assert "content/sources.yaml:16:" in result.stderr and "does not contain what it proves (2023)" in result.stderr, result.stderr
 
 
 def test_the_published_quote_is_the_sources_own_text(project: Path) -> None:
@@ -79,3 +79,38 @@ def test_the_rule_counts_words_and_letters_of_the_normalised_text() -> None:
     assert too_short("ثلاث كلمات فقط")  # 3 words, 12 letters
     assert not too_short("التحالف سينسحب من بغداد")
     assert too_short("Iraq US")
+
+
+def test_a_changed_seed_is_an_error_listing_the_citations_to_check_until_pinned_again(project: Path) -> None:
+    seed = project / "seeds/003_d62c7aa82ec35e7c.txt"
+    seed.write_text(seed.read_text("utf-8") + "\nفقرة أضيفت لاحقاً\n", "utf-8")
+    result = run_cli(project, "check")
+    assert result.returncode == 1
+    pin_line = next(
+        n for n, t in enumerate((project / "content/sources.yaml").read_text("utf-8").splitlines(), 1) if "sha256" in t and n > 20
+    )
+    assert f"content/sources.yaml:{pin_line}:" in result.stderr, result.stderr
+    assert "seeds/003_d62c7aa82ec35e7c.txt has changed since it was pinned" in result.stderr
+    assert "content/figures.yaml:7" in result.stderr and "content/plan.yaml:" in result.stderr  # citations of that seed
+    assert "python build.py review seeds/003_d62c7aa82ec35e7c.txt" in result.stderr
+    # after checking them, the editor pins the seed again: only that line of sources.yaml changes
+    before = (project / "content/sources.yaml").read_text("utf-8").splitlines()
+    assert run_cli(project, "review", "seeds/003_d62c7aa82ec35e7c.txt").returncode == 0
+    after = (project / "content/sources.yaml").read_text("utf-8").splitlines()
+    assert [n for n, (a, b) in enumerate(zip(before, after, strict=True), 1) if a != b] == [pin_line]
+    assert run_cli(project, "check").returncode == 0
+
+
+def test_an_unpinned_seed_says_how_to_pin_it(project: Path) -> None:
+    edit(project / "content/sources.yaml", lambda s: "\n".join(line for line in s.splitlines() if "sha256" not in line) + "\n")
+    result = run_cli(project, "check")
+    assert result.returncode == 1
+    assert "content/sources.yaml:2:5: seeds/001_cde9ca6d7cdba46b.txt is not pinned" in result.stderr, result.stderr
+    assert "run: python build.py review seeds/001_cde9ca6d7cdba46b.txt" in result.stderr
+    assert run_cli(project, "review", "seeds/001_cde9ca6d7cdba46b.txt", "seeds/003_d62c7aa82ec35e7c.txt").returncode == 0
+    assert run_cli(project, "check").returncode == 0
+
+
+def test_review_refuses_a_seed_sources_yaml_does_not_name(project: Path) -> None:
+    result = run_cli(project, "review", "seeds/000_f304fb1cd7d99dcc.txt")
+    assert result.returncode == 1 and "not a seed file named in content/sources.yaml" in result.stderr

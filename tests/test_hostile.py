@@ -43,7 +43,7 @@ VECTORS: list[str] = yaml.safe_load((HOSTILE / "xss.yaml").read_text("utf-8"))["
 
 STRUCTURAL = {
     "id", "source", "quote", "file", "date", "value", "qualifier", "status", "kind", "side", "base_url",
-    "code", "locale", "dir", "digits", "reviewed", "speaker", "line", "number", "phase", "places", "actors",
+    "code", "locale", "dir", "digits", "reviewed", "sha256", "speaker", "line", "number", "phase", "places", "actors",
 }  # fmt: skip
 """Keys whose values are ids, enums, dates, numbers or verbatim seed text, not free text."""
 

@@ -85,7 +85,7 @@ def test_unknown_reference_and_missing_seed(project: Path) -> None:
     edit(project / "content/sources.yaml", lambda s: s.replace("003_d62c7aa82ec35e7c.txt", "003_missing.txt"))
     joined = "\n".join(problems_of(project))
     assert "unknown place 'bagdad'" in joined and "did you mean 'baghdad'?" in joined
-    assert "content/sources.yaml:21:11: source file seeds/003_missing.txt does not exist" in joined
+    assert "content/sources.yaml:23:11: source file seeds/003_missing.txt does not exist" in joined
 
 
 def test_chrome_lines_cannot_be_cited(project: Path) -> None:
