@@ -182,6 +182,7 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
     def write(name: str, body: str) -> None:
         (content / f"{name}.yaml").write_text(HEADER + body, "utf-8")
 
+    write("style", "relative_time: {}\nswap: {}\n")  # no house rules: the bench times the rest
     write(
         "site",
         f"title: {_text('معيار الأداء', 'Benchmark')}\ndescription: {_text('موقع اصطناعي', 'A synthetic site')}\n"

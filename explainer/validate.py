@@ -60,6 +60,7 @@ CONTENT_FILES = (
     "disagreements",
     "pages",
     "updates",
+    "style",
 )
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
@@ -590,6 +591,8 @@ class _Builder:
                 if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
                     self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
         self._report_changed_seeds()
+        if site is not None and "style" in self.docs:
+            self._house_style(frozenset(lang.code for lang in site.languages))
         if self.errors.problems or site is None:
             return None
         return Model(
@@ -735,6 +738,14 @@ class _Builder:
             date_c = self._cites(doc, ("sources", i, "date", "cite"), date["cite"], year) if date and year else ()
             final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
         return tuple(final)
+
+    def _house_style(self, languages: frozenset[str]) -> None:
+        """The site's own words against content/style.yaml (see :mod:`~explainer.style`)."""
+        from . import style
+
+        rules, problems = style.rules(self.docs["style"], languages)
+        self.errors.problems.extend(problems)
+        self.errors.problems.extend(style.check(self.docs, rules, self.project.root, languages))
 
     def _check_pin(self, doc: Document, path: JsonPath, raw: dict[str, Any], seed: Path) -> None:
         """A seed must be the one its citations were checked against: its SHA-256 is pinned in sources.yaml."""
