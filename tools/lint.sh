@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ruff (lint and format) and mypy, as CI's test_lint runs them.
+# ruff (lint and format) and mypy, as tests/test_lint.py runs them in CI.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 .venv/bin/ruff check .
