@@ -9,6 +9,7 @@ values escaped, and every ``<`` or ``&`` of the text is escaped.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import unescape
 
 from markdown_it import MarkdownIt
@@ -49,6 +50,26 @@ _LINK = re.compile(r'<a href="([^"]*)"(?: title="[^"]*")?>(.*?)</a>', re.DOTALL)
 """A link as the renderer writes it (links cannot contain links)."""
 _TAG = re.compile(r"(<[^>]*>)")
 _DIGITS_OUTSIDE_REFERENCES = re.compile(rf"{_ENTITY}|[0-9]+")
+
+
+PAGE_LINK = re.compile(r"(?P<key>[a-z]+(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?")
+"""A link to another page of the site, written by its page key: ``differences#what-ends``,
+``timeline/joint-statement``, ``sources/s001-almasalla#p3``. Resolved for each page it appears on."""
+
+_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def resolve_links(html_text: str, url: Callable[[str, str], str | None]) -> str:
+    """``html_text`` with each page-key link replaced by ``url(key, anchor)`` (left as is when None)."""
+    if "<a " not in html_text:
+        return html_text
+
+    def one(link: re.Match[str]) -> str:
+        found = PAGE_LINK.fullmatch(link.group(1))
+        target = url(found.group("key"), found.group("anchor") or "") if found else None
+        return f'<a href="{target}"' if target is not None else link.group(0)
+
+    return _HREF.sub(one, html_text)
 
 
 def safe_link(url: str) -> bool:
@@ -104,4 +125,4 @@ def _words(html_text: str, lang: Language) -> str:
     return "".join(parts)
 
 
-__all__ = ["RULES", "Markdown", "isolate_latin", "safe_link"]
+__all__ = ["PAGE_LINK", "RULES", "Markdown", "isolate_latin", "resolve_links", "safe_link"]

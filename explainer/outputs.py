@@ -10,9 +10,9 @@ from functools import partial
 from html import escape
 from typing import Any, TextIO
 
-from .markdown import Markdown
+from .markdown import Markdown, resolve_links
 from .model import Cites, FuzzyDate, Language, Model, Text
-from .plan import Page
+from .plan import Page, page_path
 
 COLLECTIONS: tuple[str, ...] = ("events", "statements", "people", "places", "figures", "questions", "disagreements", "sources")
 """The open data collections, each published as JSON and CSV in every language."""
@@ -64,7 +64,7 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         f"<author><name>{xml_escape(model.site.title[code])}</name></author>",
     ]
     for u in model.updates:
-        html_text = md.render(u.text[code], lang)
+        html_text = resolve_links(md.render(u.text[code], lang), lambda key, anchor: _absolute(base, code, key, anchor))
         first = " ".join(u.text[code].split())
         title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
         out += [
@@ -78,6 +78,14 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         ]
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:
+    """The absolute URL of the page ``key`` in ``code`` (None: no such kind of page)."""
+    try:
+        return base + page_path(code, key) + (f"#{anchor}" if anchor else "")
+    except KeyError:
+        return None
 
 
 def _stamp(date: FuzzyDate) -> str:

@@ -23,7 +23,7 @@ from markupsafe import Markup, escape
 
 from .errors import BuildError, Problem
 from .i18n import Catalog, digits, format_date, format_number
-from .markdown import Markdown, isolate_latin
+from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
 from .write import write_files
@@ -167,10 +167,20 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates, kept between builds and processes (Jinja's cache in the system's temporary
     folder, private to the user). Compiling the templates was a third of a build of the real site;
     an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
-    try:
-        return jinja2.FileSystemBytecodeCache()
+    try:  # compiled code depends on the filters' signatures too: entries are kept per version of this code
+        return jinja2.FileSystemBytecodeCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
         return None
+
+
+def _code_fingerprint() -> str:
+    """A hash of the generator's own modules and Jinja's version."""
+    import hashlib
+
+    digest = hashlib.sha256(jinja2.__version__.encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def template_cache_dir() -> Path | None:
@@ -228,10 +238,13 @@ def make_environment(templates: Path, lang: Language, catalog: Catalog | None, m
         out = str(escape(digits(text[lang.code], lang.digits)))
         return Markup(isolate_latin(out) if lang.dir == "rtl" else out)
 
-    def md_filter(text: Text | None) -> Markup:
+    @jinja2.pass_context
+    def md_filter(context: jinja2.runtime.Context, text: Text | None) -> Markup:
+        """Markdown in this language; links to the site's pages (by page key) made relative to this page."""
         if text is None:
             return Markup("")
-        return Markup(render_markdown(md, text[lang.code], lang))
+        page = context["page"]
+        return Markup(resolve_links(render_markdown(md, text[lang.code], lang), partial(_page_url, page.path, lang.code)))
 
     def quote_filter(value: str) -> Markup:
         """A quote in the source language, with this page's digit policy."""
@@ -297,6 +310,15 @@ def _relative(from_path: str, to_path: str) -> str:
     if to_path.endswith("/") or not to_path:
         rel = "./" if rel == "." else rel + "/"
     return rel
+
+
+def _page_url(from_path: str, code: str, key: str, anchor: str) -> str | None:
+    """The URL, relative to the page at ``from_path``, of the page ``key`` in language ``code`` (None: no such kind of page)."""
+    try:
+        target = page_path(code, key)
+    except KeyError:
+        return None
+    return _relative(from_path, target) + (f"#{anchor}" if anchor else "")
 
 
 def _view(model: Model, page: Page, code: str) -> dict[str, Any]:

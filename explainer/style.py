@@ -111,14 +111,16 @@ def check(docs: Mapping[str, Document], style: list[Rule], root: Path, languages
         for path, lang, text in own_words(doc.data, languages):
             unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
             for rule in by_lang.get(lang, ()):
-                for n, found in enumerate(rule.pattern.finditer(unquoted)):
+                seen: list[str] = []
+                for found in rule.pattern.finditer(unquoted):
                     message, hint = rule.problem(found, unquoted)
-                    line, col = _place(root / doc.path, doc.where(path), found.group(0), n)
+                    line, col = place_in_file(root / doc.path, doc.where(path), found.group(0), seen.count(found.group(0)))
+                    seen.append(found.group(0))
                     problems.append(Problem(doc.path, line, col, message, hint))
     return problems
 
 
-def _place(file: Path, value_at: tuple[int, int], words: str, nth: int) -> tuple[int, int]:
+def place_in_file(file: Path, value_at: tuple[int, int], words: str, nth: int) -> tuple[int, int]:
     """Where the ``nth`` occurrence of ``words`` lies in the file, looking from the start of its value
     (a folded value breaks lines where the editor did); the value's own place if it is not found."""
     try:

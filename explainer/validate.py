@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import html
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -393,6 +394,9 @@ def _short(value: Any, n: int = 40) -> str:
 # --- building the model -----------------------------------------------------------
 
 
+_MD_LINK = re.compile(r"\]\(\s*<?([^()\s<>]+)")
+"""The target of a Markdown link (``[text](target)``), as written."""
+_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
@@ -591,6 +595,8 @@ class _Builder:
                 if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
                     self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
         self._report_changed_seeds()
+        if site is not None:
+            self._links(frozenset(lang.code for lang in site.languages), events)
         if site is not None and "style" in self.docs:
             self._house_style(frozenset(lang.code for lang in site.languages))
         if self.errors.problems or site is None:
@@ -738,6 +744,36 @@ class _Builder:
             date_c = self._cites(doc, ("sources", i, "date", "cite"), date["cite"], year) if date and year else ()
             final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
         return tuple(final)
+
+    def _links(self, languages: frozenset[str], events: Iterable[Event]) -> None:
+        """Every Markdown link in the site's own words: to the web or mail, or to a page of the site
+        by its page key (``differences#what-ends``), which must exist, as must its anchor."""
+        from .markdown import PAGE_LINK
+        from .plan import EXTRA_PAGES, SECTIONS
+        from .style import own_words, place_in_file
+
+        pages = {key for key, _ in SECTIONS + EXTRA_PAGES} | {f"timeline/{e.id}" for e in events}
+        pages |= {f"sources/{ident}" for ident in self.source_ids}
+        hint = "link to a page of the site by its key, such as [the plan](plan#erbil) or [an event](timeline/ID); to the web with https://"
+        for doc in self.docs.values():
+            for path, _lang, text in own_words(doc.data, languages):
+                targets = _MD_LINK.findall(text)
+                for i, target in enumerate(targets):
+                    page = PAGE_LINK.fullmatch(target)
+                    key, anchor = (page.group("key"), page.group("anchor")) if page else ("", None)
+                    if page is None and _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", html.unescape(target))):
+                        continue  # the web or mail; any other scheme is shown as text (see markdown.safe_link)
+                    if page is None:
+                        message, fix = f"link '{_short(target)}' is neither a web address nor a page of the site", hint
+                    elif key not in pages:
+                        close = _closest(key, sorted(pages))
+                        message, fix = f"link to '{key}': the site has no such page", f"did you mean '{close[0]}'?" if close else hint
+                    elif anchor and key in {*PAGE_OF_FILE.values(), "home"} and (key, anchor) not in self.fact_ids:
+                        message, fix = f"link to '{key}#{anchor}': that page has no item '{anchor}'", "use the id of an item shown there"
+                    else:
+                        continue
+                    line, col = place_in_file(self.project.root / doc.path, doc.where(path), target, targets[:i].count(target))
+                    self.errors.add(doc.path, line, col, message, fix)
 
     def _house_style(self, languages: frozenset[str]) -> None:
         """The site's own words against content/style.yaml (see :mod:`~explainer.style`)."""

@@ -1,0 +1,49 @@
+"""Links between the site's pages are written by page key and work wherever the text appears."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from conftest import edit, run_cli
+
+BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", en: "Agreement on a **joint military committee**"}'
+
+
+def _hrefs(html: str, text: str) -> list[str]:
+    return re.findall(rf'<a href="([^"]*)">{re.escape(text)}</a>', html)
+
+
+def test_a_page_key_link_works_on_every_page_and_in_the_feed(project: Path) -> None:
+    body = 'body: {ar: "انظر [بغداد](plan#baghdad).", en: "See [Baghdad](plan#baghdad) and [the question](questions#all-leave)."}'
+    edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
+    edit(project / "content/updates.yaml", lambda s: s.replace("en: The explainer was published.", 'en: "See [the plan](plan#baghdad)."'))
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    site = project / "_site"
+    assert set(_hrefs((site / "en/timeline/index.html").read_text("utf-8"), "Baghdad")) == {"../plan/#baghdad"}  # the text and the tag
+    assert set(_hrefs((site / "en/timeline/first-round/index.html").read_text("utf-8"), "Baghdad")) == {"../../plan/#baghdad"}
+    assert set(_hrefs((site / "ar/timeline/first-round/index.html").read_text("utf-8"), "بغداد")) == {"../../plan/#baghdad"}
+    assert _hrefs((site / "en/timeline/index.html").read_text("utf-8"), "the question") == ["../questions/#all-leave"]
+    feed = ET.parse(site / "en/feed.xml").getroot()
+    contents = " ".join(e.text or "" for e in feed.iter("{http://www.w3.org/2005/Atom}content"))
+    assert 'href="https://example.org/sub/en/plan/#baghdad"' in contents, contents
+
+
+def test_a_link_that_leads_nowhere_is_refused_where_it_is(project: Path) -> None:
+    body = 'body: {ar: "انظر [بغداد](../plan/#baghdad).", en: "See [a](plann#baghdad), [b](plan#bagdad) and [c](javascript:x)."}'
+    edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
+    result = run_cli(project, "check")
+    assert result.returncode == 1
+    text = (project / "content/events.yaml").read_text("utf-8")
+    line = text[: text.index("../plan")].count("\n") + 1
+
+    def col(needle: str) -> int:
+        at = text.index(needle)
+        return at - text.rfind("\n", 0, at)
+
+    assert f"content/events.yaml:{line}:{col('../plan')}: link '../plan/#baghdad' is neither a web address nor a page" in result.stderr
+    assert f":{col('plann#')}: link to 'plann': the site has no such page" in result.stderr and "did you mean 'plan'?" in result.stderr
+    assert f":{col('plan#bagdad')}: link to 'plan#bagdad': that page has no item 'bagdad'" in result.stderr
+    assert "javascript:x" not in result.stderr  # shown as its text, not as a link (see test_markdown)
