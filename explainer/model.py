@@ -141,6 +141,10 @@ class Place:
     cite: Cites
 
 
+PLANNED = frozenset({"scheduled", "expected"})
+"""Statuses of events that had not happened when reported."""
+
+
 @dataclass(frozen=True)
 class Event:
     """A dated entry on the timeline."""
@@ -304,6 +308,31 @@ class Model:
     updates: tuple[Update, ...]
     pages: Mapping[str, Prose]
     translation: tuple[TranslationNote, ...] = ()
+
+    @property
+    def as_of(self) -> FuzzyDate | None:
+        """The date the site's facts hold: that of its newest dated source (never the clock)."""
+        dated = [s.date for s in self.sources if s.date is not None]
+        return max(dated, key=lambda d: d.sort_key) if dated else None
+
+    @property
+    def last_updated(self) -> FuzzyDate | None:
+        """The date of the newest entry of the log of updates and corrections."""
+        return max((u.date for u in self.updates), key=lambda d: d.sort_key, default=None)
+
+    @property
+    def deadlines_after_as_of(self) -> tuple[Phase, ...]:
+        """The phases whose deadline lies after :attr:`as_of`: the sources cannot say whether they were met."""
+        as_of = self.as_of
+        return tuple(p for p in self.phases if as_of is not None and p.ends.latest > as_of.sort_key)
+
+    def shown_status(self, event: Event) -> str:
+        """The status a reader is shown: a planned or expected event whose date had passed when the
+        site was last updated is ``passed`` (a deadline whose outcome the sources do not report)."""
+        updated = self.last_updated
+        if event.status in PLANNED and updated is not None and event.date.latest < updated.sort_key:
+            return "passed"
+        return event.status
 
     def cited_facts(self) -> Iterator[tuple[FactRef, Citation]]:
         """Every (fact, citation) pair on the site, in page order."""
