@@ -90,6 +90,7 @@ def start(svg: Svg, code: str, direction: str, uid: str, w: float, h: float, cls
         aria_labelledby=f"{uid}-t",
         lang=code,
         direction=direction,
+        paint_order="stroke",
         id=uid,
     )
     svg.text("title", title, id=f"{uid}-t")
