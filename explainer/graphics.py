@@ -238,7 +238,9 @@ def timeline_svg(
         )
         for e in model.events
     ]
-    phases = [lay.TimelinePhase(p.id, p.number, b, end, str(phase_labels.get(p.id, p.title[lang.code]))) for p, b, end in phase_spans(model)]
+    phases = [
+        lay.TimelinePhase(p.id, p.number, b, end, str(phase_labels.get(p.id, p.title[lang.code]))) for p, b, end in phase_spans(model)
+    ]
     start, brk, end = time_domain(model)
     years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
     as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None and "as_of" in labels else None
@@ -249,7 +251,9 @@ def timeline_svg(
     return svg.timeline(drawing, lang.code, lang.dir, link, uid, labels["timeline_title"], labels["timeline_desc"], names, f"g-{layout}")
 
 
-def phasebar_svg(model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:
+def phasebar_svg(
+    model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str
+) -> Markup:
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
     phases = [lay.BarPhase(p.id, p.number, b, e, *(str(t) for t in bar[p.id])) for p, b, e in phase_spans(model)]
     as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None else None
@@ -298,13 +302,27 @@ def map_svg(
         )
         for p in model.places
     ]
-    phases = [lay.MapPhase(p.number, str(phase_labels.get(p.id, p.title[lang.code])), p.places) for p in sorted(model.phases, key=lambda p: p.number)]
+    phases = [
+        lay.MapPhase(p.number, str(phase_labels.get(p.id, p.title[lang.code])), p.places)
+        for p in sorted(model.phases, key=lambda p: p.number)
+    ]
     style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
     layout = lay.map_layout(places, phases, style, lang.dir == "rtl")
     countries = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
     region_shapes = [(r.id, r.rings, r.id if r.id in {p.id for p in places} else None) for r in regions.values()]
     names = {("plan", p.id): p.name for p in places}
-    return svg.map_drawing(layout, (countries, region_shapes), lang.code, lang.dir, link, uid, labels["map_title"], labels["map_desc"], names, "g-narrow" if width <= 500 else "g-wide")
+    return svg.map_drawing(
+        layout,
+        (countries, region_shapes),
+        lang.code,
+        lang.dir,
+        link,
+        uid,
+        labels["map_title"],
+        labels["map_desc"],
+        names,
+        "g-narrow" if width <= 500 else "g-wide",
+    )
 
 
 # --- wiring --------------------------------------------------------------------------------
@@ -313,7 +331,9 @@ def map_svg(
 def install(env: Any, model: Model, lang: Language, geo: Geo | None) -> None:
     """Make the graphics callable from this language's templates."""
 
-    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, key: Sequence[str], uid: str) -> Markup:
+    def timeline_graphic(
+        link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, key: Sequence[str], uid: str
+    ) -> Markup:
         return timeline_svg(model, lang, link, labels=labels, phase_labels=phase_labels, layout=layout, key=key, uid=uid)
 
     def phasebar_graphic(link: Link, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:

@@ -33,9 +33,7 @@ class Box:
 
     def overlaps(self, other: Box, pad: float = 0.0) -> bool:
         """True if the two boxes, each grown by ``pad`` on one side, share any area."""
-        return not (
-            self.x1 + pad <= other.x0 or other.x1 + pad <= self.x0 or self.y1 + pad <= other.y0 or other.y1 + pad <= self.y0
-        )
+        return not (self.x1 + pad <= other.x0 or other.x1 + pad <= self.x0 or self.y1 + pad <= other.y0 or other.y1 + pad <= self.y0)
 
     def inside(self, other: Box) -> bool:
         return self.x0 >= other.x0 and self.x1 <= other.x1 and self.y0 >= other.y0 and self.y1 <= other.y1
@@ -199,7 +197,9 @@ def label_box(
     return Box(x0 - pad, top, x0 + w + pad, top + h)
 
 
-def make_label(lines: Sequence[str], size: float, x: float, top: float, anchor: str, cls: str, kind: str, font: Font, **kw: object) -> Label:
+def make_label(
+    lines: Sequence[str], size: float, x: float, top: float, anchor: str, cls: str, kind: str, font: Font, **kw: object
+) -> Label:
     """A label whose box's top is at ``top``; its first baseline is the font's ascent below."""
     bold = bool(kw.pop("bold", False))
     box = label_box(lines, size, x, top, anchor, bold=bold, font=font)
@@ -514,7 +514,20 @@ def _deadline_labels(
             top -= 4
         placer.add_box(box)
         placer.add_line(line)
-        labels.append(make_label(text, style.small, x - 4, top, "end", f"g-phase-label g-phase-label-{p.number}", "phase", style.font, bold=True, href_key=("plan", p.id)))
+        labels.append(
+            make_label(
+                text,
+                style.small,
+                x - 4,
+                top,
+                "end",
+                f"g-phase-label g-phase-label-{p.number}",
+                "phase",
+                style.font,
+                bold=True,
+                href_key=("plan", p.id),
+            )
+        )
         lines.append(line)
     return labels, lines
 
@@ -577,7 +590,6 @@ def phasebar_layout(phases: Sequence[BarPhase], as_of: tuple[float, str] | None,
     t0, t1 = min(p.begin for p in phases), max(p.end for p in phases)
     scale = Scale(t0, None, t1, 4, width - 4, 1.0, 0.0)
     placer = Placer(Box(0, -200, width, 200))
-    lh = size * font.leading
     inner = []
     for p in phases:
         x0, x1 = scale(p.begin), scale(p.end)
@@ -590,7 +602,11 @@ def phasebar_layout(phases: Sequence[BarPhase], as_of: tuple[float, str] | None,
     bands = []
     for p, x0, x1, name, places in inner:
         bands.append(Band(p.number, x0, x1, 0, bar_h, False))
-        labels.append(make_label(name, size, x0 + 7, 7, "start", f"g-bar-name g-phase-label-{p.number}", "phase", font, bold=True, href_key=("plan", p.id)))
+        labels.append(
+            make_label(
+                name, size, x0 + 7, 7, "start", f"g-bar-name g-phase-label-{p.number}", "phase", font, bold=True, href_key=("plan", p.id)
+            )
+        )
         labels.append(make_label(places, size, x0 + 7, labels[-1].box.y1 + 1, "start", "g-bar-places", "phase", font))
         for lb in labels[-2:]:
             placer.add_box(lb.box)
@@ -633,7 +649,7 @@ class Projection:
 
     @classmethod
     def fit(cls, width: float, view: tuple[float, float, float, float] = VIEW, dx: float = 0.0, dy: float = 0.0) -> Projection:
-        lon0, lat0, lon1, lat1 = view
+        lon0, _lat0, lon1, lat1 = view
         kx = math.cos(math.radians((VIEW[1] + VIEW[3]) / 2))
         return cls(lon0, lat1, width / ((lon1 - lon0) * kx), kx, dx, dy)
 
@@ -714,7 +730,16 @@ def _clusters(points: Sequence[MapPlace], proj: Projection, within: float) -> li
 
 def _dot(p: MapPlace, x: float, y: float, link: bool) -> Mark:
     r = 5.0 if p.kind == "city" else 5.5
-    return Mark(p.id, x, y, r, "circle" if p.kind == "city" else "diamond", f"g-place g-phase-{p.phase or 0} g-kind-{p.kind}", p.name, ("plan", p.id) if link else None)
+    return Mark(
+        p.id,
+        x,
+        y,
+        r,
+        "circle" if p.kind == "city" else "diamond",
+        f"g-place g-phase-{p.phase or 0} g-kind-{p.kind}",
+        p.name,
+        ("plan", p.id) if link else None,
+    )
 
 
 def _side_anchor(side: str, rtl: bool) -> str:
@@ -727,6 +752,7 @@ def _side_anchor(side: str, rtl: bool) -> str:
 def _near_spots(x: float, y: float, w: float, h: float, gap: float, rtl: bool, frame: Box) -> list[tuple[str, float, float]]:
     """Where a label may go beside a point: (side, x of that side's edge, top). The reader's side
     first, then the other side, above and below (slid along to stay inside), then the corners."""
+
     def slid(cx: float) -> float:
         return min(max(cx, frame.x0 + w / 2 + 3), frame.x1 - w / 2 - 3)
 
@@ -829,7 +855,9 @@ def map_layout(places: Sequence[MapPlace], phases: Sequence[MapPhase], style: Ma
             continue
         x, y = proj(p.lon, p.lat)
         lines_p = wrap(p.name, style.size, 130 if style.width > 500 else 96, bold=True)
-        found = _place_near(placer, lines_p, style.size, x, y, 9, rtl, f"g-place-label g-phase-{p.phase or 0}", "place", style.font, href_key=("plan", p.id))
+        found = _place_near(
+            placer, lines_p, style.size, x, y, 9, rtl, f"g-place-label g-phase-{p.phase or 0}", "place", style.font, href_key=("plan", p.id)
+        )
         if found is not None:
             labels.append(found[0])
             lines += [found[1]] if found[1] else []
@@ -862,11 +890,26 @@ def _inset(
         inner.obstacles.append(Box(x - 7, y - 7, x + 7, y + 7))
     for p, m in zip(cluster, marks, strict=True):
         lines = wrap(p.name, style.small, box.x1 - box.x0 - 30, bold=True)
-        found = _place_near(inner, lines, style.small, m.x, m.y, 9, rtl, f"g-place-label g-phase-{p.phase or 0}", "place", style.font, href_key=("plan", p.id))
+        found = _place_near(
+            inner,
+            lines,
+            style.small,
+            m.x,
+            m.y,
+            9,
+            rtl,
+            f"g-place-label g-phase-{p.phase or 0}",
+            "place",
+            style.font,
+            href_key=("plan", p.id),
+        )
         if found is not None:
             labels.append(found[0])
     placer.add_box(box)
-    corner = min(((cx, cy) for cx in (box.x0, box.x1) for cy in (box.y0, box.y1)), key=lambda c: math.dist(c, ((area.x0 + area.x1) / 2, (area.y0 + area.y1) / 2)))
+    corner = min(
+        ((cx, cy) for cx in (box.x0, box.x1) for cy in (box.y0, box.y1)),
+        key=lambda c: math.dist(c, ((area.x0 + area.x1) / 2, (area.y0 + area.y1) / 2)),
+    )
     near = (min(max(corner[0], area.x0), area.x1), min(max(corner[1], area.y0), area.y1))
     connector = Line(near[0], near[1], corner[0], corner[1], "g-callout")
     placer.add_line(connector)
@@ -890,7 +933,9 @@ def _area_names(placer: Placer, places: Sequence[MapPlace], proj: Projection, st
     return out
 
 
-def _phase_notes(placer: Placer, places: Sequence[MapPlace], phases: Sequence[MapPhase], proj: Projection, style: MapStyle, rtl: bool) -> list[Label]:
+def _phase_notes(
+    placer: Placer, places: Sequence[MapPlace], phases: Sequence[MapPhase], proj: Projection, style: MapStyle, rtl: bool
+) -> list[Label]:
     """Each phase's deadline written on the map, in its colour, near its places."""
     out = []
     by_id = {p.id: p for p in places}
@@ -900,17 +945,28 @@ def _phase_notes(placer: Placer, places: Sequence[MapPlace], phases: Sequence[Ma
             continue
         cx = sum(x for x, _ in pts) / len(pts)
         cy = max(y for _, y in pts) + 40
-        lines = wrap(ph.label, style.size, 150 if style.width > 500 else 110, bold=True)
-        label = _place_around(placer, lines, style.size, cx, cy, f"g-phase-note g-phase-label-{ph.number}", "phase", 6, style.font)
+        size = style.size if style.width > 500 else style.small
+        lines = wrap(ph.label, size, 150, bold=True)
+        cls = f"g-phase-note g-phase-label-{ph.number}"
+        label = _place_around(placer, lines, size, cx, cy, cls, "phase", 6, style.font)
+        if label is None:  # a crowded corner: the nearest free spot anywhere (the colour ties it to its places)
+            f = placer.frame
+            grid = [(x, y) for x in range(int(f.x0) + 10, int(f.x1), 10) for y in range(int(f.y0) + 10, int(f.y1), 10)]
+            for x, y in sorted(grid, key=lambda g: math.dist(g, (cx, cy))):
+                label = _place_around(placer, lines, size, x, y, cls, "phase", 6, style.font)
+                if label is not None:
+                    break
         if label is not None:
             out.append(label)
     return out
 
 
-def _offmap(placer: Placer, places: Sequence[MapPlace], proj: Projection, style: MapStyle, rtl: bool) -> tuple[list[tuple[str, float, float, int]], list[Label]]:
+def _offmap(
+    placer: Placer, places: Sequence[MapPlace], proj: Projection, style: MapStyle, rtl: bool
+) -> tuple[list[tuple[str, float, float, int]], list[Label]]:
     """Places beyond the frame (not countries): an arrow at the edge pointing their way, and the name."""
     arrows, labels = [], []
-    lon0, lat0, lon1, lat1 = VIEW
+    lon0, lat0, _lon1, lat1 = VIEW
     for p in places:
         if not _point_kind(p) or _in_view(p):
             continue
@@ -930,6 +986,20 @@ def _offmap(placer: Placer, places: Sequence[MapPlace], proj: Projection, style:
         side = "left" if west else "right"
         tx = box.x0 + 1 if west else box.x1 - 1
         baseline = box.y0 + style.small * style.font.ascent
-        labels.append(Label((p.name,), tx, baseline, style.small, _side_anchor(side, rtl), box, "g-offmap-label", "place", True, ("plan", p.id), style.font))
+        labels.append(
+            Label(
+                (p.name,),
+                tx,
+                baseline,
+                style.small,
+                _side_anchor(side, rtl),
+                box,
+                "g-offmap-label",
+                "place",
+                True,
+                ("plan", p.id),
+                style.font,
+            )
+        )
         arrows.append((p.id, xe, y, -1 if west else 1))
     return arrows, labels

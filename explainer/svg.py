@@ -72,7 +72,9 @@ class Svg:
             self.parts.append('<g class="g-hits">')
             for href, shapes in self.hits.items():
                 name = self.names[href]
-                self.parts.append(f"<a{attrs(href=href, class_='g-hit', aria_label=name)}><title>{escape(name)}</title>{''.join(shapes)}</a>")
+                self.parts.append(
+                    f"<a{attrs(href=href, class_='g-hit', aria_label=name)}><title>{escape(name)}</title>{''.join(shapes)}</a>"
+                )
             self.parts.append("</g>")
         self.parts.append("</svg>")
         return Markup("".join(self.parts))
@@ -128,7 +130,10 @@ def mark(svg: Svg, m: Mark) -> None:
         svg.leaf("circle", cx=m.x, cy=m.y, r=float(m.r))
     else:
         s = m.r * 0.8
-        svg.leaf("path", d=f"M{n(m.x)} {n(m.y - m.r - 0.5)}l{n(s + 0.5)} {n(m.r + 0.5)}l{n(-s - 0.5)} {n(m.r + 0.5)}l{n(-s - 0.5)} {n(-m.r - 0.5)}z")
+        svg.leaf(
+            "path",
+            d=f"M{n(m.x)} {n(m.y - m.r - 0.5)}l{n(s + 0.5)} {n(m.r + 0.5)}l{n(-s - 0.5)} {n(m.r + 0.5)}l{n(-s - 0.5)} {n(-m.r - 0.5)}z",
+        )
     svg.close("g")
 
 
@@ -162,7 +167,15 @@ def bands(svg: Svg, drawing: Drawing, uid: str, rtl: bool) -> None:
 
 
 def timeline(
-    drawing: Drawing, code: str, direction: str, link: Link, uid: str, title: str, desc: str, names: Mapping[tuple[str, str], str], cls: str = ""
+    drawing: Drawing,
+    code: str,
+    direction: str,
+    link: Link,
+    uid: str,
+    title: str,
+    desc: str,
+    names: Mapping[tuple[str, str], str],
+    cls: str = "",
 ) -> Markup:
     svg = Svg()
     start(svg, code, direction, uid, drawing.width, drawing.height, f"g-timeline {cls}".strip(), title, desc)
@@ -194,7 +207,9 @@ def timeline(
     return svg.finish()
 
 
-def phasebar(drawing: Drawing, code: str, direction: str, link: Link, uid: str, title: str, desc: str, names: Mapping[tuple[str, str], str]) -> Markup:
+def phasebar(
+    drawing: Drawing, code: str, direction: str, link: Link, uid: str, title: str, desc: str, names: Mapping[tuple[str, str], str]
+) -> Markup:
     svg = Svg()
     start(svg, code, direction, uid, drawing.width, drawing.height, "g-phasebar", title, desc)
     for b in drawing.bands:

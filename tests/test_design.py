@@ -164,7 +164,7 @@ def test_print_shows_every_quote_and_its_translation_and_the_graphics(served: st
         quotes = page.evaluate(
             "() => [...document.querySelectorAll('.cites')].map(c => ({"
             "n: c.querySelectorAll('details blockquote').length,"
-            "shown: [...c.querySelectorAll('.cites-print > p')].filter(p => p.checkVisibility()).length,"
+            "shown: [...c.querySelectorAll('.cites-print > .cp')].filter(p => p.checkVisibility()).length,"
             "tr: [...c.querySelectorAll('.cites-print .translation')].filter(p => p.checkVisibility()).length}))"
         )
         assert quotes and all(q["n"] == q["shown"] > 0 for q in quotes), (path, quotes)
