@@ -18,6 +18,7 @@ language. It builds with the real pipeline (``explainer.site.build``) and nothin
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import sys
@@ -130,6 +131,11 @@ def _text(ar: str, en: str) -> str:
     return f"{{ar: {_q(ar)}, en: {_q(en)}}}"
 
 
+def _pin(seed: str) -> str:
+    """The seed's SHA-256, as sources.yaml pins it."""
+    return '"' + hashlib.sha256((REPO / "seeds" / seed).read_bytes()).hexdigest() + '"'
+
+
 def _source_id(seed: str) -> str:
     return "s" + seed.split("_")[0]
 
@@ -176,6 +182,7 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
     def write(name: str, body: str) -> None:
         (content / f"{name}.yaml").write_text(HEADER + body, "utf-8")
 
+    write("style", "relative_time: {}\nswap: {}\n")  # no house rules: the bench times the rest
     write(
         "site",
         f"title: {_text('معيار الأداء', 'Benchmark')}\ndescription: {_text('موقع اصطناعي', 'A synthetic site')}\n"
@@ -187,7 +194,8 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
         "sources",
         "sources:\n"
         + "".join(
-            f"  - id: {_source_id(seed)}\n    file: {seed}\n    label: {_text(f'المصدر {k}', f'Source {k}')}\n"
+            f"  - id: {_source_id(seed)}\n    file: {seed}\n    sha256: {_pin(seed)}\n"
+            f"    label: {_text(f'المصدر {k}', f'Source {k}')}\n"
             f"    dating: {_text('غير مؤرخ', 'Undated')}\n"
             for k, seed in enumerate(seeds, 1)
         ),

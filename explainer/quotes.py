@@ -33,6 +33,21 @@ _FOLD = {
 }
 
 
+_PAIRS = (("«", "»"), ("“", "”"), ('"', '"'))
+"""Quotation marks that come in pairs in the source documents."""
+_MARKS = frozenset("".join(a + b for a, b in _PAIRS))
+
+MIN_QUOTE_WORDS = 3
+MIN_QUOTE_LETTERS = 15
+"""A quote is evidence for a fact: at least a clause, not a word or two that occur anywhere."""
+
+
+def too_short(quote: str) -> bool:
+    """Whether ``quote`` is shorter than :data:`MIN_QUOTE_WORDS` words or :data:`MIN_QUOTE_LETTERS` letters."""
+    words = normalise(quote)
+    return len(words.split()) < MIN_QUOTE_WORDS or sum(ch.isalpha() for ch in words) < MIN_QUOTE_LETTERS
+
+
 _DROPPED = re.compile("[" + re.escape("".join(sorted(_DROP))) + "]")
 
 
@@ -109,6 +124,33 @@ class QuoteIndex:
         start = self._map[at]
         end = self._map[at + len(needle) - 1] + 1
         return Match(start, end)
+
+    def balanced(self, match: Match, quote: str = "") -> Match:
+        """``match`` (of ``quote``) widened so that the published words keep the source's own
+        quotation marks: those ``quote`` has at its edges, and the other half of any pair cut at an edge."""
+        start, end = match
+        text = self.text
+        if quote.rstrip()[-1:] in _MARKS and end < len(text) and text[end] in _MARKS:
+            end += 1
+        if quote.lstrip()[:1] in _MARKS and start > 0 and text[start - 1] in _MARKS:
+            start -= 1
+        for opening, closing in _PAIRS:
+            inside = text[start:end]
+            if opening == closing:
+                if inside.count(opening) % 2 and end < len(text) and text[end] == closing:
+                    end += 1
+                elif inside.count(opening) % 2 and start > 0 and text[start - 1] == opening:
+                    start -= 1
+                continue
+            if inside.count(opening) > inside.count(closing) and end < len(text) and text[end] == closing:
+                end += 1
+            elif inside.count(closing) > inside.count(opening) and start > 0 and text[start - 1] == opening:
+                start -= 1
+        return Match(start, end)
+
+    def words(self, match: Match) -> str:
+        """The source's own text of ``match`` (what the site publishes as the quote)."""
+        return self.text[match.start : match.end]
 
     def place(self, match: Match) -> tuple[int, int, int] | None:
         """``match`` as (line, start, end) within its line as published (stripped), or None if it spans lines."""

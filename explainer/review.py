@@ -1,12 +1,16 @@
-"""``python build.py review TARGET...``: mark English translations as reviewed.
+"""``python build.py review TARGET...``: mark English translations as reviewed, or pin seeds.
 
 A target is a content file (every item in it) or ``file:id`` (one item). The command writes
 ``reviewed: <hash of the item's Arabic>`` into the YAML text itself, next to the item's id,
 leaving every other line, comment and quote style as the editor wrote it.
+
+A target ``seeds/FILE`` pins that source document after its citations were checked: it writes
+``sha256: <the file's SHA-256>`` into its entry in ``content/sources.yaml``.
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import yaml
@@ -21,6 +25,11 @@ def review(project: Project, targets: list[str]) -> list[str]:
     """Mark the targets as reviewed; return one line per item changed."""
     wanted: dict[str, set[str] | None] = {}
     problems = []
+    seeds = [t for t in targets if t.startswith("seeds/")]
+    changed = pin(project, seeds) if seeds else []
+    targets = [t for t in targets if not t.startswith("seeds/")] if seeds else targets
+    if seeds and not targets:
+        return changed
     for target in targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"]:
         file, _, ident = target.partition(":")
         name = Path(file).stem
@@ -37,7 +46,6 @@ def review(project: Project, targets: list[str]) -> list[str]:
             wanted[file] = None
     if problems:
         raise BuildError(problems)
-    changed = []
     for file, ids in wanted.items():
         path = project.root / file
         text = path.read_text("utf-8")
@@ -76,6 +84,37 @@ def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
     return text, done
 
 
+def pin(project: Project, seeds: list[str]) -> list[str]:
+    """Write each seed's SHA-256 into its entry of content/sources.yaml; return one line per seed."""
+    file = "content/sources.yaml"
+    path = project.root / file
+    text = path.read_text("utf-8")
+    doc, problems = load_text(text, file)
+    if doc is None or problems:
+        raise BuildError(problems)
+    node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    assert node is not None  # load_text above refused an empty file
+    entries = {item.get("file"): i for i, item in enumerate(doc.data.get("sources") or []) if isinstance(item, dict)}
+    edits, lines = [], []
+    for target in seeds:
+        name = target.removeprefix("seeds/")
+        seed = project.seeds / name
+        if name not in entries or "/" in name or not seed.is_file():
+            problems.append(
+                Problem(target, 1, 1, "not a seed file named in content/sources.yaml", "give seeds/FILE as sources.yaml names it")
+            )
+            continue
+        digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+        edits.append(_edit(text, _node_at(node, ("sources", entries[name])), digest, "sha256"))
+        lines.append(f"{target}: pinned (sha256 {digest[:12]}…)")
+    if problems:
+        raise BuildError(problems)
+    for start, end, replacement in sorted(edits, reverse=True):
+        text = text[:start] + replacement + text[end:]
+    path.write_text(text, "utf-8")
+    return lines
+
+
 def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
     for step in path:
         node = node.value[step] if isinstance(step, int) else next(v for k, v in node.value if k.value == step)
@@ -83,19 +122,19 @@ def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
     return node
 
 
-def _edit(text: str, mapping: yaml.MappingNode, digest: str) -> tuple[int, int, str]:
-    """The text edit that sets ``reviewed: "digest"`` in ``mapping`` (quoted: "12345678" would be a number)."""
+def _edit(text: str, mapping: yaml.MappingNode, digest: str, name: str = "reviewed") -> tuple[int, int, str]:
+    """The text edit that sets ``name: "digest"`` in ``mapping`` (quoted: "12345678" would be a number)."""
     for key, value in mapping.value:
-        if key.value == "reviewed":
+        if key.value == name:
             return value.start_mark.index, value.end_mark.index, f'"{digest}"'
     if mapping.flow_style:
         at = mapping.start_mark.index + 1  # just after "{"
-        return at, at, f'reviewed: "{digest}", '
+        return at, at, f'{name}: "{digest}", '
     first_key, first_value = mapping.value[0]
     indent = " " * first_key.start_mark.column
     if isinstance(first_value, yaml.ScalarNode) and first_value.end_mark.line == first_key.start_mark.line:
         at = text.find("\n", first_value.end_mark.index)  # after the first key's line (usually "- id: ...")
         at = len(text) if at < 0 else at
-        return at, at, f'\n{indent}reviewed: "{digest}"'
+        return at, at, f'\n{indent}{name}: "{digest}"'
     at = first_key.start_mark.index - first_key.start_mark.column  # before the first key's line
-    return at, at, f'{indent}reviewed: "{digest}"\n'
+    return at, at, f'{indent}{name}: "{digest}"\n'

@@ -8,6 +8,7 @@ together as one :class:`~explainer.errors.BuildError`.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -43,7 +44,7 @@ from .model import (
     Text,
     Update,
 )
-from .quotes import QuoteIndex
+from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
 from .schemacheck import quick_valid
 
 CONTENT_FILES = (
@@ -59,6 +60,7 @@ CONTENT_FILES = (
     "disagreements",
     "pages",
     "updates",
+    "style",
 )
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
@@ -391,6 +393,7 @@ def _short(value: Any, n: int = 40) -> str:
 # --- building the model -----------------------------------------------------------
 
 
+_LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
 
 
@@ -425,6 +428,9 @@ class _Builder:
         self.chrome_lines: dict[str, set[int]] = {}
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
+        self.datelines: dict[str, set[str]] = {}
+        self.changed_seeds: dict[str, tuple[Document, JsonPath, str, str]] = {}
+        self.cite_places: dict[str, list[_FirstUse]] = {}
         self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
 
     # helpers
@@ -471,7 +477,10 @@ class _Builder:
             return None
         return FuzzyDate(year, month or None, day or None, qualifier)
 
-    def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]]) -> Cites:
+    def _cites(self, doc: Document, path: JsonPath, raw: list[dict[str, str]], proves: str | None = None) -> Cites:
+        """The verified citations of ``raw``. A fact's quote must be at least a clause (see
+        :func:`~explainer.quotes.too_short`); a source's date or publisher evidence (``proves``:
+        the year, or "" for a publisher's masthead) needs no length, and a date's must contain its year."""
         out: list[Citation] = []
         if "sources" not in self.docs:  # sources.yaml itself is broken: already reported
             return ()
@@ -483,8 +492,11 @@ class _Builder:
                 self._err(doc, (*path, i, "source"), f"unknown source '{src}'", hint)
                 continue
             self.cited_sources.add(src)
+            self.cite_places.setdefault(src, []).append(_FirstUse(doc, (*path, i, "quote")))
             index = self.quote_index.get(src)
             if index is None:  # its seed is missing: already reported
+                continue
+            if not self._strong_enough(doc, (*path, i, "quote"), c["quote"], proves, src):
                 continue
             found = index.find(c["quote"])
             if found is None:
@@ -495,6 +507,7 @@ class _Builder:
                     "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)",
                 )
                 continue
+            found = index.balanced(found, c["quote"])
             placed = index.place(found)
             if placed is None:
                 self._err(
@@ -513,8 +526,30 @@ class _Builder:
                     "cite the article text, or remove that line from 'chrome' in sources.yaml",
                 )
                 continue
-            out.append(Citation(src, c["quote"].strip(), c["en"].strip(), line, start, end))
+            out.append(Citation(src, index.words(found), c["en"].strip(), line, start, end))
         return tuple(out)
+
+    def _strong_enough(self, doc: Document, path: JsonPath, quote: str, proves: str | None, source: str) -> bool:
+        """Whether ``quote`` can serve as evidence; reports it otherwise. A fact may quote its
+        source's dateline (the evidence of the source's date) to date what the source says."""
+        if proves is None and too_short(quote) and normalise(quote) not in self.datelines.get(source, ()):
+            self._err(
+                doc,
+                path,
+                f"quote too short to be evidence: «{_short(quote.strip(), 60)}» "
+                f"(at least {MIN_QUOTE_WORDS} words and {MIN_QUOTE_LETTERS} letters)",
+                "quote the whole clause that supports the fact, as the source writes it",
+            )
+            return False
+        if proves and normalise(proves) not in normalise(quote.translate(_LATIN_DIGITS)):
+            self._err(
+                doc,
+                path,
+                f"this quote does not contain what it proves ({proves})",
+                "quote the words of the document that show it, such as its dateline or byline",
+            )
+            return False
+        return True
 
     def _refs(self, doc: Document, path: JsonPath, ids: Iterable[str], known: Mapping[str, Any], what: str, file: str) -> tuple[str, ...]:
         out = []
@@ -555,6 +590,9 @@ class _Builder:
             for path, raw in self._items("sources", "sources"):
                 if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
                     self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
+        self._report_changed_seeds()
+        if site is not None and "style" in self.docs:
+            self._house_style(frozenset(lang.code for lang in site.languages))
         if self.errors.problems or site is None:
             return None
         return Model(
@@ -638,6 +676,7 @@ class _Builder:
             except (UnicodeDecodeError, OSError):
                 self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
                 continue
+            self._check_pin(doc, path, raw, seed)
             self.quote_index[raw["id"]] = QuoteIndex.of(text)
             lines = text.split("\n")
             chrome = []
@@ -664,6 +703,8 @@ class _Builder:
                     doc, path + ("headline", "ar"), "headline not found in the document", "copy the headline exactly from the seed file"
                 )
             pub, date = raw.get("publisher"), raw.get("date")
+            if date:
+                self.datelines[raw["id"]] = {normalise(c["quote"]) for c in date["cite"]}
             when = self._date(doc, path + ("date", "value"), date["value"]) if date else None
             if not date and not raw.get("dating"):
                 self._err(
@@ -691,10 +732,42 @@ class _Builder:
         for src in out:
             i = next(i for i, raw in by_id.items() if raw["id"] == src.id)
             raw = by_id[i]
-            pub_c = self._cites(doc, ("sources", i, "publisher", "cite"), raw["publisher"]["cite"]) if raw.get("publisher") else ()
-            date_c = self._cites(doc, ("sources", i, "date", "cite"), raw["date"]["cite"]) if raw.get("date") else ()
+            pub, date = raw.get("publisher"), raw.get("date")
+            pub_c = self._cites(doc, ("sources", i, "publisher", "cite"), pub["cite"], "") if pub else ()  # a masthead can be one word
+            year = str(src.date.year) if src.date is not None else None
+            date_c = self._cites(doc, ("sources", i, "date", "cite"), date["cite"], year) if date and year else ()
             final.append(Source(**{**src.__dict__, "publisher_cite": pub_c, "date_cite": date_c}))
         return tuple(final)
+
+    def _house_style(self, languages: frozenset[str]) -> None:
+        """The site's own words against content/style.yaml (see :mod:`~explainer.style`)."""
+        from . import style
+
+        rules, problems = style.rules(self.docs["style"], languages)
+        self.errors.problems.extend(problems)
+        self.errors.problems.extend(style.check(self.docs, rules, self.project.root, languages))
+
+    def _check_pin(self, doc: Document, path: JsonPath, raw: dict[str, Any], seed: Path) -> None:
+        """A seed must be the one its citations were checked against: its SHA-256 is pinned in sources.yaml."""
+        digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+        pinned = raw.get("sha256")
+        command = f"python build.py review seeds/{raw['file']}"
+        if pinned is None:
+            self._err(doc, path + ("id",), f"seeds/{raw['file']} is not pinned", f"after checking its citations, run: {command}", key=True)
+        elif pinned != digest:
+            self.changed_seeds[raw["id"]] = (doc, path + ("sha256",), raw["file"], command)
+
+    def _report_changed_seeds(self) -> None:
+        """A changed seed: one problem naming the file and every citation of it to check again."""
+        for source, (doc, path, file, command) in self.changed_seeds.items():
+            places = [str(place) for place in self.cite_places.get(source, [])]
+            shown = ", ".join(places[:12]) + (f" and {len(places) - 12} more" if len(places) > 12 else "")
+            self._err(
+                doc,
+                path,
+                f"seeds/{file} has changed since it was pinned; check its {len(places)} citation(s) again: {shown or 'none'}",
+                f"restore the file, or check every citation listed, then run: {command}",
+            )
 
     def _entity(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Entity:
         return Entity(

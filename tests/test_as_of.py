@@ -27,6 +27,7 @@ def test_every_page_says_what_the_sources_say_as_of_the_newest_source(built_mini
 def test_a_newer_source_moves_the_date_by_itself(project: Path) -> None:
     newer = """  - id: report
     file: 000_f304fb1cd7d99dcc.txt
+    sha256: "de54aa66379fcd90a650b9b72dcc06af06b0d1c6b600bbdd6cfcf4627e417257"
     label: {ar: تقرير, en: Report}
     date:
       value: "2025-08-31"

@@ -281,7 +281,7 @@ CASES: list[Case] = [
     case(
         "quote-not-found",
         replace(FIG, "يناهز عددها 2500 جندي", "يناهز عددها 3500 جندي"),
-        At(FIG, '"يناهز', "quote not found in source 'joint'"),
+        At(FIG, '"التي يناهز', "quote not found in source 'joint'"),
     ),
     case(
         "seed-missing",
