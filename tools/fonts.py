@@ -10,7 +10,7 @@ with the Latin punctuation and letters of Noto Serif (same units per em, a serif
 Naskh), and renamed: one family that covers everything an Arabic line holds.
 
 Both come from Debian's ``fonts-noto-core`` (SIL Open Font License 1.1, no reserved font name);
-the licence is written beside the fonts. The characters are those of the content, the source
+the licence is written beside the fonts. The characters are those of the content (its texts, not its comments), the source
 documents, the templates and the UI catalogs, plus ASCII and the usual punctuation; they are listed
 in ``static/fonts/SUBSET.txt``, and the tests check that the built site uses no character outside
 the font and that the list is what this script would make now (run it again after an editor
@@ -26,6 +26,7 @@ import os
 import sys
 from pathlib import Path
 
+import yaml
 from fontTools import subset
 from fontTools.merge import Merger
 from fontTools.ttLib import TTFont
@@ -47,12 +48,25 @@ IGNORED = set("\n\r\t\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202
 def site_characters(root: Path = ROOT) -> str:
     """Every character the site can show: content, source documents, templates, UI catalogs, ASCII, EXTRA."""
     chars = {chr(c) for c in range(0x20, 0x7F)} | set(EXTRA)
-    folders = (("content", "*.yaml"), ("seeds", "*.txt"), ("templates", "*.html"), ("locales", "*.po"))
+    for path in sorted((root / "content").glob("*.yaml")):  # the texts, not the editors' comments
+        chars |= set("".join(_strings(yaml.safe_load(path.read_text("utf-8")))))
+    folders = (("seeds", "*.txt"), ("templates", "*.html"), ("locales", "*.po"))
     for folder, pattern in folders:
         for path in sorted((root / folder).rglob(pattern)):
             chars |= set(path.read_text("utf-8"))
     chars -= IGNORED
     return "".join(sorted(c for c in chars if c.isprintable() or c in "\u200c\u200d"))
+
+
+def _strings(data: object) -> list[str]:
+    """Every string in parsed YAML, keys included."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [t for k, v in data.items() for t in _strings(k) + _strings(v)]
+    if isinstance(data, list):
+        return [t for v in data for t in _strings(v)]
+    return []
 
 
 def _arabic_like(ch: str) -> bool:
