@@ -68,6 +68,7 @@ class Renderer:
 _CSP = {
     "default-src": "'none'",
     "style-src": "'self'",
+    "font-src": "'self'",  # the Arabic family in static/fonts/
     "img-src": "'self'",
     "connect-src": "'self'",  # same-origin only: lets crawlers' tools read robots.txt
     "base-uri": "'none'",
