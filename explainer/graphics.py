@@ -201,11 +201,10 @@ def _font(lang: Language) -> lay.Font:
     return lay.NASKH if lang.code == "ar" else lay.LATIN
 
 
-def key_events(model: Model, wanted: Sequence[str]) -> set[str]:
-    """The events labelled on the graphic: those the template names, or else the first event and
+def key_events(model: Model) -> set[str]:
+    """The events named on the graphic: those events.yaml marks ``key``, or else the first event and
     the planned ones."""
-    ids = {e.id for e in model.events}
-    chosen = {i for i in wanted if i in ids}
+    chosen = {e.id for e in model.events if e.key}
     if chosen:
         return chosen
     return {e.id for e in model.events[:1]} | {e.id for e in model.events if e.status in PLANNED}
@@ -219,13 +218,12 @@ def timeline_svg(
     labels: Mapping[str, str],
     phase_labels: Mapping[str, str],
     layout: str = "wide",
-    key: Sequence[str] = (),
     uid: str = "tl",
 ) -> Markup:
     """The timeline, ``wide`` (720 units) or ``narrow`` (360), running with the reading direction."""
     style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
     times = event_times(model)
-    keys = key_events(model, key)
+    keys = key_events(model)
     events = [
         lay.TimelineEvent(
             e.id,
@@ -331,10 +329,8 @@ def map_svg(
 def install(env: Any, model: Model, lang: Language, geo: Geo | None) -> None:
     """Make the graphics callable from this language's templates."""
 
-    def timeline_graphic(
-        link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, key: Sequence[str], uid: str
-    ) -> Markup:
-        return timeline_svg(model, lang, link, labels=labels, phase_labels=phase_labels, layout=layout, key=key, uid=uid)
+    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, uid: str) -> Markup:
+        return timeline_svg(model, lang, link, labels=labels, phase_labels=phase_labels, layout=layout, uid=uid)
 
     def phasebar_graphic(link: Link, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:
         return phasebar_svg(model, lang, link, labels=labels, bar=bar, width=width, uid=uid)

@@ -158,6 +158,8 @@ class Event:
     actors: tuple[str, ...]
     cite: Cites
     after: str | None = None
+    key: bool = False
+    """A key event: named on the timeline graphic and listed on the home page."""
 
 
 @dataclass(frozen=True)

@@ -836,6 +836,7 @@ class _Builder:
             self._refs(doc, path + ("actors",), raw.get("actors", []), entities, "person or organisation", "glossary.yaml"),
             self._cites(doc, path + ("cite",), raw["cite"]),
             raw.get("after"),
+            bool(raw.get("key", False)),
         )
         return ev if date else None
 

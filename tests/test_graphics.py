@@ -224,13 +224,14 @@ def test_real_layouts_label_the_key_events_and_both_deadlines() -> None:
                         labels=LABELS,
                         phase_labels={},
                         layout=layout,
-                        key=["joint-statement", "us-invasion"],
                     )
                 )
             )
             kinds = [k for k, _ in boxes(root)]
             assert kinds.count("phase") == 2 and kinds.count("asof") == 1, (lang.code, layout, kinds)
-            assert kinds.count("event") == 2, (lang.code, layout, kinds)
+            keys = sum(e.key for e in model.events)
+            room = min(keys, 5) if layout == "wide" else 2  # a label that has no room without crossing a line is left out
+            assert keys >= 4 and room <= kinds.count("event") <= keys, (lang.code, layout, kinds)
 
 
 # --- the built pages: the SVG as the reader gets it ---------------------------------------------
