@@ -201,6 +201,13 @@ def _font(lang: Language) -> lay.Font:
     return lay.NASKH if lang.code == "ar" else lay.LATIN
 
 
+def _when(date: FuzzyDate, lang: Language, labels: Mapping[str, str]) -> str:
+    """A date as the event lists write it: with its qualifier ("about 2024"), from the UI strings in ``labels``."""
+    shown = format_date(date, lang)
+    form = labels.get(f"date_{date.qualifier}") if date.qualifier else None
+    return str(form).replace("%(date)s", shown) if form else shown
+
+
 def key_events(model: Model) -> set[str]:
     """The events named on the graphic: those events.yaml marks ``key``, or else the first event and
     the planned ones."""
@@ -229,7 +236,7 @@ def timeline_svg(
             e.id,
             times[e.id],
             e.title[lang.code],
-            f"{format_date(e.date, lang)}: {e.title[lang.code]}",
+            f"{_when(e.date, lang, labels)}: {e.title[lang.code]}",
             model.shown_status(e) in PLANNED,
             e.id in keys,
             _is_deadline(e, model),

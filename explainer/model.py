@@ -65,6 +65,8 @@ class Citation:
     line: int
     start: int
     end: int
+    number: int = 0
+    """The paragraph's number as the source page shows it (its place among the published paragraphs)."""
 
     @property
     def anchor(self) -> str:
@@ -86,6 +88,8 @@ class Paragraph:
 
     line: int
     text: str
+    number: int = 0
+    """Its place among the document's published paragraphs (1, 2, …), as the source page numbers them."""
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from html import escape
+from html import escape, unescape
 from typing import Any, TextIO
 
 from .markdown import Markdown, resolve_links
@@ -65,7 +66,7 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
     ]
     for u in model.updates:
         html_text = resolve_links(md.render(u.text[code], lang), lambda key, anchor: _absolute(base, code, key, anchor))
-        first = " ".join(u.text[code].split())
+        first = plain_text(md.render(u.text[code].strip().split("\n\n")[0], lang))
         title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
         out += [
             "<entry>",
@@ -78,6 +79,11 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         ]
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def plain_text(html_text: str) -> str:
+    """Rendered Markdown as one line of plain text (for titles): no tags, no character references."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
 
 
 def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:
@@ -166,7 +172,8 @@ def _flat(value: Any) -> str:
 
 def _cites(cites: Cites, code: str) -> list[dict[str, Any]]:
     return [
-        {"source": c.source, "paragraph": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})} for c in cites
+        {"source": c.source, "paragraph": c.number, "line": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})}
+        for c in cites
     ]
 
 

@@ -290,7 +290,7 @@ def cite_view(
         links = [cite_url(cite) for cite in group]
         groups.append((labels[source], links[0], [(format_number(n, lang), link) for n, link in enumerate(links[1:], 2)]))
     policy = lang.digits if lang.code == SOURCE_LANGUAGE else "latn"
-    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.line, lang)) for c in cites]
+    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.number, lang)) for c in cites]
     return groups, quotes
 
 

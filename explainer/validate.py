@@ -433,6 +433,7 @@ class _Builder:
         self.source_ids: set[str] = set()
         self.cited_sources: set[str] = set()
         self.datelines: dict[str, set[str]] = {}
+        self.paragraph_numbers: dict[str, dict[int, int]] = {}
         self.changed_seeds: dict[str, tuple[Document, JsonPath, str, str]] = {}
         self.cite_places: dict[str, list[_FirstUse]] = {}
         self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
@@ -530,7 +531,8 @@ class _Builder:
                     "cite the article text, or remove that line from 'chrome' in sources.yaml",
                 )
                 continue
-            out.append(Citation(src, index.words(found), c["en"].strip(), line, start, end))
+            number = self.paragraph_numbers.get(src, {}).get(line, 0)
+            out.append(Citation(src, index.words(found), c["en"].strip(), line, start, end, number))
         return tuple(out)
 
     def _strong_enough(self, doc: Document, path: JsonPath, quote: str, proves: str | None, source: str) -> bool:
@@ -700,9 +702,9 @@ class _Builder:
                     continue
                 chrome.append(Chrome(n, actual, _text(ch["what"])))
             self.chrome_lines[raw["id"]] = {c.line for c in chrome}
-            paragraphs = tuple(
-                Paragraph(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in self.chrome_lines[raw["id"]]
-            )
+            published = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in self.chrome_lines[raw["id"]]]
+            paragraphs = tuple(Paragraph(n, text, k) for k, (n, text) in enumerate(published, 1))
+            self.paragraph_numbers[raw["id"]] = {p.line: p.number for p in paragraphs}
             headline = raw.get("headline")
             if headline and self.quote_index[raw["id"]].find(headline["ar"]) is None:
                 self._err(
