@@ -45,7 +45,7 @@ def format_date(date: FuzzyDate, lang: Language) -> str:
 @lru_cache(maxsize=4096)
 def format_number(value: float, lang: Language) -> str:
     """A number with the locale's grouping, in the language's digits."""
-    text = format_decimal(value, locale=lang.locale)
+    text = format_decimal(value, locale=lang.locale, group_separator=lang.grouping)
     if lang.digits == "arab":
         text = text.translate(_ARABIC_SEPARATORS).translate(_ARABIC_INDIC)
     return text

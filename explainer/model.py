@@ -18,6 +18,8 @@ class Language:
     dir: str
     digits: str
     name: str
+    grouping: bool = True
+    """Whether numbers are written with the locale's thousands separator."""
 
 
 @dataclass(frozen=True, order=True)

@@ -650,7 +650,7 @@ class _Builder:
                 self._err(
                     doc, ("languages", i, "locale"), f"unknown locale '{raw['locale']}'", "use a Babel/CLDR locale such as ar_IQ or en_GB"
                 )
-            langs.append(Language(raw["code"], raw["locale"], raw["dir"], raw["digits"], raw["name"].strip()))
+            langs.append(Language(raw["code"], raw["locale"], raw["dir"], raw["digits"], raw["name"].strip(), raw.get("grouping", True)))
         if seen != {"ar", "en"}:
             self._err(
                 doc,
