@@ -44,7 +44,7 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
 def main(argv: list[str], root: Path = ROOT) -> int:
     """Run one command; return the process exit code."""
     args = _parser().parse_args(argv)
-    from .validate import Project
+    from .project import Project
 
     project = Project(root)
     if args.command == "serve":

@@ -13,8 +13,9 @@ import yaml
 
 from .errors import BuildError, Problem
 from .load import load_text
+from .project import Project
 from .translations import arabic_hash, items
-from .validate import CONTENT_FILES, Project
+from .validate import CONTENT_FILES
 
 
 def review(project: Project, targets: list[str]) -> list[str]:

@@ -21,7 +21,8 @@ from urllib.parse import unquote, urlsplit
 from .errors import BuildError, Problem
 from .model import Model
 from .plan import section_path
-from .validate import PAGE_OF_FILE, Project
+from .project import Project
+from .validate import PAGE_OF_FILE
 
 PREVIEW_DIR = ".preview"
 

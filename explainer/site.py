@@ -24,8 +24,9 @@ from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
+from .project import Project
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
-from .validate import Project, load_model
+from .validate import load_model
 from .write import replace_file, staging, write_files
 
 if TYPE_CHECKING:
