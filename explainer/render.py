@@ -26,6 +26,7 @@ from .i18n import Catalog, digits, format_date, format_number
 from .markdown import Markdown, isolate_latin
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
+from .project import InputError, Project, universal_newlines
 from .write import write_files
 
 SOURCE_LANGUAGE = "ar"
@@ -203,10 +204,42 @@ def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callab
     return gettext, ngettext
 
 
-def make_environment(templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
+class RefusedTemplate(jinja2.TemplateError):
+    """A template that cannot be read (unreadable, or resolving outside the project), with its located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class ProjectLoader(jinja2.BaseLoader):
+    """Templates from the project's ``templates/``, read as the project reads every input
+    (:meth:`~explainer.project.Project.read_bytes`): a template, or a folder on the way to one, that
+    resolves outside the project is refused, whether it is rendered, included or imported."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folder = project.templates
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        try:
+            raw = self.project.read_bytes(path)
+        except InputError as exc:
+            if exc.missing:
+                raise jinja2.TemplateNotFound(template) from None
+            raise RefusedTemplate(exc.problem) from None
+        return universal_newlines(raw.decode("utf-8")), str(path), lambda: False
+
+    def list_templates(self) -> list[str]:
+        files, _problems = self.project.files_below(self.folder)  # what cannot be read is refused when loaded
+        return sorted(p.relative_to(self.folder).as_posix() for p in files)
+
+
+def make_environment(project: Project, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
     """A strict, autoescaping environment with the language's catalog and filters installed."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -338,13 +371,17 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
     }
 
 
-def compile_all(envs: Mapping[str, jinja2.Environment], templates: Path, show: Callable[[Path], str]) -> list[Problem]:
-    """Compile every template (used or not) and report syntax errors with file and line."""
-    problems = []
+def compile_all(envs: Mapping[str, jinja2.Environment], project: Project) -> list[Problem]:
+    """Compile every template (used or not) and report syntax errors with file and line, and every
+    template that cannot be read."""
+    templates, show = project.templates, project.show
+    problems = project.files_below(templates)[1]
     env = next(iter(envs.values()))
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:
             env.get_template(name)
+        except RefusedTemplate as exc:
+            problems.append(exc.problem)
         except jinja2.TemplateSyntaxError as exc:
             hint = "fix the Jinja tag on this line (matching {% %} / {{ }}, end tags)"
             problems.append(Problem(show(templates / name), exc.lineno or 1, 1, f"template syntax error: {exc.message}", hint))
@@ -431,6 +468,8 @@ def _render_range(
             out[page.output] = renderer.render(page)
         except jinja2.TemplateSyntaxError:
             continue  # reported once, with its line, by compile_all
+        except RefusedTemplate as exc:  # an included template that cannot be read
+            problems.append(exc.problem)
         except jinja2.TemplateError as exc:
             problems.append(template_problem(exc, templates, show))
         except Exception as exc:  # raised by a template's code (1/0, a bad call): located; anything else stays visible

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import io
 import json
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -17,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from .errors import BuildError, Problem
+from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
-from .graphics import load_geo
 from .i18n import Catalog, load_catalog
 from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
-from .project import Project
+from .project import InputError, Project
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
 from .validate import load_model
 from .write import replace_file, staging, write_files
@@ -79,6 +80,11 @@ def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str
     problems: list[Problem] = []
     for lang in languages:
         po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
+        refused = project.refusal(po)
+        if refused is not None and "does not exist" not in refused.message:  # a missing catalog: load_catalog says what to run
+            catalogs[lang.code] = None
+            problems.append(refused)
+            continue
         key = ("catalog", lang, _stamp(po))
         if key not in _unchanged or key[2] is None:
             _unchanged[key] = load_catalog(project.locales, lang, project.show(po), template_cache_dir())
@@ -88,8 +94,9 @@ def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str
     return catalogs, problems
 
 
-def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
-    """The UI strings of one template with their lines (none for a template with a syntax error).
+def _ui_strings(project: Project, tpl: Path) -> list[tuple[int, str]]:
+    """The UI strings of one template with their lines (none for a template with a syntax error, or
+    one that cannot be read: :func:`~explainer.render.compile_all` reports those).
 
     Extracting them parses the template again (a tenth of a build of the real site), so they are
     kept by a hash of the template's source beside the compiled templates (see
@@ -98,7 +105,11 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
     key = ("ui", _stamp(tpl))
     if key in _unchanged:
         return _unchanged[key]  # type: ignore[no-any-return]
-    kept = _kept_ui_strings(tpl)
+    try:
+        source = project.read_bytes(tpl)
+    except InputError:
+        return []
+    kept = _kept_ui_strings(source)
     if kept is not None and kept.is_file():
         try:
             strings = [(int(line), str(msgid)) for line, msgid in json.loads(kept.read_text("utf-8"))]
@@ -107,11 +118,11 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
         if strings is not None:
             _unchanged[key] = strings
             return strings
-    from babel.messages.extract import extract_from_file
+    from babel.messages.extract import extract
 
     try:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
-        found = list(extract_from_file("jinja2", str(tpl), keywords=keywords(), options=options))
+        found = list(extract("jinja2", io.BytesIO(source), keywords=keywords(), options=options))
     except Exception as exc:  # a syntax error: reported by compile_all with its line
         if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
             return []
@@ -124,13 +135,9 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
     return strings
 
 
-def _kept_ui_strings(tpl: Path) -> Path | None:
-    """Where the UI strings of ``tpl`` are kept: named by a hash of its source and of what extracts them."""
+def _kept_ui_strings(source: bytes) -> Path | None:
+    """Where the UI strings of a template are kept: named by a hash of its source and of what extracts them."""
     folder = template_cache_dir()
-    try:
-        source = tpl.read_bytes()
-    except OSError:
-        return None
     if folder is None:
         return None
     import babel
@@ -140,11 +147,16 @@ def _kept_ui_strings(tpl: Path) -> Path | None:
     return folder / f"__explainer_ui_{digest[:40]}.json"
 
 
+def _templates(project: Project) -> list[Path]:
+    """The project's page templates and partials (``*.html``) that can be read (the others are reported by compile_all)."""
+    return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
+
+
 def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
     """UI strings used in templates but absent from a catalog, located in the template."""
     problems = []
-    for tpl in sorted(project.templates.rglob("*.html")):
-        for lineno, msgid in _ui_strings(tpl):
+    for tpl in sorted(_templates(project)):
+        for lineno, msgid in _ui_strings(project, tpl):
             for catalog in catalogs.values():
                 if catalog is not None and msgid not in catalog.messages:
                     po = project.show(catalog.path)
@@ -166,8 +178,7 @@ def _preview_content() -> ContentCache:
 
 def _template_names(project: Project) -> set[str]:
     """The project's templates: the plan makes the kinds of page that have one."""
-    folder = project.templates
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")} if folder.is_dir() else set()
+    return {p.relative_to(project.templates).as_posix() for p in _templates(project)}
 
 
 @contextmanager
@@ -194,8 +205,8 @@ def _presentation_problems(project: Project) -> list[Problem]:
     """Template and catalog problems, found without the content (which has problems of its own)."""
     catalogs, problems = _catalogs(project, FALLBACK_LANGUAGES)
     md = make_markdown()
-    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
-    problems += compile_all(envs, project.templates, project.show)
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
+    problems += compile_all(envs, project)
     problems += _untranslated(project, catalogs)
     return problems
 
@@ -245,13 +256,15 @@ def render_site(
     codes, shared = part.codes(model.site.languages), part.index == 0
     catalogs, problems = _catalogs(project, model.site.languages)
     md = make_markdown()
-    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, geo_problems = load_geo(project.content / "geo.json", project.show(project.content / "geo.json"))
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    geo, geo_problems = _geo(project)
     problems += geo_problems
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
+    static, static_problems = project.files_below(project.static)
+    problems += static_problems
     own_first = {code: envs[code] for code in codes} | envs  # templates are compiled where this part renders them
-    problems += compile_all(own_first, project.templates, project.show)
+    problems += compile_all(own_first, project)
     problems += _untranslated(project, catalogs)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
@@ -279,9 +292,13 @@ def render_site(
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in sorted(project.static.rglob("*")) if shared and project.static.is_dir() else []:
-            if asset.is_file():
-                put({f"static/{asset.relative_to(project.static).as_posix()}": asset.read_bytes()})
+        for asset in static if shared else []:
+            try:
+                data = project.read_bytes(asset)
+            except InputError as exc:
+                problems.append(exc.problem)
+                continue
+            put({f"static/{asset.relative_to(project.static).as_posix()}": data})
 
     own = pages if part == WHOLE else tuple(page for page in pages if (page.lang in codes if page.lang else shared))
     try:  # the other files are made while worker processes render the pages, if they do
@@ -372,6 +389,15 @@ def _part(project: Project, into: Path, index: int) -> tuple[Result | None, tupl
         return render_site(project, into=into, translation=False, part=Part(index, 2)), ()
     except BuildError as exc:
         return None, exc.problems
+
+
+def _geo(project: Project) -> tuple[Geo | None, list[Problem]]:
+    """The map's outlines from ``content/geo.json``, read from inside the project."""
+    file = project.content / "geo.json"
+    refused = project.refusal(file)
+    if refused is not None and "does not exist" not in refused.message:
+        return None, [refused]
+    return load_geo(file, project.show(file))
 
 
 def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:

@@ -43,7 +43,7 @@ from .model import (
     Text,
     Update,
 )
-from .project import Project
+from .project import InputError, Project, universal_newlines
 from .quotes import QuoteIndex
 from .schemacheck import quick_valid
 
@@ -93,17 +93,20 @@ def load_model(
     """
     errors = Collector()
     docs: dict[str, Document] = {}
+    broken_schemas = project.schema_problems()  # without its schemas no file can be checked
+    errors.problems.extend(broken_schemas)
     for name in CONTENT_FILES:
         file = project.content / f"{name}.yaml"
         shown = project.show(file)
-        if not file.exists():
-            errors.add(shown, 1, 1, "content file is missing", f"create {shown} (see docs/content-format.md)")
+        refused = project.refusal(file, missing=("content file is missing", f"create {shown} (see docs/content-format.md)"))
+        if refused is not None:  # missing, unreadable, or a link out of the project
+            errors.problems.append(refused)
             continue
         doc, problems = load(file, shown)
         errors.problems.extend(problems)
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
-        if doc is not None and _schema_ok(project, name, doc, errors, remember) and not problems:
+        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors, remember) and not problems:
             if _too_long(doc.data, ""):  # a quick walk finds whether there is anything to locate
                 _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
@@ -568,7 +571,12 @@ class _Builder:
         out = []
         for path, raw in raws:
             seed = self.project.seeds / raw["file"]
-            if not seed.is_file():
+            try:
+                text = universal_newlines(self.project.read_bytes(seed).decode("utf-8"))
+            except InputError as exc:
+                if not exc.missing:  # unreadable, or a link out of the project: located at the seed
+                    self.errors.problems.append(exc.problem)
+                    continue
                 self._err(
                     doc,
                     path + ("file",),
@@ -576,9 +584,7 @@ class _Builder:
                     "copy the document into seeds/ or correct the file name",
                 )
                 continue
-            try:
-                text = seed.read_text("utf-8")
-            except (UnicodeDecodeError, OSError):
+            except UnicodeDecodeError:
                 self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
                 continue
             self.quote_index[raw["id"]] = QuoteIndex.of(text)

@@ -1,0 +1,113 @@
+"""Inputs are read only from inside the project, and every input that cannot be read is a located error.
+
+A repository can hold symbolic links. A link that resolves outside the project (``seeds/x.txt ->
+/proc/self/environ``, ``static/leak.txt -> /etc/shadow``, a template linked to ``/etc/passwd`` and
+pulled in with ``{% include %}``) would publish whatever file the build can read: each is refused,
+at the link, and nothing is written. A file or folder that cannot be read is reported at that input
+(never as the output folder, never as a traceback), by ``build`` and ``check`` alike; a missing
+input that the site needs (a page kind's template, the map's outlines) is an error, not a thinner site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import make_project, run_cli
+
+from explainer.errors import BuildError
+from explainer.project import Project
+from explainer.site import build, check
+
+SEED = "seeds/003_d62c7aa82ec35e7c.txt"
+"""A seed the mini project cites."""
+
+
+def link_outside(root: Path, rel: str) -> Path:
+    """Move ``rel`` out of the project and leave a symbolic link to it in its place (same bytes, read through the link)."""
+    inside = root / rel
+    outside = root.parent / "outside" / rel.replace("/", "_")
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(inside, outside)
+    inside.symlink_to(outside)
+    return outside
+
+
+def include(root: Path, name: str) -> None:
+    """Make ``templates/home.html`` include ``name``."""
+    home = root / "templates/home.html"
+    home.write_text(home.read_text("utf-8").replace("{% block main %}", f'{{% block main %}}{{% include "{name}" %}}', 1), "utf-8")
+
+
+def _template_linked_to_a_system_file(root: Path) -> None:
+    (root / "templates/_secret.html").symlink_to("/etc/passwd")
+    include(root, "_secret.html")
+
+
+def _static_file_linked_to_a_system_file(root: Path) -> None:
+    (root / "static/leak.txt").symlink_to("/etc/passwd")
+
+
+def _seed_linked_to_the_environment(root: Path) -> None:
+    (root / "seeds/005_leak.txt").symlink_to("/proc/self/environ")
+    sources = root / "content/sources.yaml"
+    text = sources.read_text("utf-8")
+    sources.write_text(text.replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_leak.txt", 1), "utf-8")
+
+
+def _templates_subfolder_linked_outside(root: Path) -> None:
+    outside = root.parent / "outside-templates"
+    outside.mkdir()
+    (outside / "part.html").write_text("<p>from outside</p>\n", "utf-8")
+    (root / "templates/parts").symlink_to(outside)
+    include(root, "parts/part.html")
+
+
+OUTSIDE: dict[str, tuple[Callable[[Path], object], str]] = {
+    "seed": (lambda root: link_outside(root, SEED), SEED),
+    "seed-to-proc-environ": (_seed_linked_to_the_environment, "seeds/005_leak.txt"),
+    "content-file": (lambda root: link_outside(root, "content/figures.yaml"), "content/figures.yaml"),
+    "map-outlines": (lambda root: link_outside(root, "content/geo.json"), "content/geo.json"),
+    "stylesheet": (lambda root: link_outside(root, "static/style.css"), "static/style.css"),
+    "static-to-etc-passwd": (_static_file_linked_to_a_system_file, "static/leak.txt"),
+    "static-folder": (lambda root: link_outside(root, "static"), "static"),
+    "template": (lambda root: link_outside(root, "templates/home.html"), "templates/home.html"),
+    "included-template-to-etc-passwd": (_template_linked_to_a_system_file, "templates/_secret.html"),
+    "included-through-a-linked-folder": (_templates_subfolder_linked_outside, "templates/parts"),
+    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.po"), "locales/en/LC_MESSAGES/messages.po"),
+    "schema": (lambda root: link_outside(root, "schemas/events.schema.json"), "schemas/events.schema.json"),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTSIDE))
+def test_an_input_that_resolves_outside_the_project_is_refused_where_it_is(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    setup, where = OUTSIDE[case]
+    setup(root)
+    for run in (lambda: build(Project(root), root / "_site"), lambda: check(Project(root))):
+        with pytest.raises(BuildError) as info:
+            run()
+        hits = [p for p in info.value.problems if p.path == where and "outside the project" in p.message]
+        assert hits, info.value.report()
+        assert hits[0].hint
+    assert not (root / "_site").exists()
+
+
+def test_links_that_stay_inside_the_project_are_followed(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    (root / "static/alias.css").symlink_to("style.css")
+    (root / "templates/_again.html").symlink_to("_head.html")
+    build(Project(root), root / "_site")
+    assert (root / "_site/static/alias.css").read_bytes() == (root / "static/style.css").read_bytes()
+
+
+def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    _static_file_linked_to_a_system_file(root)
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "static/leak.txt:1:1:" in result.stderr and "outside the project" in result.stderr
+    assert not (root / "_site").exists()
