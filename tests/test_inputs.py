@@ -111,3 +111,49 @@ def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "static/leak.txt:1:1:" in result.stderr and "outside the project" in result.stderr
     assert not (root / "_site").exists()
+
+
+# --- inputs that cannot be read -----------------------------------------------------------------------
+
+UNREADABLE: dict[str, tuple[str, str]] = {
+    "template": ("templates/home.html", "cannot read file"),
+    "stylesheet": ("static/style.css", "cannot read file"),
+    "catalog": ("locales/en/LC_MESSAGES/messages.po", "cannot read file"),
+    "map-outlines": ("content/geo.json", "cannot read file"),
+    "schema": ("schemas/events.schema.json", "cannot read file"),
+    "content-file": ("content/figures.yaml", "cannot read file"),
+    "seed": (SEED, "cannot read file"),
+    "content-folder": ("content", "cannot read folder"),
+    "seeds-folder": ("seeds", "cannot read folder"),
+    "templates-folder": ("templates", "cannot read folder"),
+    "static-folder": ("static", "cannot read folder"),
+    "locales-folder": ("locales", "cannot read folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE))
+def test_an_input_that_cannot_be_read_is_a_located_error_at_that_input(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    rel, says = UNREADABLE[case]
+    os.chmod(root / rel, 0)
+    try:
+        for command in ("check", "build"):
+            result = run_cli(root, command, unprivileged=True)
+            assert result.returncode == 1, (command, result.stdout, result.stderr)
+            assert "Traceback" not in result.stderr, result.stderr
+            assert f"{rel}:1:1: {says}: Permission denied" in result.stderr, result.stderr
+            assert "output folder" not in result.stderr and "--out" not in result.stderr
+            assert "UTF-8" not in result.stderr
+    finally:
+        os.chmod(root / rel, 0o755)
+    assert not (root / "_site").exists()
+
+
+def test_a_schema_that_is_not_json_is_located(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    schema = root / "schemas/figures.schema.json"
+    schema.write_text(schema.read_text("utf-8").replace('"type": "object"', '"type": "object",,', 1), "utf-8")
+    line = schema.read_text("utf-8").split(",,")[0].count("\n") + 1
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"schemas/figures.schema.json:{line}:" in result.stderr and "not valid JSON" in result.stderr
