@@ -24,7 +24,7 @@ from .i18n import Catalog, load_catalog
 from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
-from .plan import Page, plan
+from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
 from .validate import load_model
@@ -176,9 +176,36 @@ def _preview_content() -> ContentCache:
     return ContentCache()
 
 
-def _template_names(project: Project) -> set[str]:
-    """The project's templates: the plan makes the kinds of page that have one."""
-    return {p.relative_to(project.templates).as_posix() for p in _templates(project)}
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event")
+"""Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
+``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
+
+MAP_KINDS = frozenset({"home", "plan"})
+"""The kinds of page that draw the map, which needs ``content/geo.json``."""
+
+
+def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Problem]]:
+    """The templates of the kinds of page the site builds (those that exist: only their pages are
+    planned), and a problem for each one that is missing although the content calls for its pages:
+    a missing template is an error, not a site without those pages."""
+    kinds = model.site.page_kinds or PAGE_KINDS
+    wanted = {f"{kind}.html" for kind in kinds}
+    missing = ("the templates folder is missing", "restore templates/ from the repository")
+    refused = project.refusal(project.templates, folder=True, missing=missing)
+    if refused is not None:
+        return set(), [refused]
+    have = {p.relative_to(project.templates).as_posix() for p in _templates(project)}
+    problems = []
+    for kind in kinds:
+        many = {"source": len(model.sources), "event": len(model.events)}.get(kind)
+        if f"{kind}.html" in have or many == 0:
+            continue
+        what = {"landing": "the landing page", "404": "the page for addresses not found"}.get(kind, f"the {kind} pages")
+        if many:
+            what += f" (the site has {many} {'source documents' if kind == 'source' else 'events'})"
+        hint = "restore it from the repository, or list the kinds of page this site builds in content/site.yaml (page_kinds)"
+        problems.append(Problem(project.show(project.templates / f"{kind}.html"), 1, 1, f"the template of {what} is missing", hint))
+    return wanted & have, problems
 
 
 @contextmanager
@@ -208,6 +235,10 @@ def _presentation_problems(project: Project) -> list[Problem]:
     envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
     problems += compile_all(envs, project)
     problems += _untranslated(project, catalogs)
+    problems += _geo(project, needed=False)[1]
+    problems += project.files_below(project.static)[1]
+    missing = ("the templates folder is missing", "restore templates/ from the repository")
+    problems += [p for p in [project.refusal(project.templates, folder=True, missing=missing)] if p is not None]
     return problems
 
 
@@ -250,14 +281,16 @@ def render_site(
         with _no_cyclic_gc():
             load = _preview_content().load_file if preview else load_file
             model = load_model(project, load, translation=translation, remember=preview)
-            pages = plan(model, _template_names(project))
+            templates, problems = _page_templates(project, model)
+            pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
         raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
     codes, shared = part.codes(model.site.languages), part.index == 0
-    catalogs, problems = _catalogs(project, model.site.languages)
+    catalogs, found = _catalogs(project, model.site.languages)
+    problems += found
     md = make_markdown()
     envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, geo_problems = _geo(project)
+    geo, geo_problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
     problems += geo_problems
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
@@ -391,12 +424,13 @@ def _part(project: Project, into: Path, index: int) -> tuple[Result | None, tupl
         return None, exc.problems
 
 
-def _geo(project: Project) -> tuple[Geo | None, list[Problem]]:
-    """The map's outlines from ``content/geo.json``, read from inside the project."""
+def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
+    """The map's outlines from ``content/geo.json``, read from inside the project; missing is an error when ``needed``."""
     file = project.content / "geo.json"
-    refused = project.refusal(file)
-    if refused is not None and "does not exist" not in refused.message:
-        return None, [refused]
+    missing = ("the map's outlines are missing", "restore content/geo.json from the repository (see docs/content-format.md)")
+    refused = project.refusal(file, missing=missing)
+    if refused is not None:
+        return None, [refused] if needed or "missing" not in refused.message else []
     return load_geo(file, project.show(file))
 
 

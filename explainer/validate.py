@@ -558,7 +558,8 @@ class _Builder:
                 "the site's languages must be 'ar' and 'en'",
                 "every text field has 'ar' and 'en'; list exactly those two languages",
             )
-        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs))
+        kinds = tuple(d["page_kinds"]) if "page_kinds" in d else None
+        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs), kinds)
 
     def _sources(self) -> tuple[Source, ...]:
         doc = self.docs.get("sources")

@@ -157,3 +157,66 @@ def test_a_schema_that_is_not_json_is_located(tmp_path: Path) -> None:
     result = run_cli(root, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"schemas/figures.schema.json:{line}:" in result.stderr and "not valid JSON" in result.stderr
+
+
+# --- inputs the site needs ------------------------------------------------------------------------------
+
+
+def _fifo(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+    os.mkfifo(root / rel)
+
+
+def _folder(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+    (root / rel).mkdir()
+
+
+MISSING: dict[str, tuple[Callable[[Path], object], str, str]] = {
+    "event-template": (lambda root: (root / "templates/event.html").unlink(), "templates/event.html", "template of the event pages"),
+    "landing-template": (lambda root: (root / "templates/landing.html").unlink(), "templates/landing.html", "template of the landing page"),
+    "templates-folder": (lambda root: shutil.rmtree(root / "templates"), "templates", "folder"),
+    "map-outlines": (lambda root: (root / "content/geo.json").unlink(), "content/geo.json", "outlines are missing"),
+    "map-outlines-a-folder": (lambda root: _folder(root, "content/geo.json"), "content/geo.json", "it is a folder"),
+    "map-outlines-a-fifo": (lambda root: _fifo(root, "content/geo.json"), "content/geo.json", "not a regular file"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISSING))
+def test_a_missing_input_the_site_needs_is_an_error_not_a_thinner_site(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    setup, where, says = MISSING[case]
+    setup(root)
+    for command in ("build", "check"):
+        result = run_cli(root, command, timeout=30)  # a pipe must not make the build wait for a writer
+        assert result.returncode == 1, (command, result.stdout)
+        assert "Traceback" not in result.stderr
+        head = [line for line in result.stderr.splitlines() if line.startswith(f"{where}:1:1: ")]
+        assert head and says in head[0], result.stderr
+    assert not (root / "_site").exists()
+
+
+def test_a_project_that_declares_its_page_kinds_needs_only_their_templates(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    keep = {"event.html", "timeline.html"}
+    for template in (root / "templates").glob("*.html"):
+        if template.name not in keep and not template.name.startswith("_"):
+            template.unlink()
+    (root / "content/geo.json").unlink()  # no page of these kinds draws the map
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, event]\n", "utf-8")
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stderr
+    pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site").rglob("index.html"))
+    assert pages and all(p.split("/")[1] == "timeline" for p in pages), pages
+    (root / "templates/event.html").unlink()
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "templates/event.html:1:1: " in result.stderr, result.stderr
+
+
+def test_an_unknown_page_kind_is_named(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, evnet]\n", "utf-8")
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and "content/site.yaml:" in result.stderr and "'evnet' is not allowed here" in result.stderr
