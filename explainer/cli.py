@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, visible
 from .model import TranslationNote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         if args.command == "build":
             out = Path(args.out)
             result = build(project, out if out.is_absolute() else Path.cwd() / out)
-            verb = f"built {len(result.outputs)} files ({len(result.pages)} pages) into {args.out}"
+            verb = visible(f"built {len(result.outputs)} files ({len(result.pages)} pages) into {args.out}")
         else:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"

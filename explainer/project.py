@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Problem
+from .write import read_manifest, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Any one input file (a seed, a template, a catalog, a static file...) larger than this is refused:
@@ -261,21 +262,34 @@ class Project:
             return str(path)
 
     def output_problems(self, out: Path) -> list[Problem]:
-        """Why ``out`` must not be the output folder: a build replaces the folder, and all in it.
+        """Why ``out`` must not be the output folder of a build (empty if it may be).
 
-        Refused: the project itself or a folder that holds it, one of its inputs (or a folder inside
-        or around one), and a folder that is not empty and does not hold a previous build.
+        Refused: a symbolic link (a repository could ship ``_site`` or ``.preview`` as a link to any
+        folder), the project itself or a folder that holds it, one of its inputs (or a folder inside
+        or around one), a path that is not a folder, and a folder that is not empty and holds no
+        previous build: a previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
+        alone, and a build removes only the files that manifest lists.
         """
-        target = out.resolve()
-        root = self.root.resolve()
         hint = "choose a new folder for the site, such as _site"
-        if root.is_relative_to(target):
-            return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
-        for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
-            inputs = folder.resolve()
-            if target.is_relative_to(inputs) or inputs.is_relative_to(target):
-                return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
-        previous = (target / "sitemap.xml").is_file() or (target / "__preview").is_dir()  # a build, or a preview whose first build failed
-        if target.is_dir() and any(target.iterdir()) and not previous:
-            return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+        try:
+            if os.path.islink(out):
+                message = f"the output folder is a symbolic link (to {os.readlink(out)})"
+                return [Problem(str(out), 1, 1, message, "give the folder itself as --out, or remove the link")]
+            target = out.parent.resolve() / out.name
+            info = os.stat(target) if os.path.lexists(target) else None
+            root = self.real_root
+            if root.is_relative_to(target):
+                return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
+            for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
+                inputs = folder.resolve()
+                if target.is_relative_to(inputs) or inputs.is_relative_to(target):
+                    return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
+            if info is None:
+                return []
+            if not stat.S_ISDIR(info.st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder")
+            if os.listdir(target) and read_manifest(target) is None:
+                return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+        except OSError as exc:
+            return [unwritable(out.absolute(), exc)]
         return []

@@ -23,6 +23,7 @@ from .model import Model
 from .plan import section_path
 from .project import Project
 from .validate import PAGE_OF_FILE
+from .write import write_into
 
 PREVIEW_DIR = ".preview"
 
@@ -41,12 +42,15 @@ def rebuild(project: Project, out: Path, first: Collection[str] = (), shown: Cal
     from .site import build
 
     started = time.perf_counter()
+    then = _status_then(project, out, shown) if shown else None
     try:
-        result = build(project, out, preview=True, first=first, shown=_status_then(project, out, shown) if shown else None)
+        result = build(project, out, preview=True, first=first, shown=then, also=lambda model: {STATUS: _status_bytes(project, (), model)})
     except BuildError as exc:
-        write_status(out, status(project, exc.problems))
+        try:
+            write_status(out, status(project, exc.problems))
+        except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
+            return False, f"{exc.report()}\n{refused.report()}"
         return False, exc.report()
-    write_status(out, status(project, (), result.model))
     return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
 
 
@@ -101,13 +105,17 @@ def _excerpt(file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
     return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]
 
 
+STATUS = "__preview/status.json"
+"""What the open pages read to show errors and translation marks (a file of every preview build)."""
+
+
+def _status_bytes(project: Project, problems: Iterable[Problem], model: Model | None) -> bytes:
+    return json.dumps(status(project, problems, model), ensure_ascii=False).encode("utf-8")
+
+
 def write_status(out: Path, data: dict[str, Any]) -> None:
-    """Write ``__preview/status.json`` into the served folder (after any swap)."""
-    folder = out / "__preview"
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / "status.json.tmp"
-    tmp.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
-    tmp.replace(folder / "status.json")
+    """Write ``__preview/status.json`` into the served folder, a build's only (see :func:`~explainer.write.write_into`)."""
+    write_into(out, STATUS, json.dumps(data, ensure_ascii=False).encode("utf-8"))
 
 
 _page_back = threading.Event()
@@ -152,6 +160,10 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     from livereload.watcher import Watcher
 
     out = project.root / PREVIEW_DIR
+    refused = project.output_problems(out)
+    if refused:  # a folder the preview may not write into: it writes nothing at all
+        print(BuildError(refused).report(), file=sys.stderr, flush=True)
+        return 1
     ok, message = rebuild(project, out)
     print(message, file=sys.stdout if ok else sys.stderr, flush=True)
 

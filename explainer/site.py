@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import os
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,7 +28,7 @@ from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
 from .validate import load_model
-from .write import replace_file, staging, write_files
+from .write import read_manifest, replace_file, staging, write_files
 
 if TYPE_CHECKING:
     from .incremental import ContentCache
@@ -354,7 +354,13 @@ model: loading it in two processes would double the memory the build takes."""
 
 
 def build(
-    project: Project, out: Path, *, preview: bool = False, first: Collection[str] = (), shown: Callable[[Model], None] | None = None
+    project: Project,
+    out: Path,
+    *,
+    preview: bool = False,
+    first: Collection[str] = (),
+    shown: Callable[[Model], None] | None = None,
+    also: Callable[[Model], Mapping[str, bytes]] | None = None,
 ) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
 
@@ -363,16 +369,20 @@ def build(
     (the preview reloads them), so a save is on screen before the rest of the site is rebuilt.
     They are left unchanged if rendering them fails, and if the rest of the build then fails,
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
+    ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
     """
     refused = project.output_problems(out)
-    if refused:  # a build replaces the output folder and everything in it
+    if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
     before = _render_first(out, first, shown) if first and shown is not None else None
     try:
         with staging(out) as tmp:
             if not preview and _in_two(project):
                 return _build_in_two(project, tmp)
-            return render_site(project, preview=preview, into=tmp, before=before, translation=preview)
+            result = render_site(project, preview=preview, into=tmp, before=before, translation=preview)
+            if also is not None:
+                write_files(also(result.model), tmp)
+            return result
     finally:
         gc.unfreeze()  # what the build froze can be collected again
 
@@ -435,10 +445,13 @@ def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
 
 
 def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
+    """Render the open pages and write them into ``out`` at once: only pages that the last build wrote there."""
+    built = read_manifest(out) or frozenset()
+
     def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
         files = {}
         for page in pages:
-            if page.output in first:
+            if page.output in first and page.output in built:
                 try:
                     files[page.output] = renderer.render(page)
                 except Exception:  # the full render below reports it with its template line

@@ -558,7 +558,7 @@ class _Builder:
                 "the site's languages must be 'ar' and 'en'",
                 "every text field has 'ar' and 'en'; list exactly those two languages",
             )
-        kinds = tuple(d["page_kinds"]) if "page_kinds" in d else None
+        kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
         return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs), kinds)
 
     def _sources(self) -> tuple[Source, ...]:
