@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
 
-from .errors import BuildError, visible
+from .errors import BuildError, Interrupted, visible
 from .model import TranslationNote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +43,34 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
 
 
 def main(argv: list[str], root: Path = ROOT) -> int:
-    """Run one command; return the process exit code."""
+    """Run one command; return the process exit code.
+
+    Ctrl+C and SIGTERM (a CI time-out) stop it with one line and the exit code of the signal
+    (130, 143), after the build has removed what it was writing and stopped its workers. An
+    error of the system (a disk that fails) is one line too, never a traceback.
+    """
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(argv, root)
+    except KeyboardInterrupt:
+        print("interrupted: the output folder was left as it was", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Interrupted as exc:
+        print(f"stopped by {signal.Signals(exc.signum).name}: the output folder was left as it was", file=sys.stderr)
+        return 128 + exc.signum
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _run(argv: list[str], root: Path) -> int:
     args = _parser().parse_args(argv)
     from .project import Project
 

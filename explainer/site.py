@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import io
 import json
-import os
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +24,7 @@ from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
-from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
+from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import load_model
 from .write import read_manifest, replace_file, staging, write_files
 
@@ -208,22 +206,6 @@ def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Prob
     return wanted & have, problems
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic GC while the model is built: it is all long-lived objects, and scanning them
-    over and over made large loads superlinear (10× the events took 25× the time). Then freeze
-    them (until the build ends, see :func:`build`): the first collection after re-enabling would
-    scan them all for nothing, 30 ms of every preview rebuild of 1,000 events."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
 FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), Language("en", "en_GB", "ltr", "latn", "English"))
 """The languages every content file must have, for checking templates when the content itself fails."""
 
@@ -242,23 +224,6 @@ def _presentation_problems(project: Project) -> list[Problem]:
     return problems
 
 
-@dataclass(frozen=True)
-class Part:
-    """The share of a site that one process makes when several make it (see :func:`build`): the
-    languages at positions ``index``, ``index + count``, … of the site's languages, and, in part 0,
-    what belongs to no language (the root pages, sitemap, robots.txt, static files)."""
-
-    index: int = 0
-    count: int = 1
-
-    def codes(self, languages: Iterable[Language]) -> list[str]:
-        """The codes of this part's languages."""
-        return [lang.code for lang in list(languages)[self.index :: self.count]]
-
-
-WHOLE = Part()
-
-
 def render_site(
     project: Project,
     *,
@@ -266,7 +231,7 @@ def render_site(
     into: Path | None = None,
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
     translation: bool = True,
-    part: Part = WHOLE,
+    cancel: threading.Event | None = None,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -274,18 +239,15 @@ def render_site(
     (see :func:`~explainer.render.render_all`); the other files are returned in ``files``.
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
-    With a ``part``, only that part's pages and files are made (in this process, without
-    workers); ``pages`` in the result is still every page of the site.
+    ``cancel``: once set, rendering stops (see :func:`~explainer.render.render_all`).
     """
     try:
-        with _no_cyclic_gc():
-            load = _preview_content().load_file if preview else load_file
-            model = load_model(project, load, translation=translation, remember=preview)
-            templates, problems = _page_templates(project, model)
-            pages = plan(model, templates)
+        load = _preview_content().load_file if preview else load_file
+        model = load_model(project, load, translation=translation, remember=preview)
+        templates, problems = _page_templates(project, model)
+        pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
         raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
-    codes, shared = part.codes(model.site.languages), part.index == 0
     catalogs, found = _catalogs(project, model.site.languages)
     problems += found
     md = make_markdown()
@@ -296,8 +258,7 @@ def render_site(
         install_graphics(envs[lang.code], model, lang, geo)
     static, static_problems = project.files_below(project.static)
     problems += static_problems
-    own_first = {code: envs[code] for code in codes} | envs  # templates are compiled where this part renders them
-    problems += compile_all(own_first, project)
+    problems += compile_all(envs, project)
     problems += _untranslated(project, catalogs)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
@@ -314,9 +275,8 @@ def render_site(
             write_files(made, into)
 
     def other_files() -> None:
-        if shared:
-            put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        for lang in (lang for lang in model.site.languages if lang.code in codes):
+        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        for lang in model.site.languages:
             catalog = catalogs[lang.code]
             title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
             put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
@@ -325,7 +285,7 @@ def render_site(
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in static if shared else []:
+        for asset in static:
             try:
                 data = project.read_bytes(asset)
             except InputError as exc:
@@ -333,10 +293,8 @@ def render_site(
                 continue
             put({f"static/{asset.relative_to(project.static).as_posix()}": data})
 
-    own = pages if part == WHOLE else tuple(page for page in pages if (page.lang in codes if page.lang else shared))
     try:  # the other files are made while worker processes render the pages, if they do
-        jobs = None if part == WHOLE else 1  # the processes that make the parts are all there is
-        render_all(renderer, own, project.templates, project.show, into=into, jobs=jobs, meanwhile=None if problems else other_files)
+        render_all(renderer, pages, project, into=into, meanwhile=None if problems else other_files, cancel=cancel)
     except BuildError as exc:
         problems += exc.problems
     if problems:
@@ -344,13 +302,6 @@ def render_site(
     if not others:
         other_files()
     return Result(model, pages, files, tuple(others))
-
-
-TWO_PROCESSES_UP_TO = 1_000_000
-"""A site whose content files hold at most this many bytes is built by two processes from the
-start, each making half of its languages (see :func:`_build_in_two`). A larger site is loaded
-once, then rendered by a pool of workers (:func:`~explainer.render.render_all`), which share its
-model: loading it in two processes would double the memory the build takes."""
 
 
 def build(
@@ -361,6 +312,7 @@ def build(
     first: Collection[str] = (),
     shown: Callable[[Model], None] | None = None,
     also: Callable[[Model], Mapping[str, bytes]] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
 
@@ -370,68 +322,17 @@ def build(
     They are left unchanged if rendering them fails, and if the rest of the build then fails,
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
     ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
+    ``cancel``: once set, the build stops (with :class:`~explainer.workers.Cancelled`) and ``out`` is left as it was.
     """
     refused = project.output_problems(out)
     if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
     before = _render_first(out, first, shown) if first and shown is not None else None
-    try:
-        with staging(out) as tmp:
-            if not preview and _in_two(project):
-                return _build_in_two(project, tmp)
-            result = render_site(project, preview=preview, into=tmp, before=before, translation=preview)
-            if also is not None:
-                write_files(also(result.model), tmp)
-            return result
-    finally:
-        gc.unfreeze()  # what the build froze can be collected again
-
-
-def _in_two(project: Project) -> bool:
-    """Whether to build in two processes: a small site, two cores, and a process that may fork."""
-    if (os.cpu_count() or 1) < 2 or not can_fork():
-        return False
-    files = project.content.glob("*.yaml") if project.content.is_dir() else ()
-    return sum(_size(file) for file in files) <= TWO_PROCESSES_UP_TO
-
-
-def _size(file: Path) -> int:
-    """The size of ``file`` (0 if it cannot be read: loading it reports that)."""
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0
-
-
-def _build_in_two(project: Project, into: Path) -> Result:
-    """Build into ``into`` with a forked process: it makes part 1 of 2 (:class:`Part`), this one part 0.
-
-    The fork comes before anything is loaded: each process loads and checks the content and
-    compiles the templates itself. That costs no time (the two do it at the same time, and it has
-    to come before rendering either way) and it buys two things: each process loads the locale
-    data and templates of its own languages only (about 7 ms of the real site's build), and
-    nothing but file names and problems passes between them. Both find the same content and
-    template problems; :class:`BuildError` keeps each once. The child writes its files and sends
-    the names of its other files, or its problems, or the exception that stopped it, through a
-    pipe (see :func:`~explainer.render.with_child`).
-    """
-
-    def there() -> tuple[tuple[str, ...], tuple[Problem, ...]]:
-        made, problems = _part(project, into, 1)
-        return (made.others if made is not None else ()), problems
-
-    (mine, my_problems), (their_others, their_problems) = with_child(there, lambda: _part(project, into, 0))
-    if my_problems or their_problems or mine is None:
-        raise BuildError([*my_problems, *their_problems])
-    return Result(mine.model, mine.pages, mine.files, (*mine.others, *their_others))
-
-
-def _part(project: Project, into: Path, index: int) -> tuple[Result | None, tuple[Problem, ...]]:
-    """Make part ``index`` of 2: the result, or the problems (a BuildError itself does not pickle)."""
-    try:
-        return render_site(project, into=into, translation=False, part=Part(index, 2)), ()
-    except BuildError as exc:
-        return None, exc.problems
+    with staging(out) as tmp:
+        result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel)
+        if also is not None:
+            write_files(also(result.model), tmp)
+        return result
 
 
 def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
@@ -468,10 +369,7 @@ def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], No
 
 def check(project: Project) -> Result:
     """Validate everything and render in memory; write nothing."""
-    try:
-        return render_site(project)
-    finally:
-        gc.unfreeze()
+    return render_site(project)
 
 
 __all__ = ["BuildError", "Project", "Result", "build", "check", "render_site"]

@@ -142,6 +142,27 @@ def _whole(out: Path, reference: dict[str, bytes]) -> None:
     assert {k: v for k, v in files.items() if k != MANIFEST} == reference
 
 
+def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_build(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), tmp_path / "reference")
+    reference = {k: v for k, v in snapshot(tmp_path / "reference").items() if k != MANIFEST}
+    rng = random.Random(15)
+    started = time.monotonic()
+    result = run_cli(root, "build")
+    assert result.returncode == 0
+    duration = time.monotonic() - started
+    for _ in range(8):  # kills at random moments of a build, each over the last whole site
+        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        _whole(out, reference)
+    assert run_cli(root, "build").returncode == 0
+    _whole(out, reference)
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
 def test_leftovers_of_a_killed_build_beside_the_folder_are_removed_but_not_other_folders(tmp_path: Path) -> None:
     root = make_project(tmp_path / "site")
     out = root / "_site"
