@@ -25,9 +25,20 @@ def _parser() -> argparse.ArgumentParser:
         "targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)"
     )
     s = sub.add_parser("serve", help="live preview with automatic reload")
-    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    s.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port to listen on: 1 to 65535 (0 would be a port chosen by the system, not the one announced)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(visible(f"{text!r} is not a port number (1 to 65535)"))
+    return number
 
 
 def translation_summary(notes: tuple[TranslationNote, ...]) -> str:

@@ -528,9 +528,13 @@ def _where(exc: BaseException, page: Page, project: Project) -> tuple[str, int]:
     return project.show(project.templates / page.template), 1
 
 
+TOO_LONG = "took longer than"
+"""In the message of a page that ran past the time limit."""
+
+
 def _too_long(exc: BaseException, page: Page, project: Project, limit: float) -> Problem:
     path, line = _where(exc, page, project)
-    message = f"rendering {page.output} took longer than {limit:g} s"
+    message = f"rendering {page.output} {TOO_LONG} {limit:g} s"
     hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {DEFAULT_LIMIT:g} s)"
     return Problem(path, line, 1, message, hint)
 

@@ -24,7 +24,7 @@ from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
-from .render import Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
+from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
 from .validate import load_model
 from .write import read_manifest, replace_file, staging, write_files
 
@@ -327,7 +327,7 @@ def build(
     refused = project.output_problems(out)
     if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
-    before = _render_first(out, first, shown) if first and shown is not None else None
+    before = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
     with staging(out) as tmp:
         result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel)
         if also is not None:
@@ -345,18 +345,22 @@ def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
     return load_geo(file, project.show(file))
 
 
-def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
-    """Render the open pages and write them into ``out`` at once: only pages that the last build wrote there."""
+def _render_first(
+    project: Project, out: Path, first: Collection[str], shown: Callable[[Model], None], cancel: threading.Event | None
+) -> Callable[[Renderer, tuple[Page, ...]], None]:
+    """Render the open pages and write them into ``out`` at once: only pages that the last build wrote there.
+
+    They are rendered as every page is (:func:`~explainer.render.render_all`): a page that runs past
+    the time limit stops the build here; any other problem is left for the full render to report."""
     built = read_manifest(out) or frozenset()
 
     def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
-        files = {}
-        for page in pages:
-            if page.output in first and page.output in built:
-                try:
-                    files[page.output] = renderer.render(page)
-                except Exception:  # the full render below reports it with its template line
-                    return
+        try:
+            files = render_all(renderer, [p for p in pages if p.output in first and p.output in built], project, cancel=cancel)
+        except BuildError as exc:
+            if any(TOO_LONG in p.message for p in exc.problems):
+                raise
+            return
         for rel, data in files.items():
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
