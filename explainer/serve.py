@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 from .errors import BuildError, Problem, visible
 from .model import Model
 from .plan import section_path
-from .project import Project
+from .project import InputError, Project
 from .validate import PAGE_OF_FILE
 from .workers import Cancelled
 from .write import write_into
@@ -96,7 +96,7 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                 "col": p.col,
                 "message": p.message,
                 "hint": p.hint,
-                "excerpt": _excerpt(project.root / p.path, p.line),
+                "excerpt": _excerpt(project, project.root / p.path, p.line),
             }
         )
     marks = []
@@ -117,10 +117,11 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
     return {"ok": not errors, "errors": errors, "marks": marks}
 
 
-def _excerpt(file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
+def _excerpt(project: Project, file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
+    """The lines around ``line`` of ``file``: only of a file the build may read (inside the project)."""
     try:
-        lines = file.read_text("utf-8", errors="replace").split("\n")
-    except OSError:
+        lines = project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
+    except InputError:
         return []
     first, last = max(line - around, 1), min(line + around, len(lines))
     return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]

@@ -285,3 +285,14 @@ def test_a_runaway_template_in_the_preview_stops_at_the_limit_and_says_where(tmp
     finally:
         output = running.stop()
     assert "Traceback" not in output
+
+
+def test_the_status_never_quotes_a_file_from_outside_the_project(server: Server) -> None:
+    """The overlay shows the lines around each error: never those of a file a link points to."""
+    (server.project / "seeds/005_leak.txt").symlink_to("/etc/passwd")
+    sources = server.project / "content/sources.yaml"
+    sources.write_text(sources.read_text("utf-8").replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_leak.txt", 1), "utf-8")
+    wait_until(lambda: (_status(server) or {"ok": True})["ok"] is False, 30, "the status to report the link")
+    status = _status(server)
+    assert any(e["path"] == "seeds/005_leak.txt" for e in status["errors"]), status
+    assert "root:" not in json.dumps(status)
