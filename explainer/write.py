@@ -364,11 +364,14 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
             fh.write(files[rel])
 
 
-def replace_file(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``target`` whole or not at all: into a file of this process beside it, then renamed
-    over it (a reader never sees half of it, and two processes never write into the same file)."""
+    over it (a reader never sees half of it, and two processes never write into the same file).
+    ``mode``: the new file's permissions (default: the process's)."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.new")
     partial.write_bytes(data)
+    if mode is not None:
+        os.chmod(partial, mode)
     partial.replace(target)
 
 
