@@ -10,7 +10,7 @@ real source documents (``seeds/``), so the project's build proves every one of t
 The explainer project is a complete project in the content format of docs/content-format.md: the
 repository's schemas, seeds and catalogs, every content file (one item each besides the events),
 and the two templates in ``benchmarks/templates/`` (an event page and the timeline listing every
-event). The generator plans a page kind only when the project has its template, so this project
+event). Its ``site.yaml`` lists those two kinds of page (``page_kinds``), so this project
 builds 2N + 2 pages, the same pages as the Hugo site: one per event per language and one index per
 language. It builds with the real pipeline (``explainer.site.build``) and nothing else.
 """
@@ -188,7 +188,8 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
         f"title: {_text('معيار الأداء', 'Benchmark')}\ndescription: {_text('موقع اصطناعي', 'A synthetic site')}\n"
         'base_url: "https://example.org/bench/"\nlanguages:\n'
         "  - {code: ar, locale: ar_IQ, dir: rtl, digits: latn, name: العربية}\n"
-        "  - {code: en, locale: en_GB, dir: ltr, digits: latn, name: English}\n",
+        "  - {code: en, locale: en_GB, dir: ltr, digits: latn, name: English}\n"
+        "page_kinds: [timeline, event]\n",  # the kinds of page it has templates for: no map, so no geo.json
     )
     write(
         "sources",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
 
-from .errors import BuildError
+from .errors import BuildError, Interrupted, visible
 from .model import TranslationNote
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +25,20 @@ def _parser() -> argparse.ArgumentParser:
         "targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)"
     )
     s = sub.add_parser("serve", help="live preview with automatic reload")
-    s.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000)")
+    s.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
     return parser
+
+
+def _port(text: str) -> int:
+    """A TCP port to listen on: 1 to 65535 (0 would be a port chosen by the system, not the one announced)."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(visible(f"{text!r} is not a port number (1 to 65535)"))
+    return number
 
 
 def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
@@ -42,9 +54,36 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
 
 
 def main(argv: list[str], root: Path = ROOT) -> int:
-    """Run one command; return the process exit code."""
+    """Run one command; return the process exit code.
+
+    Ctrl+C and SIGTERM (a CI time-out) stop it with one line and the exit code of the signal
+    (130, 143), after the build has removed what it was writing and stopped its workers. An
+    error of the system (a disk that fails) is one line too, never a traceback.
+    """
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(argv, root)
+    except KeyboardInterrupt:
+        print("interrupted: the output folder was left as it was", file=sys.stderr)
+        return 128 + signal.SIGINT
+    except Interrupted as exc:
+        print(f"stopped by {signal.Signals(exc.signum).name}: the output folder was left as it was", file=sys.stderr)
+        return 128 + exc.signum
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _run(argv: list[str], root: Path) -> int:
     args = _parser().parse_args(argv)
-    from .validate import Project
+    from .project import Project
 
     project = Project(root)
     if args.command == "serve":
@@ -68,7 +107,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
         if args.command == "build":
             out = Path(args.out)
             result = build(project, out if out.is_absolute() else Path.cwd() / out)
-            verb = f"built {len(result.outputs)} files ({len(result.pages)} pages) into {args.out}"
+            verb = visible(f"built {len(result.outputs)} files ({len(result.pages)} pages) into {args.out}")
         else:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"

@@ -45,6 +45,10 @@ class BuildError(Exception):
         self.problems = tuple(sorted(set(problems)))
         super().__init__(self.report())
 
+    def __reduce__(self) -> tuple[type[BuildError], tuple[list[Problem]]]:
+        """Pickled with its problems (it crosses from a worker process to the build whole)."""
+        return (BuildError, (list(self.problems),))
+
     def report(self) -> str:
         """All problems, one block each, then a count."""
         lines = []
@@ -75,3 +79,11 @@ class Collector:
         """Raise a :class:`BuildError` if anything was recorded."""
         if self.problems:
             raise BuildError(self.problems)
+
+
+class Interrupted(BaseException):
+    """The command was asked to stop (SIGTERM), as Ctrl+C asks with KeyboardInterrupt: ``signum`` is the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

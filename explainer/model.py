@@ -268,6 +268,8 @@ class Site:
     description: Text
     base_url: str
     languages: tuple[Language, ...]
+    page_kinds: tuple[str, ...] | None = None
+    """The kinds of page the site builds (``content/site.yaml``'s ``page_kinds``); None: every kind."""
 
 
 @dataclass(frozen=True, order=True)

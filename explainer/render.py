@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import json
 import os
-import pickle
 import posixpath
 import re
 import threading
@@ -16,7 +15,7 @@ from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
@@ -26,6 +25,8 @@ from .i18n import Catalog, digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
+from .project import InputError, Project, universal_newlines
+from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
 SOURCE_LANGUAGE = "ar"
@@ -214,10 +215,42 @@ def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callab
     return gettext, ngettext
 
 
-def make_environment(templates: Path, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
+class RefusedTemplate(jinja2.TemplateError):
+    """A template that cannot be read (unreadable, or resolving outside the project), with its located problem."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+class ProjectLoader(jinja2.BaseLoader):
+    """Templates from the project's ``templates/``, read as the project reads every input
+    (:meth:`~explainer.project.Project.read_bytes`): a template, or a folder on the way to one, that
+    resolves outside the project is refused, whether it is rendered, included or imported."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.folder = project.templates
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        try:
+            raw = self.project.read_bytes(path)
+        except InputError as exc:
+            if exc.missing:
+                raise jinja2.TemplateNotFound(template) from None
+            raise RefusedTemplate(exc.problem) from None
+        return universal_newlines(raw.decode("utf-8")), str(path), lambda: False
+
+    def list_templates(self) -> list[str]:
+        files, _problems = self.project.files_below(self.folder)  # what cannot be read is refused when loaded
+        return sorted(p.relative_to(self.folder).as_posix() for p in files)
+
+
+def make_environment(project: Project, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
     """A strict, autoescaping environment with the language's catalog and filters installed."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates)),
+        loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -361,13 +394,17 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
     }
 
 
-def compile_all(envs: Mapping[str, jinja2.Environment], templates: Path, show: Callable[[Path], str]) -> list[Problem]:
-    """Compile every template (used or not) and report syntax errors with file and line."""
-    problems = []
+def compile_all(envs: Mapping[str, jinja2.Environment], project: Project) -> list[Problem]:
+    """Compile every template (used or not) and report syntax errors with file and line, and every
+    template that cannot be read."""
+    templates, show = project.templates, project.show
+    problems = project.files_below(templates)[1]
     env = next(iter(envs.values()))
     for name in env.list_templates(extensions=["html", "xml", "txt"]):
         try:
             env.get_template(name)
+        except RefusedTemplate as exc:
+            problems.append(exc.problem)
         except jinja2.TemplateSyntaxError as exc:
             hint = "fix the Jinja tag on this line (matching {% %} / {{ }}, end tags)"
             problems.append(Problem(show(templates / name), exc.lineno or 1, 1, f"template syntax error: {exc.message}", hint))
@@ -404,22 +441,20 @@ def _frames(exc: BaseException) -> list[tuple[str, int]]:
 
 
 PARALLEL_FROM = 400
-"""Sites with this many pages render in a pool of worker processes (see :func:`_render_in_workers`)."""
-
-SPLIT_FROM = 24
-"""Smaller sites from this many pages are split in two (see :func:`_render_split`): starting a pool
-would cost more than they take, one forked process does not. Smaller ones render in this process."""
+"""A site with this many pages or more is rendered by a pool of worker processes, one per core (see
+:func:`~explainer.workers.in_workers`); a smaller one in this process (starting the workers would
+cost more than they save)."""
 
 
 def render_all(
     renderer: Renderer,
     pages: Sequence[Page],
-    templates: Path,
-    show: Callable[[Path], str],
+    project: Project,
     *,
     into: Path | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> dict[str, bytes]:
     """Render every page; template errors are collected and raised together.
 
@@ -428,55 +463,109 @@ def render_all(
     never has to sit in memory. A site of :data:`PARALLEL_FROM` pages or more is rendered by
     ``jobs`` worker processes (default: one per core), see :func:`_render_in_workers`.
     ``meanwhile`` is called in this process while the workers render (else before rendering).
+    A page that renders longer than :func:`~explainer.workers.render_limit` is an error; once
+    ``cancel`` is set, the render stops with :class:`~explainer.workers.Cancelled`.
     """
+    limit = render_limit()
     jobs = jobs or os.cpu_count() or 1
+    made: set[str] = set()  # the output folders this process has made
     if jobs > 1 and len(pages) >= PARALLEL_FROM and can_fork():
-        out, problems = _render_in_workers(renderer, pages, templates, show, into, jobs, meanwhile)
-    elif jobs > 1 and len(pages) >= SPLIT_FROM and can_fork():
-        out, problems = _render_split(renderer, pages, templates, show, into, meanwhile)
+        out, problems = _render_in_workers(renderer, pages, project, into, jobs, meanwhile, limit, made)
     else:
         if meanwhile is not None:
             meanwhile()
-        out, problems = _render_range(renderer, pages, templates, show, into, 0, len(pages))
+        out, problems = _render_range(renderer, pages, project, into, 0, len(pages), limit, made, cancel)
     if problems:
         raise BuildError(problems)
     return out
 
 
 def _render_range(
-    renderer: Renderer, pages: Sequence[Page], templates: Path, show: Callable[[Path], str], into: Path | None, start: int, stop: int
+    renderer: Renderer,
+    pages: Sequence[Page],
+    project: Project,
+    into: Path | None,
+    start: int,
+    stop: int,
+    limit: float,
+    made: set[str],
+    cancel: threading.Event | None = None,
 ) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render ``pages[start:stop]``: their files (none if written ``into`` a folder) and problems."""
+    """Render ``pages[start:stop]``: their files (none if written ``into`` a folder) and problems.
+
+    Whatever a page raises is a problem located in its template (the innermost template line). A
+    page that runs past ``limit`` seconds stops the range, with a problem that names the template
+    line it was on and the page.
+    """
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
-    for page in pages[start:stop]:
-        try:
-            out[page.output] = renderer.render(page)
-        except jinja2.TemplateSyntaxError:
-            continue  # reported once, with its line, by compile_all
-        except jinja2.TemplateError as exc:
-            problems.append(template_problem(exc, templates, show))
-        except Exception as exc:  # raised by a template's code (1/0, a bad call): located; anything else stays visible
-            if not isinstance(exc, (TypeError, KeyError, AttributeError, ValueError)) and not _in_template(exc):
-                raise
-            problems.append(template_problem(exc, templates, show))
+    watch = Watch(limit, cancel)
+    try:
+        with watch:
+            for page in pages[start:stop]:
+                watch.begin(page)
+                try:
+                    out[page.output] = renderer.render(page)
+                except jinja2.TemplateSyntaxError:
+                    pass  # reported once, with its line, by compile_all
+                except RefusedTemplate as exc:  # an included template that cannot be read
+                    problems.append(exc.problem)
+                except Exception as exc:  # the template's mistake (an undefined name, 1/0, a bad call), or the generator's
+                    problems.append(page_problem(exc, page, project))
+                watch.end()
+    except TimedOut as exc:
+        problems.append(_too_long(exc, watch.stopped, project, limit))
     if into is not None:
-        write_files(out, into, _made_folders)
+        write_files(out, into, made)
         out = {}
     return out, problems
 
 
-_made_folders: set[str] = set()
-"""Output folders this process has created (each worker writes its pages' folders once)."""
+def page_problem(exc: BaseException, page: Page, project: Project) -> Problem:
+    """What ``exc``, raised while rendering ``page``, says, located at the template line that raised it."""
+    if isinstance(exc, jinja2.TemplateError | TypeError | KeyError | AttributeError | ValueError) or _in_template(exc):
+        return template_problem(exc, project.templates, project.show)  # type: ignore[arg-type]
+    path, line = _where(exc, page, project)
+    code = [(file, n) for file, n in _frames(exc) if Path(file).suffix == ".py"]
+    at = f" ({Path(code[-1][0]).name}:{code[-1][1]})" if code else ""
+    message = f"the generator failed while rendering {page.output}: {type(exc).__name__}: {exc}{at}"
+    return Problem(path, line, 1, message, "this is the generator's mistake, not the content's: report it with this message")
 
-_work: tuple[Any, ...] = ()
-"""What the workers render: set just before they are forked, so they inherit it instead of unpickling it."""
+
+def _where(exc: BaseException, page: Page, project: Project) -> tuple[str, int]:
+    """The innermost template line of ``exc``'s traceback, or the first line of the page's template.
+
+    A template's compiled code knows its template's lines (Jinja puts them into the traceback of the
+    errors it sees; :class:`~explainer.workers.TimedOut` it does not see, so they are looked up here)."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        template = tb.tb_frame.f_globals.get("__jinja_template__")
+        if template is not None and template.filename:
+            found = (template.filename, template.get_corresponding_lineno(tb.tb_lineno))
+        elif tb.tb_frame.f_code.co_filename.endswith(".html"):
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    if found is not None:
+        return project.show(Path(found[0])), found[1]
+    return project.show(project.templates / page.template), 1
+
+
+TOO_LONG = "took longer than"
+"""In the message of a page that ran past the time limit."""
+
+
+def _too_long(exc: BaseException, page: Page, project: Project, limit: float) -> Problem:
+    path, line = _where(exc, page, project)
+    message = f"rendering {page.output} {TOO_LONG} {limit:g} s"
+    hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {DEFAULT_LIMIT:g} s)"
+    return Problem(path, line, 1, message, hint)
 
 
 def can_fork() -> bool:
     """Workers are forked, and forking is safe only from a single-threaded process on a POSIX system.
 
-    (The live preview rebuilds from a watcher thread: it renders in its own process.)
+    (The live preview rebuilds from a thread of its own: it renders in its own process.)
     """
     return hasattr(os, "fork") and threading.active_count() == 1
 
@@ -484,110 +573,37 @@ def can_fork() -> bool:
 def _render_in_workers(
     renderer: Renderer,
     pages: Sequence[Page],
-    templates: Path,
-    show: Callable[[Path], str],
+    project: Project,
     into: Path | None,
     jobs: int,
-    meanwhile: Callable[[], None] | None = None,
+    meanwhile: Callable[[], None] | None,
+    limit: float,
+    made: set[str],
 ) -> tuple[dict[str, bytes], list[Problem]]:
     """Render ``pages`` in ``jobs`` forked processes, in chunks, and gather their files and problems.
 
-    The workers are forked after the model, the environments and the compiled templates exist,
-    so they share them (copy-on-write) instead of loading or pickling anything; each chunk
-    sends back only its problems (and its pages when they are not written in place).
-    ``gc.freeze()`` keeps the cyclic GC from scanning (and so copying) the shared objects.
+    The workers are forked after the model, the environments and the compiled templates exist, so
+    they inherit them instead of loading or pickling anything; each chunk sends back only its
+    problems (and its pages when they are not written in place). A worker that stops without its
+    result (killed for want of memory, say) is a problem located at its first page's template.
     """
-    global _work
     size = max(20, min(400, len(pages) // (jobs * 8)))
     chunks = [(i, min(i + size, len(pages))) for i in range(0, len(pages), size)]
-    _work = (renderer, pages, templates, show, into)
-    gc.freeze()
+
+    def chunk(k: int) -> tuple[dict[str, bytes], list[Problem]]:
+        return _render_range(renderer, pages, project, into, *chunks[k], limit, made)
+
     out: dict[str, bytes] = {}
     problems: list[Problem] = []
     try:
-        import multiprocessing  # only large sites start a pool; its modules are not imported otherwise
-
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            results = pool.imap_unordered(_render_chunk, chunks)  # the workers start on them now
-            if meanwhile is not None:
-                meanwhile()
-            for files, found in results:
+        with contextlib.closing(in_workers(len(chunks), chunk, jobs, meanwhile)) as results:
+            for _k, (files, found) in results:
                 out.update(files)
                 problems += found
-    finally:
-        _work = ()
-        gc.unfreeze()
+    except WorkerDied as exc:
+        start, stop = chunks[exc.task]
+        page = pages[start]
+        message = f"a worker process of the build stopped ({exc.how}) while rendering {stop - start} pages from {page.output} on"
+        hint = "run the build again; if it stops again, close other programs (it may have run out of memory)"
+        problems.append(Problem(project.show(project.templates / page.template), 1, 1, message, hint))
     return out, problems
-
-
-def _render_split(
-    renderer: Renderer,
-    pages: Sequence[Page],
-    templates: Path,
-    show: Callable[[Path], str],
-    into: Path | None,
-    meanwhile: Callable[[], None] | None,
-) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render every other page in one forked process, and the rest (and ``meanwhile``) in this one.
-
-    Alternate pages, because a site's few long pages (the timeline, the plan) come in a row. The
-    child writes its pages itself (or sends them) and sends its problems (see :func:`with_child`).
-    """
-    theirs, mine = list(pages[1::2]), list(pages[0::2])
-
-    def here() -> tuple[dict[str, bytes], list[Problem]]:
-        if meanwhile is not None:
-            meanwhile()
-        return _render_range(renderer, mine, templates, show, into, 0, len(mine))
-
-    gc.freeze()  # the child shares every object: collections in it would copy them all
-    try:
-        (out, problems), (files, found) = with_child(lambda: _render_range(renderer, theirs, templates, show, into, 0, len(theirs)), here)
-    finally:
-        gc.unfreeze()
-    return {**out, **files}, [*problems, *found]
-
-
-T = TypeVar("T")
-
-
-def with_child(there: Callable[[], Any], here: Callable[[], T]) -> tuple[T, Any]:
-    """Run ``there`` in a forked child process while this one runs ``here``; return both results.
-
-    The child sends its result, or the exception that stopped it, through a pipe (pickled), then
-    exits at once, without running this process's clean-up. The child is waited for even if
-    ``here`` raises; an exception raised by ``there`` is raised again here, as in one process.
-    """
-    reading, writing = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child
-        status = 1
-        try:
-            os.close(reading)
-            try:
-                result: tuple[bool, Any] = (True, there())
-            except BaseException as exc:
-                result = (False, exc)
-            with os.fdopen(writing, "wb") as pipe:
-                pickle.dump(result, pipe)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writing)
-    try:
-        mine = here()
-    finally:
-        with os.fdopen(reading, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError("a forked process of the build stopped without a result")
-    done, theirs = pickle.loads(data)
-    if not done:
-        raise theirs
-    return mine, theirs
-
-
-def _render_chunk(bounds: tuple[int, int]) -> tuple[dict[str, bytes], list[Problem]]:
-    renderer, pages, templates, show, into = _work
-    return _render_range(renderer, pages, templates, show, into, *bounds)

@@ -11,18 +11,29 @@ A target ``seeds/FILE`` pins that source document after its citations were check
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 import yaml
 
 from .errors import BuildError, Problem
 from .load import load_text
+from .project import InputError, Project
 from .translations import arabic_hash, items
-from .validate import CONTENT_FILES, Project
+from .validate import CONTENT_FILES
+from .write import replace_file
+
+_BOM = b"\xef\xbb\xbf"
 
 
 def review(project: Project, targets: list[str]) -> list[str]:
-    """Mark the targets as reviewed; return one line per item changed."""
+    """Mark the targets as reviewed; return one line per item changed.
+
+    Only the project's own content files are written (a path elsewhere, or a link out of the
+    project, is refused), and in them only the ``reviewed`` values: every other byte, a byte-order
+    mark and CRLF line ends included, stays as it was.
+    """
     wanted: dict[str, set[str] | None] = {}
     problems = []
     seeds = [t for t in targets if t.startswith("seeds/")]
@@ -30,31 +41,50 @@ def review(project: Project, targets: list[str]) -> list[str]:
     targets = [t for t in targets if not t.startswith("seeds/")] if seeds else targets
     if seeds and not targets:
         return changed
+    hint = "give a file such as content/events.yaml, or content/events.yaml:ID"
     for target in targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"]:
-        file, _, ident = target.partition(":")
+        file, colon, ident = target.partition(":")
         name = Path(file).stem
-        if name not in CONTENT_FILES or name == "site" or not (project.root / file).is_file():
+        path = Path(os.path.normpath(project.root / file))
+        if colon and not ident.strip():
             problems.append(
-                Problem(target, 1, 1, "not a content file with items", "give a file such as content/events.yaml, or content/events.yaml:ID")
+                Problem(target, 1, 1, "no id after ':'", "give the item's id after the colon, or the file alone for every item")
             )
             continue
+        if name not in CONTENT_FILES or name == "site" or path != project.content / f"{name}.yaml":
+            problems.append(Problem(target, 1, 1, "not a content file with items of this project", hint))
+            continue
+        refused = project.refusal(path)
+        if refused is not None:
+            problems.append(refused)
+            continue
+        shown = project.show(path)
         if ident:
-            chosen = wanted.setdefault(file, set())
+            chosen = wanted.setdefault(shown, set())
             if chosen is not None:
                 chosen.add(ident)
         else:
-            wanted[file] = None
+            wanted[shown] = None
     if problems:
         raise BuildError(problems)
     for file, ids in wanted.items():
         path = project.root / file
-        text = path.read_text("utf-8")
+        try:
+            raw = project.read_bytes(path)
+        except InputError as exc:
+            raise BuildError([exc.problem]) from None
+        bom = _BOM if raw.startswith(_BOM) else b""
+        try:
+            text = raw[len(bom) :].decode("utf-8")
+        except UnicodeDecodeError:
+            raise BuildError([Problem(file, 1, 1, "file is not valid UTF-8", "save the file as UTF-8")]) from None
         new_text, done = mark(text, file, ids)
         if ids:
             for missing in sorted(ids - set(done)):
                 problems.append(Problem(file, 1, 1, f"no item with id '{missing}'", "check the id"))
         if new_text != text:
-            path.write_text(new_text, "utf-8")
+            real = Path(os.path.realpath(path))  # a link inside the project stays a link
+            replace_file(real, bom + new_text.encode("utf-8"), mode=stat.S_IMODE(real.stat().st_mode))
         changed += [f"{file}: {ident} marked as reviewed" for ident in done]
     if problems:
         raise BuildError(problems)
@@ -78,17 +108,25 @@ def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
         if item.get("reviewed") == digest:
             continue
         mapping = _node_at(node, path)
-        edits.append(_edit(text, mapping, digest))
+        edits.append(_edit(text, mapping, digest, "\r\n" if "\r\n" in text else "\n"))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, done
 
 
 def pin(project: Project, seeds: list[str]) -> list[str]:
-    """Write each seed's SHA-256 into its entry of content/sources.yaml; return one line per seed."""
+    """Write each seed's SHA-256 into its entry of content/sources.yaml (every other byte kept);
+    return one line per seed."""
     file = "content/sources.yaml"
-    path = project.root / file
-    text = path.read_text("utf-8")
+    path = project.content / "sources.yaml"
+    try:
+        raw = project.read_bytes(path)
+        bom = _BOM if raw.startswith(_BOM) else b""
+        text = raw[len(bom) :].decode("utf-8")
+    except InputError as exc:
+        raise BuildError([exc.problem]) from None
+    except UnicodeDecodeError:
+        raise BuildError([Problem(file, 1, 1, "file is not valid UTF-8", "save the file as UTF-8")]) from None
     doc, problems = load_text(text, file)
     if doc is None or problems:
         raise BuildError(problems)
@@ -98,20 +136,25 @@ def pin(project: Project, seeds: list[str]) -> list[str]:
     edits, lines = [], []
     for target in seeds:
         name = target.removeprefix("seeds/")
-        seed = project.seeds / name
-        if name not in entries or "/" in name or not seed.is_file():
-            problems.append(
-                Problem(target, 1, 1, "not a seed file named in content/sources.yaml", "give seeds/FILE as sources.yaml names it")
-            )
+        try:
+            data = project.read_bytes(project.seeds / name) if name in entries and "/" not in name else None
+        except InputError as exc:
+            problems.append(exc.problem)
             continue
-        digest = hashlib.sha256(seed.read_bytes()).hexdigest()
-        edits.append(_edit(text, _node_at(node, ("sources", entries[name])), digest, "sha256"))
+        if data is None:
+            hint = "give seeds/FILE as sources.yaml names it"
+            problems.append(Problem(target, 1, 1, "not a seed file named in content/sources.yaml", hint))
+            continue
+        digest = hashlib.sha256(data).hexdigest()
+        newline = "\r\n" if "\r\n" in text else "\n"
+        edits.append(_edit(text, _node_at(node, ("sources", entries[name])), digest, newline, "sha256"))
         lines.append(f"{target}: pinned (sha256 {digest[:12]}…)")
     if problems:
         raise BuildError(problems)
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
-    path.write_text(text, "utf-8")
+    real = Path(os.path.realpath(path))  # a link inside the project stays a link
+    replace_file(real, bom + text.encode("utf-8"), mode=stat.S_IMODE(real.stat().st_mode))
     return lines
 
 
@@ -122,8 +165,9 @@ def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
     return node
 
 
-def _edit(text: str, mapping: yaml.MappingNode, digest: str, name: str = "reviewed") -> tuple[int, int, str]:
-    """The text edit that sets ``name: "digest"`` in ``mapping`` (quoted: "12345678" would be a number)."""
+def _edit(text: str, mapping: yaml.MappingNode, digest: str, newline: str = "\n", name: str = "reviewed") -> tuple[int, int, str]:
+    """The text edit that sets ``name: "digest"`` in ``mapping`` (quoted: "12345678" would be a number);
+    a line it adds ends as the file's lines do (``newline``)."""
     for key, value in mapping.value:
         if key.value == name:
             return value.start_mark.index, value.end_mark.index, f'"{digest}"'
@@ -134,7 +178,7 @@ def _edit(text: str, mapping: yaml.MappingNode, digest: str, name: str = "review
     indent = " " * first_key.start_mark.column
     if isinstance(first_value, yaml.ScalarNode) and first_value.end_mark.line == first_key.start_mark.line:
         at = text.find("\n", first_value.end_mark.index)  # after the first key's line (usually "- id: ...")
-        at = len(text) if at < 0 else at
-        return at, at, f'\n{indent}{name}: "{digest}"'
+        at = len(text) if at < 0 else at - (text[at - 1] == "\r")
+        return at, at, f'{newline}{indent}{name}: "{digest}"'
     at = first_key.start_mark.index - first_key.start_mark.column  # before the first key's line
-    return at, at, f'{indent}{name}: "{digest}"\n'
+    return at, at, f'{indent}{name}: "{digest}"{newline}'

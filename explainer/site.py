@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
+import io
 import json
-import os
-from collections.abc import Callable, Collection, Iterable, Iterator
-from contextlib import contextmanager
+import threading
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -17,16 +16,17 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from .errors import BuildError, Problem
+from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
-from .graphics import load_geo
 from .i18n import Catalog, load_catalog
 from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
-from .plan import Page, plan
-from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
-from .validate import Project, load_model
-from .write import replace_file, staging, write_files
+from .plan import EXTRA_PAGES, SECTIONS, Page, plan
+from .project import InputError, Project
+from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
+from .validate import load_model
+from .write import read_manifest, replace_file, staging, write_files
 
 if TYPE_CHECKING:
     from .incremental import ContentCache
@@ -78,6 +78,11 @@ def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str
     problems: list[Problem] = []
     for lang in languages:
         po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
+        refused = project.refusal(po)
+        if refused is not None and "does not exist" not in refused.message:  # a missing catalog: load_catalog says what to run
+            catalogs[lang.code] = None
+            problems.append(refused)
+            continue
         key = ("catalog", lang, _stamp(po))
         if key not in _unchanged or key[2] is None:
             _unchanged[key] = load_catalog(project.locales, lang, project.show(po), template_cache_dir())
@@ -87,8 +92,9 @@ def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str
     return catalogs, problems
 
 
-def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
-    """The UI strings of one template with their lines (none for a template with a syntax error).
+def _ui_strings(project: Project, tpl: Path) -> list[tuple[int, str]]:
+    """The UI strings of one template with their lines (none for a template with a syntax error, or
+    one that cannot be read: :func:`~explainer.render.compile_all` reports those).
 
     Extracting them parses the template again (a tenth of a build of the real site), so they are
     kept by a hash of the template's source beside the compiled templates (see
@@ -97,7 +103,11 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
     key = ("ui", _stamp(tpl))
     if key in _unchanged:
         return _unchanged[key]  # type: ignore[no-any-return]
-    kept = _kept_ui_strings(tpl)
+    try:
+        source = project.read_bytes(tpl)
+    except InputError:
+        return []
+    kept = _kept_ui_strings(source)
     if kept is not None and kept.is_file():
         try:
             strings = [(int(line), str(msgid)) for line, msgid in json.loads(kept.read_text("utf-8"))]
@@ -106,11 +116,11 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
         if strings is not None:
             _unchanged[key] = strings
             return strings
-    from babel.messages.extract import extract_from_file
+    from babel.messages.extract import extract
 
     try:
         options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
-        found = list(extract_from_file("jinja2", str(tpl), keywords=keywords(), options=options))
+        found = list(extract("jinja2", io.BytesIO(source), keywords=keywords(), options=options))
     except Exception as exc:  # a syntax error: reported by compile_all with its line
         if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
             return []
@@ -123,13 +133,9 @@ def _ui_strings(tpl: Path) -> list[tuple[int, str]]:
     return strings
 
 
-def _kept_ui_strings(tpl: Path) -> Path | None:
-    """Where the UI strings of ``tpl`` are kept: named by a hash of its source and of what extracts them."""
+def _kept_ui_strings(source: bytes) -> Path | None:
+    """Where the UI strings of a template are kept: named by a hash of its source and of what extracts them."""
     folder = template_cache_dir()
-    try:
-        source = tpl.read_bytes()
-    except OSError:
-        return None
     if folder is None:
         return None
     import babel
@@ -139,11 +145,16 @@ def _kept_ui_strings(tpl: Path) -> Path | None:
     return folder / f"__explainer_ui_{digest[:40]}.json"
 
 
+def _templates(project: Project) -> list[Path]:
+    """The project's page templates and partials (``*.html``) that can be read (the others are reported by compile_all)."""
+    return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
+
+
 def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
     """UI strings used in templates but absent from a catalog, located in the template."""
     problems = []
-    for tpl in sorted(project.templates.rglob("*.html")):
-        for lineno, msgid in _ui_strings(tpl):
+    for tpl in sorted(_templates(project)):
+        for lineno, msgid in _ui_strings(project, tpl):
             for catalog in catalogs.values():
                 if catalog is not None and msgid not in catalog.messages:
                     po = project.show(catalog.path)
@@ -163,26 +174,36 @@ def _preview_content() -> ContentCache:
     return ContentCache()
 
 
-def _template_names(project: Project) -> set[str]:
-    """The project's templates: the plan makes the kinds of page that have one."""
-    folder = project.templates
-    return {p.relative_to(folder).as_posix() for p in folder.rglob("*.html")} if folder.is_dir() else set()
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event")
+"""Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
+``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
+
+MAP_KINDS = frozenset({"home", "plan"})
+"""The kinds of page that draw the map, which needs ``content/geo.json``."""
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic GC while the model is built: it is all long-lived objects, and scanning them
-    over and over made large loads superlinear (10× the events took 25× the time). Then freeze
-    them (until the build ends, see :func:`build`): the first collection after re-enabling would
-    scan them all for nothing, 30 ms of every preview rebuild of 1,000 events."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
+def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Problem]]:
+    """The templates of the kinds of page the site builds (those that exist: only their pages are
+    planned), and a problem for each one that is missing although the content calls for its pages:
+    a missing template is an error, not a site without those pages."""
+    kinds = model.site.page_kinds or PAGE_KINDS
+    wanted = {f"{kind}.html" for kind in kinds}
+    missing = ("the templates folder is missing", "restore templates/ from the repository")
+    refused = project.refusal(project.templates, folder=True, missing=missing)
+    if refused is not None:
+        return set(), [refused]
+    have = {p.relative_to(project.templates).as_posix() for p in _templates(project)}
+    problems = []
+    for kind in kinds:
+        many = {"source": len(model.sources), "event": len(model.events)}.get(kind)
+        if f"{kind}.html" in have or many == 0:
+            continue
+        what = {"landing": "the landing page", "404": "the page for addresses not found"}.get(kind, f"the {kind} pages")
+        if many:
+            what += f" (the site has {many} {'source documents' if kind == 'source' else 'events'})"
+        hint = "restore it from the repository, or list the kinds of page this site builds in content/site.yaml (page_kinds)"
+        problems.append(Problem(project.show(project.templates / f"{kind}.html"), 1, 1, f"the template of {what} is missing", hint))
+    return wanted & have, problems
 
 
 FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), Language("en", "en_GB", "ltr", "latn", "English"))
@@ -193,27 +214,14 @@ def _presentation_problems(project: Project) -> list[Problem]:
     """Template and catalog problems, found without the content (which has problems of its own)."""
     catalogs, problems = _catalogs(project, FALLBACK_LANGUAGES)
     md = make_markdown()
-    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
-    problems += compile_all(envs, project.templates, project.show)
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
+    problems += compile_all(envs, project)
     problems += _untranslated(project, catalogs)
+    problems += _geo(project, needed=False)[1]
+    problems += project.files_below(project.static)[1]
+    missing = ("the templates folder is missing", "restore templates/ from the repository")
+    problems += [p for p in [project.refusal(project.templates, folder=True, missing=missing)] if p is not None]
     return problems
-
-
-@dataclass(frozen=True)
-class Part:
-    """The share of a site that one process makes when several make it (see :func:`build`): the
-    languages at positions ``index``, ``index + count``, … of the site's languages, and, in part 0,
-    what belongs to no language (the root pages, sitemap, robots.txt, static files)."""
-
-    index: int = 0
-    count: int = 1
-
-    def codes(self, languages: Iterable[Language]) -> list[str]:
-        """The codes of this part's languages."""
-        return [lang.code for lang in list(languages)[self.index :: self.count]]
-
-
-WHOLE = Part()
 
 
 def render_site(
@@ -223,7 +231,7 @@ def render_site(
     into: Path | None = None,
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
     translation: bool = True,
-    part: Part = WHOLE,
+    cancel: threading.Event | None = None,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -231,26 +239,26 @@ def render_site(
     (see :func:`~explainer.render.render_all`); the other files are returned in ``files``.
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
-    With a ``part``, only that part's pages and files are made (in this process, without
-    workers); ``pages`` in the result is still every page of the site.
+    ``cancel``: once set, rendering stops (see :func:`~explainer.render.render_all`).
     """
     try:
-        with _no_cyclic_gc():
-            load = _preview_content().load_file if preview else load_file
-            model = load_model(project, load, translation=translation, remember=preview)
-            pages = plan(model, _template_names(project))
+        load = _preview_content().load_file if preview else load_file
+        model = load_model(project, load, translation=translation, remember=preview)
+        templates, problems = _page_templates(project, model)
+        pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
         raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
-    codes, shared = part.codes(model.site.languages), part.index == 0
-    catalogs, problems = _catalogs(project, model.site.languages)
+    catalogs, found = _catalogs(project, model.site.languages)
+    problems += found
     md = make_markdown()
-    envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, geo_problems = load_geo(project.content / "geo.json", project.show(project.content / "geo.json"))
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    geo, geo_problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
     problems += geo_problems
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
-    own_first = {code: envs[code] for code in codes} | envs  # templates are compiled where this part renders them
-    problems += compile_all(own_first, project.templates, project.show)
+    static, static_problems = project.files_below(project.static)
+    problems += static_problems
+    problems += compile_all(envs, project)
     problems += _untranslated(project, catalogs)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
@@ -267,9 +275,8 @@ def render_site(
             write_files(made, into)
 
     def other_files() -> None:
-        if shared:
-            put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        for lang in (lang for lang in model.site.languages if lang.code in codes):
+        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        for lang in model.site.languages:
             catalog = catalogs[lang.code]
             title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
             put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
@@ -278,14 +285,16 @@ def render_site(
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in sorted(project.static.rglob("*")) if shared and project.static.is_dir() else []:
-            if asset.is_file():
-                put({f"static/{asset.relative_to(project.static).as_posix()}": asset.read_bytes()})
+        for asset in static:
+            try:
+                data = project.read_bytes(asset)
+            except InputError as exc:
+                problems.append(exc.problem)
+                continue
+            put({f"static/{asset.relative_to(project.static).as_posix()}": data})
 
-    own = pages if part == WHOLE else tuple(page for page in pages if (page.lang in codes if page.lang else shared))
     try:  # the other files are made while worker processes render the pages, if they do
-        jobs = None if part == WHOLE else 1  # the processes that make the parts are all there is
-        render_all(renderer, own, project.templates, project.show, into=into, jobs=jobs, meanwhile=None if problems else other_files)
+        render_all(renderer, pages, project, into=into, meanwhile=None if problems else other_files, cancel=cancel)
     except BuildError as exc:
         problems += exc.problems
     if problems:
@@ -295,15 +304,15 @@ def render_site(
     return Result(model, pages, files, tuple(others))
 
 
-TWO_PROCESSES_UP_TO = 1_000_000
-"""A site whose content files hold at most this many bytes is built by two processes from the
-start, each making half of its languages (see :func:`_build_in_two`). A larger site is loaded
-once, then rendered by a pool of workers (:func:`~explainer.render.render_all`), which share its
-model: loading it in two processes would double the memory the build takes."""
-
-
 def build(
-    project: Project, out: Path, *, preview: bool = False, first: Collection[str] = (), shown: Callable[[Model], None] | None = None
+    project: Project,
+    out: Path,
+    *,
+    preview: bool = False,
+    first: Collection[str] = (),
+    shown: Callable[[Model], None] | None = None,
+    also: Callable[[Model], Mapping[str, bytes]] | None = None,
+    cancel: threading.Event | None = None,
 ) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
 
@@ -312,76 +321,46 @@ def build(
     (the preview reloads them), so a save is on screen before the rest of the site is rebuilt.
     They are left unchanged if rendering them fails, and if the rest of the build then fails,
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
+    ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
+    ``cancel``: once set, the build stops (with :class:`~explainer.workers.Cancelled`) and ``out`` is left as it was.
     """
     refused = project.output_problems(out)
-    if refused:  # a build replaces the output folder and everything in it
+    if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
-    before = _render_first(out, first, shown) if first and shown is not None else None
-    try:
-        with staging(out) as tmp:
-            if not preview and _in_two(project):
-                return _build_in_two(project, tmp)
-            return render_site(project, preview=preview, into=tmp, before=before, translation=preview)
-    finally:
-        gc.unfreeze()  # what the build froze can be collected again
+    before = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
+    with staging(out) as tmp:
+        result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel)
+        if also is not None:
+            write_files(also(result.model), tmp)
+        return result
 
 
-def _in_two(project: Project) -> bool:
-    """Whether to build in two processes: a small site, two cores, and a process that may fork."""
-    if (os.cpu_count() or 1) < 2 or not can_fork():
-        return False
-    files = project.content.glob("*.yaml") if project.content.is_dir() else ()
-    return sum(_size(file) for file in files) <= TWO_PROCESSES_UP_TO
+def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
+    """The map's outlines from ``content/geo.json``, read from inside the project; missing is an error when ``needed``."""
+    file = project.content / "geo.json"
+    missing = ("the map's outlines are missing", "restore content/geo.json from the repository (see docs/content-format.md)")
+    refused = project.refusal(file, missing=missing)
+    if refused is not None:
+        return None, [refused] if needed or "missing" not in refused.message else []
+    return load_geo(file, project.show(file))
 
 
-def _size(file: Path) -> int:
-    """The size of ``file`` (0 if it cannot be read: loading it reports that)."""
-    try:
-        return file.stat().st_size
-    except OSError:
-        return 0
+def _render_first(
+    project: Project, out: Path, first: Collection[str], shown: Callable[[Model], None], cancel: threading.Event | None
+) -> Callable[[Renderer, tuple[Page, ...]], None]:
+    """Render the open pages and write them into ``out`` at once: only pages that the last build wrote there.
 
+    They are rendered as every page is (:func:`~explainer.render.render_all`): a page that runs past
+    the time limit stops the build here; any other problem is left for the full render to report."""
+    built = read_manifest(out) or frozenset()
 
-def _build_in_two(project: Project, into: Path) -> Result:
-    """Build into ``into`` with a forked process: it makes part 1 of 2 (:class:`Part`), this one part 0.
-
-    The fork comes before anything is loaded: each process loads and checks the content and
-    compiles the templates itself. That costs no time (the two do it at the same time, and it has
-    to come before rendering either way) and it buys two things: each process loads the locale
-    data and templates of its own languages only (about 7 ms of the real site's build), and
-    nothing but file names and problems passes between them. Both find the same content and
-    template problems; :class:`BuildError` keeps each once. The child writes its files and sends
-    the names of its other files, or its problems, or the exception that stopped it, through a
-    pipe (see :func:`~explainer.render.with_child`).
-    """
-
-    def there() -> tuple[tuple[str, ...], tuple[Problem, ...]]:
-        made, problems = _part(project, into, 1)
-        return (made.others if made is not None else ()), problems
-
-    (mine, my_problems), (their_others, their_problems) = with_child(there, lambda: _part(project, into, 0))
-    if my_problems or their_problems or mine is None:
-        raise BuildError([*my_problems, *their_problems])
-    return Result(mine.model, mine.pages, mine.files, (*mine.others, *their_others))
-
-
-def _part(project: Project, into: Path, index: int) -> tuple[Result | None, tuple[Problem, ...]]:
-    """Make part ``index`` of 2: the result, or the problems (a BuildError itself does not pickle)."""
-    try:
-        return render_site(project, into=into, translation=False, part=Part(index, 2)), ()
-    except BuildError as exc:
-        return None, exc.problems
-
-
-def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], None]) -> Callable[[Renderer, tuple[Page, ...]], None]:
     def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
-        files = {}
-        for page in pages:
-            if page.output in first:
-                try:
-                    files[page.output] = renderer.render(page)
-                except Exception:  # the full render below reports it with its template line
-                    return
+        try:
+            files = render_all(renderer, [p for p in pages if p.output in first and p.output in built], project, cancel=cancel)
+        except BuildError as exc:
+            if any(TOO_LONG in p.message for p in exc.problems):
+                raise
+            return
         for rel, data in files.items():
             target = out / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -394,10 +373,7 @@ def _render_first(out: Path, first: Collection[str], shown: Callable[[Model], No
 
 def check(project: Project) -> Result:
     """Validate everything and render in memory; write nothing."""
-    try:
-        return render_site(project)
-    finally:
-        gc.unfreeze()
+    return render_site(project)
 
 
 __all__ = ["BuildError", "Project", "Result", "build", "check", "render_site"]

@@ -45,6 +45,7 @@ from .model import (
     Text,
     Update,
 )
+from .project import InputError, Project, universal_newlines
 from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
 from .schemacheck import quick_valid
 
@@ -80,64 +81,6 @@ PAGE_OF_FILE = {
 """The page whose anchors each file's ids become (ids must be unique per page)."""
 
 
-@dataclass(frozen=True)
-class Project:
-    """Where a site's parts live. Paths shown to the user are relative to ``root``."""
-
-    root: Path
-
-    @property
-    def content(self) -> Path:
-        return self.root / "content"
-
-    @property
-    def seeds(self) -> Path:
-        return self.root / "seeds"
-
-    @property
-    def schemas(self) -> Path:
-        return self.root / "schemas"
-
-    @property
-    def templates(self) -> Path:
-        return self.root / "templates"
-
-    @property
-    def static(self) -> Path:
-        return self.root / "static"
-
-    @property
-    def locales(self) -> Path:
-        return self.root / "locales"
-
-    def show(self, path: Path) -> str:
-        """``path`` relative to the project root, with forward slashes."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def output_problems(self, out: Path) -> list[Problem]:
-        """Why ``out`` must not be the output folder: a build replaces the folder, and all in it.
-
-        Refused: the project itself or a folder that holds it, one of its inputs (or a folder inside
-        or around one), and a folder that is not empty and does not hold a previous build.
-        """
-        target = out.resolve()
-        root = self.root.resolve()
-        hint = "choose a new folder for the site, such as _site"
-        if root.is_relative_to(target):
-            return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
-        for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
-            inputs = folder.resolve()
-            if target.is_relative_to(inputs) or inputs.is_relative_to(target):
-                return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
-        previous = (target / "sitemap.xml").is_file() or (target / "__preview").is_dir()  # a build, or a preview whose first build failed
-        if target.is_dir() and any(target.iterdir()) and not previous:
-            return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
-        return []
-
-
 def load_model(
     project: Project,
     load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file,
@@ -153,17 +96,20 @@ def load_model(
     """
     errors = Collector()
     docs: dict[str, Document] = {}
+    broken_schemas = project.schema_problems()  # without its schemas no file can be checked
+    errors.problems.extend(broken_schemas)
     for name in CONTENT_FILES:
         file = project.content / f"{name}.yaml"
         shown = project.show(file)
-        if not file.exists():
-            errors.add(shown, 1, 1, "content file is missing", f"create {shown} (see docs/content-format.md)")
+        refused = project.refusal(file, missing=("content file is missing", f"create {shown} (see docs/content-format.md)"))
+        if refused is not None:  # missing, unreadable, or a link out of the project
+            errors.problems.append(refused)
             continue
         doc, problems = load(file, shown)
         errors.problems.extend(problems)
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
-        if doc is not None and _schema_ok(project, name, doc, errors, remember) and not problems:
+        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors, remember) and not problems:
             if _too_long(doc.data, ""):  # a quick walk finds whether there is anything to locate
                 _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
@@ -658,7 +604,8 @@ class _Builder:
                 "the site's languages must be 'ar' and 'en'",
                 "every text field has 'ar' and 'en'; list exactly those two languages",
             )
-        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs))
+        kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
+        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs), kinds)
 
     def _sources(self) -> tuple[Source, ...]:
         doc = self.docs.get("sources")
@@ -671,7 +618,13 @@ class _Builder:
         out = []
         for path, raw in raws:
             seed = self.project.seeds / raw["file"]
-            if not seed.is_file():
+            try:
+                data = self.project.read_bytes(seed)
+                text = universal_newlines(data.decode("utf-8"))
+            except InputError as exc:
+                if not exc.missing:  # unreadable, or a link out of the project: located at the seed
+                    self.errors.problems.append(exc.problem)
+                    continue
                 self._err(
                     doc,
                     path + ("file",),
@@ -679,12 +632,10 @@ class _Builder:
                     "copy the document into seeds/ or correct the file name",
                 )
                 continue
-            try:
-                text = seed.read_text("utf-8")
-            except (UnicodeDecodeError, OSError):
+            except UnicodeDecodeError:
                 self._err(doc, path + ("file",), f"seeds/{raw['file']} cannot be read as UTF-8 text", "save the document as UTF-8")
                 continue
-            self._check_pin(doc, path, raw, seed)
+            self._check_pin(doc, path, raw, data)
             self.quote_index[raw["id"]] = QuoteIndex.of(text)
             lines = text.split("\n")
             chrome = []
@@ -785,9 +736,9 @@ class _Builder:
         self.errors.problems.extend(problems)
         self.errors.problems.extend(style.check(self.docs, rules, self.project.root, languages))
 
-    def _check_pin(self, doc: Document, path: JsonPath, raw: dict[str, Any], seed: Path) -> None:
+    def _check_pin(self, doc: Document, path: JsonPath, raw: dict[str, Any], data: bytes) -> None:
         """A seed must be the one its citations were checked against: its SHA-256 is pinned in sources.yaml."""
-        digest = hashlib.sha256(seed.read_bytes()).hexdigest()
+        digest = hashlib.sha256(data).hexdigest()
         pinned = raw.get("sha256")
         command = f"python build.py review seeds/{raw['file']}"
         if pinned is None:

@@ -1,43 +1,354 @@
-"""Stage 5 — write the site into a temporary folder beside the output, then swap it in.
+"""Stage 5 — write the site into a new folder beside the output folder, then exchange the two.
 
-A build that fails before or during writing leaves the previous output untouched.
+At every instant the output folder holds a whole site, the previous one or the new one: the new site
+is written into a staging folder beside it (``.<name>.new-*``) and the two are exchanged in one step
+(Linux's ``renameat2(RENAME_EXCHANGE)``; where the system has no such call, two renames, and a build
+killed between them leaves the previous site beside the folder, where the next build finds it).
+
+A build deletes nothing it did not write. It leaves in the output folder a manifest
+(:data:`MANIFEST`) of every file it wrote, which is how the next build recognises a previous build
+(never by a file name that other tools use). Whatever else the editor keeps in the folder (a
+``CNAME``, a ``.git`` folder) is moved into the new site before the exchange, and a file of the
+editor's where the new site has one is refused. A build that fails, or is interrupted, leaves the
+output folder as it was; what an interrupted build leaves beside it is removed by the next build.
+
+The exchange gives the output folder a new identity (inode): a bind mount of it, or a server whose
+working folder is inside it, keeps showing the old folder. Mount or serve the folder that holds it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
+import json
 import os
 import shutil
+import signal
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
 
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, visible
+
+MANIFEST = ".explainer-build.json"
+"""The file, in the output folder, that lists every file the build wrote (and marks the folder as a build's)."""
+
+STAGING_MARK = ".explainer-staging"
+"""The file that marks a staging folder while the build writes into it (removed before it is swapped in)."""
+
+_OUT_HINT = "choose another --out folder, or fix its permissions"
+
+
+def read_manifest(folder: Path) -> frozenset[str] | None:
+    """The files a build wrote into ``folder``, from its manifest; None if it has no valid one."""
+    try:
+        fd = os.open(folder / MANIFEST, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            data = json.loads(fh.read())
+    except (OSError, ValueError):
+        return None
+    files = data.get("files") if isinstance(data, dict) and data.get("generator") == "explainer" else None
+    if not isinstance(files, list) or not all(isinstance(f, str) and _plain_path(f) for f in files):
+        return None
+    return frozenset(files)
+
+
+def _plain_path(rel: str) -> bool:
+    """Whether ``rel`` is a relative path below its folder, without ``..``, ``.`` or empty parts."""
+    parts = rel.split("/")
+    return bool(rel) and "\x00" not in rel and all(p not in ("", ".", "..") for p in parts) and rel != MANIFEST
+
+
+def _write_manifest(folder: Path, files: frozenset[str] | set[str]) -> None:
+    data = json.dumps({"generator": "explainer", "files": sorted(files)}, ensure_ascii=False, indent=0)
+    replace_file(folder / MANIFEST, data.encode("utf-8") + b"\n")
+
+
+def _files_in(folder: Path) -> set[str]:
+    """Every file below ``folder`` (not following links), relative, except the build's own marks."""
+    found = set()
+    for here, _dirs, files in os.walk(folder):
+        rel = os.path.relpath(here, folder)
+        for name in files:
+            found.add(name if rel == "." else f"{rel}/{name}".replace(os.sep, "/"))
+    return found - {MANIFEST, STAGING_MARK}
 
 
 @contextmanager
 def staging(out: Path) -> Iterator[Path]:
-    """A new empty folder beside ``out``; swapped in for ``out`` when the block ends without error.
+    """A new empty folder beside ``out``; exchanged with ``out`` when the block ends without error.
 
     If the block raises, the folder is removed and ``out`` is left as it was. Writing can happen
     anywhere inside the block (the build's worker processes write pages into it directly).
     """
-    out = out.resolve()
+    out = out.parent.resolve() / out.name
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        with _locked(out.parent):
+            _remove_leftovers(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     except OSError as exc:
-        raise BuildError([_unwritable(out, exc)]) from None
+        raise BuildError([unwritable(out, exc)]) from None
+    held = _hold(tmp)  # while this process lives: the next build knows the folder is in use
+    swapped = False
     try:
+        (tmp / STAGING_MARK).touch()
         yield tmp
         os.chmod(tmp, 0o755)
-        _swap(tmp, out)
+        _write_manifest(tmp, _files_in(tmp))
+        (tmp / STAGING_MARK).unlink()
+        with _locked(out.parent), _signals_held():
+            old, built = _swap_in(tmp, out)
+            swapped = True
+        if old is not None:
+            _remove_built(old, built)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise BuildError([_unwritable(out, exc)]) from None
+        if not swapped:
+            _discard(tmp)
+        if exc.filename is not None and not str(exc.filename).startswith((str(tmp), str(out))):
+            raise  # not the output folder's: an input, reported as itself
+        raise BuildError([unwritable(out, exc)]) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not swapped:
+            _discard(tmp)
         raise
+    finally:
+        os.close(held)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold Ctrl+C and SIGTERM back while a site is swapped in: moving the editor's files into the new
+    site, the exchange and its bookkeeping happen all together (the signal is acted on just after)."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _discard(tmp: Path) -> None:
+    """Remove a staging folder that was not swapped in (everything in it was written by this build)."""
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _hold(folder: Path) -> int:
+    """An open descriptor of ``folder`` with an exclusive lock on it, released when the process ends, however it ends."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return fd
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """Hold a lock on ``folder`` (the output folder's parent) while leftovers are removed or a site is swapped in,
+    so that two builds into the same folder take turns."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        yield  # a folder that cannot be opened is not written into either: the build reports that
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+class _Conflict(Exception):
+    """A file of the editor's in the output folder where the new site has one."""
+
+    def __init__(self, paths: list[str]) -> None:
+        super().__init__(paths)
+        self.paths = paths
+
+
+def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
+    """Put the site in ``new`` in place of ``out``, keeping the files in ``out`` that no build wrote;
+    return where the previous site is now, and the files its build wrote (to be removed)."""
+    if not os.path.lexists(out):
+        os.rename(new, out)
+        return None, frozenset()
+    if not out.is_dir() or out.is_symlink():
+        raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder", str(out))
+    built = read_manifest(out) or frozenset()
+    try:
+        moved = _carry(out, new, built)
+    except _Conflict as exc:
+        raise BuildError([_conflict(out, exc.paths)]) from None
+    try:
+        old = _exchange(new, out)
+    except OSError:
+        _carry_back(moved, new, out)
+        raise
+    return old, built
+
+
+def _conflict(out: Path, paths: list[str]) -> Problem:
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    message = f"the output folder holds {shown}, which the build did not write and would replace"
+    return Problem(str(out), 1, 1, message, "move the file(s) out of the output folder, or choose another --out folder")
+
+
+def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:
+    """Move what is in ``src`` but not in ``built`` (the files a build wrote there) into ``dst``; return
+    what was moved. Nothing is moved if any of it would take the place of something in ``dst``."""
+    above = {str(p) for f in built for p in PurePosixPath(f).parents if str(p) != "."}
+    foreign: list[str] = []
+
+    def walk(rel: str) -> None:
+        here = src / rel if rel else src
+        for entry in sorted(os.scandir(here), key=lambda e: e.name):
+            path = f"{rel}/{entry.name}" if rel else entry.name
+            if path in (MANIFEST, STAGING_MARK) or path in built:
+                continue
+            if entry.is_dir(follow_symlinks=False) and path in above:
+                walk(path)  # a folder of the build's: what the editor added inside it is carried one by one
+            else:
+                foreign.append(path)
+
+    walk("")
+    clashes = [rel for rel in foreign if os.path.lexists(dst / rel) or _blocked(dst, rel)]
+    if clashes:
+        raise _Conflict(clashes)
+    moved: list[str] = []
+    try:
+        for rel in foreign:
+            (dst / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.rename(src / rel, dst / rel)
+            moved.append(rel)
+    except OSError:
+        _carry_back(moved, dst, src)
+        raise
+    return moved
+
+
+def _blocked(dst: Path, rel: str) -> bool:
+    """Whether a folder on the way to ``rel`` is a file (or link) in ``dst``."""
+    parent = dst
+    for part in PurePosixPath(rel).parts[:-1]:
+        parent = parent / part
+        if os.path.lexists(parent) and (parent.is_symlink() or not parent.is_dir()):
+            return True
+    return False
+
+
+def _carry_back(moved: list[str], src: Path, dst: Path) -> None:
+    """Undo :func:`_carry`: move the editor's files back where they were."""
+    for rel in reversed(moved):
+        with contextlib.suppress(OSError):
+            os.rename(src / rel, dst / rel)
+
+
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Any:
+    """The C library's ``renameat2`` (Linux, glibc 2.28 and later), or None."""
+    return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+
+
+def _exchange(new: Path, out: Path) -> Path:
+    """Swap the folders ``new`` and ``out`` in one step; return where the old site is now (``new``'s name)."""
+    renameat2 = _renameat2()
+    if renameat2 is not None:
+        if renameat2(_AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(out), _RENAME_EXCHANGE) == 0:
+            return new
+        code = ctypes.get_errno()
+        if code not in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(out))
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rename(out, old)  # onto the empty folder just made
+    try:
+        os.rename(new, out)
+    except OSError:
+        os.rename(old, out)  # put the previous site back
+        raise
+    return old
+
+
+def _remove_built(folder: Path, built: frozenset[str]) -> None:
+    """Delete the files of ``built`` in ``folder`` (never through a link), then the folders they leave
+    empty, then ``folder`` itself if nothing else is in it."""
+    for rel in sorted(built):
+        with contextlib.suppress(OSError):
+            _unlink_below(folder, rel)
+    for name in (MANIFEST, STAGING_MARK):
+        with contextlib.suppress(OSError):
+            _unlink_below(folder, name)
+    for here, _dirs, _files in sorted(os.walk(folder, topdown=False), key=lambda w: -len(w[0])):
+        with contextlib.suppress(OSError):
+            os.rmdir(here)  # only an empty folder goes
+
+
+def _unlink_below(folder: Path, rel: str) -> None:
+    """Unlink ``folder/rel`` if it is not a folder, going down through real folders only (a link on the
+    way stops it: a forged manifest cannot reach outside)."""
+    parts = rel.split("/")
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for part in parts[:-1]:
+            next_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
+        if not stat.S_ISDIR(os.stat(parts[-1], dir_fd=fd, follow_symlinks=False).st_mode):
+            os.unlink(parts[-1], dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Remove what interrupted builds left beside ``out``: their staging folders (marked), and sites
+    swapped out but not yet deleted (with a manifest). A folder in use by a running build is left
+    alone, and so is one without a build's mark. What the editor had in the output folder and a
+    killed build had already moved is moved back; if the output folder itself is missing (killed
+    between the two renames where there is no exchange), the last whole site is put back first."""
+    prefixes = (f".{out.name}.new-", f".{out.name}.old-")
+    try:
+        names = sorted(n for n in os.listdir(out.parent) if n.startswith(prefixes))
+    except OSError:
+        return
+    for name in names:
+        folder = out.parent / name
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a running build's
+            _remove_leftover(folder, out)
+        finally:
+            os.close(fd)
+
+
+def _remove_leftover(folder: Path, out: Path) -> None:
+    built = read_manifest(folder)
+    if built is None:
+        if os.path.isfile(folder / STAGING_MARK) and not os.path.islink(folder / STAGING_MARK):
+            shutil.rmtree(folder, ignore_errors=True)  # a staging folder: all of it written by its build
+        return
+    if not os.path.lexists(out):
+        os.rename(folder, out)
+        return
+    try:
+        _carry(folder, out, built)
+    except (_Conflict, OSError):
+        print(visible(f"note: {folder} holds files that no build wrote; it is left in place"), file=sys.stderr)
+        return
+    _remove_built(folder, built)
 
 
 def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None = None) -> None:
@@ -53,32 +364,42 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
             fh.write(files[rel])
 
 
-def replace_file(target: Path, data: bytes) -> None:
+def replace_file(target: Path, data: bytes, mode: int | None = None) -> None:
     """Write ``target`` whole or not at all: into a file of this process beside it, then renamed
-    over it (a reader never sees half of it, and two processes never write into the same file)."""
+    over it (a reader never sees half of it, and two processes never write into the same file).
+    ``mode``: the new file's permissions (default: the process's)."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.new")
     partial.write_bytes(data)
+    if mode is not None:
+        os.chmod(partial, mode)
     partial.replace(target)
 
 
-def _unwritable(out: Path, exc: OSError) -> Problem:
-    hint = "choose another --out folder, or fix its permissions"
-    return Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror}", hint)
+def write_into(out: Path, rel: str, data: bytes) -> None:
+    """Write one file into the output folder of a build, whole, and list it in the folder's manifest.
 
-
-def _swap(new: Path, out: Path) -> None:
-    """Put ``new`` in place of ``out``; the old folder is removed only after the swap."""
-    if out.exists() and not out.is_dir():
-        raise NotADirectoryError(20, "the output path exists and is not a folder")
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.rename(out, old / "site")
+    A folder that does not exist is made as a build makes one (a site of that one file, swapped in);
+    a folder that holds no build is never written into.
+    """
+    built = read_manifest(out)
+    if built is None:
+        if os.path.lexists(out):
+            raise BuildError(
+                [Problem(str(out), 1, 1, "the output folder holds no build of the site; nothing is written into it", _OUT_HINT)]
+            )
+        with staging(out) as tmp:
+            write_files({rel: data}, tmp)
+        return
+    target = out / rel
     try:
-        os.rename(new, out)
-    except OSError:
-        if old is not None:
-            os.rename(old / "site", out)  # put the previous output back
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+        if rel not in built:
+            _write_manifest(out, built | {rel})
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(target, data)
+    except OSError as exc:
+        raise BuildError([unwritable(out, exc)]) from None
+
+
+def unwritable(out: Path, exc: OSError) -> Problem:
+    """The problem of an output folder that cannot be written."""
+    return Problem(str(out), 1, 1, f"output folder cannot be written: {exc.strerror or exc}", _OUT_HINT)

@@ -41,9 +41,19 @@ def make_project(dest: Path, content: Path = MINI) -> Path:
     return dest
 
 
-def run_cli(project: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    """Run ``python build.py ARGS`` in ``project`` and capture its output."""
-    return subprocess.run([sys.executable, "build.py", *args], cwd=project, capture_output=True, text=True, timeout=timeout)
+UNPRIVILEGED = (
+    ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-dac_override,-dac_read_search"]
+    if os.geteuid() == 0
+    else []
+)
+"""A command prefix under which file permissions apply: root ignores ``chmod 000`` unless it drops these capabilities."""
+
+
+def run_cli(project: Path, *args: str, timeout: float = 60, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run ``python build.py ARGS`` in ``project`` and capture its output (``unprivileged``: as a user that
+    file permissions apply to, see :data:`UNPRIVILEGED`)."""
+    command = [*(UNPRIVILEGED if unprivileged else []), sys.executable, "build.py", *args]
+    return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=timeout)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, run_cli, snapshot
 
-from explainer import render, site
+from explainer import render
 from explainer.errors import BuildError
 from explainer.load import load_file
 from explainer.quotes import _normalise_with_map, normalise
@@ -40,71 +40,41 @@ def test_parallel_build_is_byte_identical_to_a_serial_one(tmp_path: Path, monkey
     ours, _ = corpus.write_both(tmp_path, 250)  # 502 pages: rendered by worker processes
     assert run_cli(ours, "build", "--out", str(tmp_path / "parallel")).returncode == 0
     monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
-    monkeypatch.setattr(render, "SPLIT_FROM", 10**9)
     build(Project(ours), tmp_path / "serial")
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
 
 
-WAYS = {
-    "two processes, one language each": {},
-    "one process, with a forked child rendering every other page": {"TWO_PROCESSES_UP_TO": -1},
-    "one process": {"TWO_PROCESSES_UP_TO": -1, "SPLIT_FROM": 10**9},
-}
-"""How a small site can be built (the defaults first), by the settings that choose it."""
-
-
-def _build_one_way(project: Path, out: Path, way: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def _build_one_way(project: Path, out: Path, parallel: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     with monkeypatch.context() as patch:
-        for name, value in WAYS[way].items():
-            patch.setattr(site if name == "TWO_PROCESSES_UP_TO" else render, name, value)
+        patch.setattr(render, "PARALLEL_FROM", 2 if parallel else 10**9)
         build(Project(project), out)
 
 
-@pytest.mark.parametrize("way", list(WAYS)[:2])
-def test_small_site_built_in_parallel_is_the_serial_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, way: str) -> None:
-    ours, _ = corpus.write_both(tmp_path, 20)  # 42 pages
-    assert site._in_two(Project(ours))  # by default, a site this small is built by two processes
-    monkeypatch.setattr(render, "PARALLEL_FROM", 10**9)
-    _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
-    _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
+def test_the_workers_find_the_problems_one_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours, _ = corpus.write_both(tmp_path, 20)  # 42 pages, rendered by the workers when the threshold is 2
+    _build_one_way(ours, tmp_path / "parallel", True, monkeypatch)
+    _build_one_way(ours, tmp_path / "serial", False, monkeypatch)
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
     assert (tmp_path / "parallel/en/timeline/e000001/index.html").is_file() and (tmp_path / "parallel/sitemap.xml").is_file()
 
-    # a template error on every event page, so on pages of both halves: the same problems either way
+    # a template error on every event page, so in every worker: the same problems either way
     event = ours / "templates/event.html"
     event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}", "{{ e.title|t }}{{ e.no_such_field }}"), "utf-8")
     with pytest.raises(BuildError) as serial:
-        _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
+        _build_one_way(ours, tmp_path / "serial", False, monkeypatch)
     with pytest.raises(BuildError) as parallel:
-        _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
+        _build_one_way(ours, tmp_path / "parallel", True, monkeypatch)
     assert "no_such_field" in parallel.value.report()
     assert parallel.value.problems == serial.value.problems
     assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")  # the last good output, left as it was
 
-    # a mistake in the content, found by both processes: reported once, as by one process
-    events = ours / "content/events.yaml"
-    events.write_text(events.read_text("utf-8").replace("status: occurred", "status: ocurred", 1), "utf-8")
-    with pytest.raises(BuildError) as serial:
-        _build_one_way(ours, tmp_path / "serial", "one process", monkeypatch)
-    with pytest.raises(BuildError) as parallel:
-        _build_one_way(ours, tmp_path / "parallel", way, monkeypatch)
-    assert "ocurred" in parallel.value.report() and parallel.value.report().count("ocurred") == serial.value.report().count("ocurred")
-    assert parallel.value.problems == serial.value.problems
-
-
-def test_an_english_only_template_error_stops_the_two_process_build(tmp_path: Path) -> None:
-    """The child builds the second language: its problems reach the report, and nothing is written."""
-    ours, _ = corpus.write_both(tmp_path, 20)
-    out = tmp_path / "out"
-    build(Project(ours), out)
-    before = snapshot(out)
-    event = ours / "templates/event.html"
+    # an error on the English pages only (the last pages, in the last worker's chunks): it reaches the report
     english_only = "{{ e.title|t }}{% if lang.code == 'en' %}{{ 1 / 0 }}{% endif %}"
-    event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}", english_only), "utf-8")
+    event.write_text(event.read_text("utf-8").replace("{{ e.title|t }}{{ e.no_such_field }}", english_only), "utf-8")
     with pytest.raises(BuildError) as failed:
-        build(Project(ours), out)
+        _build_one_way(ours, tmp_path / "parallel", True, monkeypatch)
     assert "ZeroDivisionError" in failed.value.report()
-    assert snapshot(out) == before
+    assert snapshot(tmp_path / "parallel") == snapshot(tmp_path / "serial")
 
 
 def test_quick_schema_check_never_accepts_what_jsonschema_rejects() -> None:

@@ -1,0 +1,295 @@
+"""Where a project's parts live, which paths it reads from, and which folders a build may write.
+
+A project is a folder: ``content/``, ``seeds/``, ``schemas/``, ``templates/``, ``static/`` and
+``locales/``. Paths shown to the user are relative to its root.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import stat
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .errors import Problem
+from .write import read_manifest, unwritable
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""Any one input file (a seed, a template, a catalog, a static file...) larger than this is refused:
+the build reads inputs whole, and a hand-made file is far smaller."""
+
+MAX_STATIC_BYTES = 256 * 1024 * 1024
+"""All of ``static/`` together may hold at most this much (it is copied into every build)."""
+
+MAX_STATIC_FILES = 10_000
+
+_OUTSIDE_HINT = "the build reads only files inside the project: copy the file into it, or remove the link"
+
+
+def universal_newlines(text: str) -> str:
+    """``text`` with CRLF and CR line ends as LF, as Python's text files read it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+class InputError(Exception):
+    """An input that cannot be read, with the located problem that says why (``missing``: it does not exist)."""
+
+    def __init__(self, problem: Problem, missing: bool = False) -> None:
+        super().__init__(problem.format())
+        self.problem = problem
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a site's parts live. Paths shown to the user are relative to ``root``."""
+
+    root: Path
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def schemas(self) -> Path:
+        return self.root / "schemas"
+
+    @property
+    def templates(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.root / "static"
+
+    @property
+    def locales(self) -> Path:
+        return self.root / "locales"
+
+    @cached_property
+    def real_root(self) -> Path:
+        """The project's folder with every symbolic link resolved: inputs must resolve inside it."""
+        return self.root.resolve()
+
+    def refusal(self, path: Path, *, folder: bool = False, missing: tuple[str, str] | None = None) -> Problem | None:
+        """Why ``path`` cannot be read as an input, or None if it can: a regular file (with ``folder``, a
+        folder) that resolves inside the project and can be opened.
+
+        A path that resolves outside the project (through a symbolic link anywhere along it) is refused
+        at the link; one that cannot be reached for want of permission, at the folder that stops it.
+        ``missing``: the message and hint for a path that does not exist (default: a plain one).
+        """
+        try:
+            self._open(path, folder=folder, missing=missing)
+        except InputError as exc:
+            return exc.problem
+        return None
+
+    def read_bytes(self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
+        """The bytes of the input file ``path``; raises :class:`InputError` (see :meth:`refusal`)."""
+        fd = self._open(path, folder=False, missing=missing)
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size > limit:
+                    message = f"file is too large ({size / 2**20:.0f} MB; at most {limit // 2**20} MB)"
+                    raise InputError(Problem(self.show(path), 1, 1, message, "remove it, or what was pasted into it by mistake"))
+                return fh.read(limit + 1)
+        except OSError as exc:
+            raise InputError(self._unreadable(path, exc, folder=False)) from None
+
+    def _open(self, path: Path, *, folder: bool, missing: tuple[str, str] | None) -> int:
+        """An open descriptor of ``path`` (closed at once for a folder; -1), or :class:`InputError`."""
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(self.real_root):
+            raise InputError(self._outside(path))
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            if exc.errno == errno.ENOENT:
+                message, hint = missing or (f"{'folder' if folder else 'file'} does not exist", "create it, or correct the name")
+                raise InputError(Problem(self.show(path), 1, 1, message, hint), missing=True) from None
+            raise InputError(self._unreadable(path, exc, folder)) from None
+        if folder != stat.S_ISDIR(info.st_mode):
+            raise InputError(self._not_a(path, info.st_mode, folder))
+        if not folder and not stat.S_ISREG(info.st_mode):
+            raise InputError(self._not_a(path, info.st_mode, folder))
+        try:  # O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | (os.O_DIRECTORY if folder else 0))
+            if folder:
+                os.close(fd)
+                os.listdir(real)  # a folder that can be entered but not listed
+                return -1
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise InputError(self._not_a(path, os.fstat(fd).st_mode, folder))
+            os.set_blocking(fd, True)
+            return fd
+        except OSError as exc:
+            raise InputError(self._unreadable(path, exc, folder)) from None
+
+    def _outside(self, path: Path) -> Problem:
+        """The problem of ``path``, which resolves outside the project, located at the link that leads out."""
+        at = path
+        try:
+            parts = path.relative_to(self.root).parts
+        except ValueError:
+            parts = ()
+        for n in range(1, len(parts) + 1):
+            prefix = self.root.joinpath(*parts[:n])
+            if not Path(os.path.realpath(prefix)).is_relative_to(self.real_root):
+                at = prefix
+                break
+        target = os.path.realpath(at)
+        return Problem(self.show(at), 1, 1, f"resolves to {target}, outside the project", _OUTSIDE_HINT)
+
+    def _unreadable(self, path: Path, exc: OSError, folder: bool) -> Problem:
+        """The problem of an input that cannot be read: at the folder that cannot be entered, if one can't."""
+        at, is_folder = path, folder
+        if exc.errno == errno.EACCES:
+            try:
+                parts = path.relative_to(self.root).parts
+            except ValueError:
+                parts = ()
+            for n in range(len(parts)):
+                prefix = self.root.joinpath(*parts[:n])
+                try:
+                    os.stat(prefix.joinpath(parts[n]))
+                except PermissionError:
+                    at, is_folder = prefix, True
+                    break
+                except OSError:
+                    break
+        what = "folder" if is_folder else "file"
+        hint = f"give yourself read permission on it (chmod u+r{'x' if is_folder else ''} {self.show(at)})"
+        return Problem(self.show(at), 1, 1, f"cannot read {what}: {exc.strerror or exc}", hint)
+
+    def _not_a(self, path: Path, mode: int, folder: bool) -> Problem:
+        found = (
+            "a folder"
+            if stat.S_ISDIR(mode)
+            else "a regular file"
+            if stat.S_ISREG(mode)
+            else "not a regular file (a pipe, socket or device)"
+        )
+        wanted = "folder" if folder else "file"
+        return Problem(self.show(path), 1, 1, f"cannot read {wanted}: it is {found}", f"replace it with the {wanted} the project needs")
+
+    def schema_problems(self) -> list[Problem]:
+        """The problems of ``schemas/``: every schema file is read from inside the project and is JSON."""
+        try:
+            self._open(self.schemas, folder=True, missing=("the schemas folder is missing", "restore schemas/ from the repository"))
+        except InputError as exc:
+            return [exc.problem]
+        problems = []
+        for file in sorted(self.schemas.glob("*.schema.json")):
+            try:
+                json.loads(self.read_bytes(file).decode("utf-8"))
+            except InputError as exc:
+                problems.append(exc.problem)
+            except UnicodeDecodeError:
+                problems.append(Problem(self.show(file), 1, 1, "schema is not valid UTF-8", "restore it from the repository"))
+            except json.JSONDecodeError as exc:
+                message = f"schema is not valid JSON: {exc.msg}"
+                problems.append(Problem(self.show(file), exc.lineno, exc.colno, message, "fix the JSON syntax here"))
+        return problems
+
+    def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:
+        """Every file below ``folder`` (none if it does not exist), in order, and the problems of what cannot be read.
+
+        Links are followed when they resolve inside the project (a folder once); anything else that
+        is not a regular file or a folder is a problem, as is more than :data:`MAX_STATIC_BYTES` in all.
+        """
+        try:
+            self._open(folder, folder=True, missing=None)
+        except InputError as exc:
+            return [], [] if exc.missing else [exc.problem]
+        files: list[Path] = []
+        problems: list[Problem] = []
+        seen: set[Path] = set()
+        total = 0
+
+        def walk(here: Path) -> bool:
+            """Add the files below ``here``; False once the limit is passed."""
+            nonlocal total
+            seen.add(Path(os.path.realpath(here)))
+            try:
+                entries = sorted(os.listdir(here))
+            except OSError as exc:
+                problems.append(self._unreadable(here, exc, True))
+                return True
+            for name in entries:
+                path = here / name
+                real = Path(os.path.realpath(path))
+                if not real.is_relative_to(self.real_root):
+                    problems.append(self._outside(path))
+                    continue
+                try:
+                    info = os.stat(path)
+                except OSError as exc:
+                    problems.append(self._unreadable(path, exc, False))
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    if real not in seen and not walk(path):
+                        return False
+                elif not stat.S_ISREG(info.st_mode):
+                    problems.append(self._not_a(path, info.st_mode, False))
+                elif total + info.st_size > MAX_STATIC_BYTES or len(files) >= MAX_STATIC_FILES:
+                    limits = f"{MAX_STATIC_BYTES // 2**20} MB or {MAX_STATIC_FILES:,} files"
+                    message = f"{self.show(folder)}/ holds more than {limits}, counting up to this file"
+                    problems.append(Problem(self.show(path), 1, 1, message, "keep in it only what the site uses"))
+                    return False
+                else:
+                    total += info.st_size
+                    files.append(path)
+            return True
+
+        walk(folder)
+        return files, problems
+
+    def show(self, path: Path) -> str:
+        """``path`` relative to the project root, with forward slashes."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def output_problems(self, out: Path) -> list[Problem]:
+        """Why ``out`` must not be the output folder of a build (empty if it may be).
+
+        Refused: a symbolic link (a repository could ship ``_site`` or ``.preview`` as a link to any
+        folder), the project itself or a folder that holds it, one of its inputs (or a folder inside
+        or around one), a path that is not a folder, and a folder that is not empty and holds no
+        previous build: a previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
+        alone, and a build removes only the files that manifest lists.
+        """
+        hint = "choose a new folder for the site, such as _site"
+        try:
+            if os.path.islink(out):
+                message = f"the output folder is a symbolic link (to {os.readlink(out)})"
+                return [Problem(str(out), 1, 1, message, "give the folder itself as --out, or remove the link")]
+            target = out.parent.resolve() / out.name
+            info = os.stat(target) if os.path.lexists(target) else None
+            root = self.real_root
+            if root.is_relative_to(target):
+                return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
+            for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
+                inputs = folder.resolve()
+                if target.is_relative_to(inputs) or inputs.is_relative_to(target):
+                    return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
+            if info is None:
+                return []
+            if not stat.S_ISDIR(info.st_mode):
+                raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder")
+            if os.listdir(target) and read_manifest(target) is None:
+                return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+        except OSError as exc:
+            return [unwritable(out.absolute(), exc)]
+        return []

@@ -1,0 +1,222 @@
+"""Inputs are read only from inside the project, and every input that cannot be read is a located error.
+
+A repository can hold symbolic links. A link that resolves outside the project (``seeds/x.txt ->
+/proc/self/environ``, ``static/leak.txt -> /etc/shadow``, a template linked to ``/etc/passwd`` and
+pulled in with ``{% include %}``) would publish whatever file the build can read: each is refused,
+at the link, and nothing is written. A file or folder that cannot be read is reported at that input
+(never as the output folder, never as a traceback), by ``build`` and ``check`` alike; a missing
+input that the site needs (a page kind's template, the map's outlines) is an error, not a thinner site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import make_project, run_cli
+
+from explainer.errors import BuildError
+from explainer.project import Project
+from explainer.site import build, check
+
+SEED = "seeds/003_d62c7aa82ec35e7c.txt"
+"""A seed the mini project cites."""
+
+
+def link_outside(root: Path, rel: str) -> Path:
+    """Move ``rel`` out of the project and leave a symbolic link to it in its place (same bytes, read through the link)."""
+    inside = root / rel
+    outside = root.parent / "outside" / rel.replace("/", "_")
+    outside.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(inside, outside)
+    inside.symlink_to(outside)
+    return outside
+
+
+def include(root: Path, name: str) -> None:
+    """Make ``templates/home.html`` include ``name``."""
+    home = root / "templates/home.html"
+    home.write_text(home.read_text("utf-8").replace("{% block main %}", f'{{% block main %}}{{% include "{name}" %}}', 1), "utf-8")
+
+
+def _template_linked_to_a_system_file(root: Path) -> None:
+    (root / "templates/_secret.html").symlink_to("/etc/passwd")
+    include(root, "_secret.html")
+
+
+def _static_file_linked_to_a_system_file(root: Path) -> None:
+    (root / "static/leak.txt").symlink_to("/etc/passwd")
+
+
+def _seed_linked_to_the_environment(root: Path) -> None:
+    (root / "seeds/005_leak.txt").symlink_to("/proc/self/environ")
+    sources = root / "content/sources.yaml"
+    text = sources.read_text("utf-8")
+    sources.write_text(text.replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_leak.txt", 1), "utf-8")
+
+
+def _templates_subfolder_linked_outside(root: Path) -> None:
+    outside = root.parent / "outside-templates"
+    outside.mkdir()
+    (outside / "part.html").write_text("<p>from outside</p>\n", "utf-8")
+    (root / "templates/parts").symlink_to(outside)
+    include(root, "parts/part.html")
+
+
+OUTSIDE: dict[str, tuple[Callable[[Path], object], str]] = {
+    "seed": (lambda root: link_outside(root, SEED), SEED),
+    "seed-to-proc-environ": (_seed_linked_to_the_environment, "seeds/005_leak.txt"),
+    "content-file": (lambda root: link_outside(root, "content/figures.yaml"), "content/figures.yaml"),
+    "map-outlines": (lambda root: link_outside(root, "content/geo.json"), "content/geo.json"),
+    "stylesheet": (lambda root: link_outside(root, "static/style.css"), "static/style.css"),
+    "static-to-etc-passwd": (_static_file_linked_to_a_system_file, "static/leak.txt"),
+    "static-folder": (lambda root: link_outside(root, "static"), "static"),
+    "template": (lambda root: link_outside(root, "templates/home.html"), "templates/home.html"),
+    "included-template-to-etc-passwd": (_template_linked_to_a_system_file, "templates/_secret.html"),
+    "included-through-a-linked-folder": (_templates_subfolder_linked_outside, "templates/parts"),
+    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.po"), "locales/en/LC_MESSAGES/messages.po"),
+    "schema": (lambda root: link_outside(root, "schemas/events.schema.json"), "schemas/events.schema.json"),
+}
+
+
+@pytest.mark.parametrize("case", list(OUTSIDE))
+def test_an_input_that_resolves_outside_the_project_is_refused_where_it_is(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    setup, where = OUTSIDE[case]
+    setup(root)
+    for run in (lambda: build(Project(root), root / "_site"), lambda: check(Project(root))):
+        with pytest.raises(BuildError) as info:
+            run()
+        hits = [p for p in info.value.problems if p.path == where and "outside the project" in p.message]
+        assert hits, info.value.report()
+        assert hits[0].hint
+    assert not (root / "_site").exists()
+
+
+def test_links_that_stay_inside_the_project_are_followed(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    (root / "static/alias.css").symlink_to("style.css")
+    (root / "templates/_again.html").symlink_to("_head.html")
+    build(Project(root), root / "_site")
+    assert (root / "_site/static/alias.css").read_bytes() == (root / "static/style.css").read_bytes()
+
+
+def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    _static_file_linked_to_a_system_file(root)
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "static/leak.txt:1:1:" in result.stderr and "outside the project" in result.stderr
+    assert not (root / "_site").exists()
+
+
+# --- inputs that cannot be read -----------------------------------------------------------------------
+
+UNREADABLE: dict[str, tuple[str, str]] = {
+    "template": ("templates/home.html", "cannot read file"),
+    "stylesheet": ("static/style.css", "cannot read file"),
+    "catalog": ("locales/en/LC_MESSAGES/messages.po", "cannot read file"),
+    "map-outlines": ("content/geo.json", "cannot read file"),
+    "schema": ("schemas/events.schema.json", "cannot read file"),
+    "content-file": ("content/figures.yaml", "cannot read file"),
+    "seed": (SEED, "cannot read file"),
+    "content-folder": ("content", "cannot read folder"),
+    "seeds-folder": ("seeds", "cannot read folder"),
+    "templates-folder": ("templates", "cannot read folder"),
+    "static-folder": ("static", "cannot read folder"),
+    "locales-folder": ("locales", "cannot read folder"),
+}
+
+
+@pytest.mark.parametrize("case", list(UNREADABLE))
+def test_an_input_that_cannot_be_read_is_a_located_error_at_that_input(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    rel, says = UNREADABLE[case]
+    os.chmod(root / rel, 0)
+    try:
+        for command in ("check", "build"):
+            result = run_cli(root, command, unprivileged=True)
+            assert result.returncode == 1, (command, result.stdout, result.stderr)
+            assert "Traceback" not in result.stderr, result.stderr
+            assert f"{rel}:1:1: {says}: Permission denied" in result.stderr, result.stderr
+            assert "output folder" not in result.stderr and "--out" not in result.stderr
+            assert "UTF-8" not in result.stderr
+    finally:
+        os.chmod(root / rel, 0o755)
+    assert not (root / "_site").exists()
+
+
+def test_a_schema_that_is_not_json_is_located(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    schema = root / "schemas/figures.schema.json"
+    schema.write_text(schema.read_text("utf-8").replace('"type": "object"', '"type": "object",,', 1), "utf-8")
+    line = schema.read_text("utf-8").split(",,")[0].count("\n") + 1
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"schemas/figures.schema.json:{line}:" in result.stderr and "not valid JSON" in result.stderr
+
+
+# --- inputs the site needs ------------------------------------------------------------------------------
+
+
+def _fifo(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+    os.mkfifo(root / rel)
+
+
+def _folder(root: Path, rel: str) -> None:
+    (root / rel).unlink()
+    (root / rel).mkdir()
+
+
+MISSING: dict[str, tuple[Callable[[Path], object], str, str]] = {
+    "event-template": (lambda root: (root / "templates/event.html").unlink(), "templates/event.html", "template of the event pages"),
+    "landing-template": (lambda root: (root / "templates/landing.html").unlink(), "templates/landing.html", "template of the landing page"),
+    "templates-folder": (lambda root: shutil.rmtree(root / "templates"), "templates", "folder"),
+    "map-outlines": (lambda root: (root / "content/geo.json").unlink(), "content/geo.json", "outlines are missing"),
+    "map-outlines-a-folder": (lambda root: _folder(root, "content/geo.json"), "content/geo.json", "it is a folder"),
+    "map-outlines-a-fifo": (lambda root: _fifo(root, "content/geo.json"), "content/geo.json", "not a regular file"),
+}
+
+
+@pytest.mark.parametrize("case", list(MISSING))
+def test_a_missing_input_the_site_needs_is_an_error_not_a_thinner_site(tmp_path: Path, case: str) -> None:
+    root = make_project(tmp_path / "site")
+    setup, where, says = MISSING[case]
+    setup(root)
+    for command in ("build", "check"):
+        result = run_cli(root, command, timeout=30)  # a pipe must not make the build wait for a writer
+        assert result.returncode == 1, (command, result.stdout)
+        assert "Traceback" not in result.stderr
+        head = [line for line in result.stderr.splitlines() if line.startswith(f"{where}:1:1: ")]
+        assert head and says in head[0], result.stderr
+    assert not (root / "_site").exists()
+
+
+def test_a_project_that_declares_its_page_kinds_needs_only_their_templates(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    keep = {"event.html", "timeline.html"}
+    for template in (root / "templates").glob("*.html"):
+        if template.name not in keep and not template.name.startswith("_"):
+            template.unlink()
+    (root / "content/geo.json").unlink()  # no page of these kinds draws the map
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, event]\n", "utf-8")
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stderr
+    pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site").rglob("index.html"))
+    assert pages and all(p.split("/")[1] == "timeline" for p in pages), pages
+    (root / "templates/event.html").unlink()
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "templates/event.html:1:1: " in result.stderr, result.stderr
+
+
+def test_an_unknown_page_kind_is_named(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    site = root / "content/site.yaml"
+    site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, evnet]\n", "utf-8")
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and "content/site.yaml:" in result.stderr and "'evnet' is not allowed here" in result.stderr

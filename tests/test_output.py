@@ -1,0 +1,196 @@
+"""The output folder: a build deletes nothing it did not write, and the folder always holds a whole site.
+
+A previous build is recognised by the manifest that only a build writes (``.explainer-build.json``,
+every file it wrote), never by a file name that other tools use (``sitemap.xml``, ``__preview/``). A
+rebuild removes only what the manifest lists; anything else in the folder is kept. The new site is
+made beside the folder and exchanged with it in one step, so at every instant the folder holds the
+old site or the new one; what an interrupted build leaves beside it is removed by the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import make_project, run_cli, snapshot
+
+from explainer.errors import BuildError
+from explainer.project import Project
+from explainer.site import build
+from explainer.write import MANIFEST
+
+
+def manifest(out: Path) -> set[str]:
+    return set(json.loads((out / MANIFEST).read_text("utf-8"))["files"])
+
+
+def site_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file() or p.is_symlink()} - {MANIFEST}
+
+
+@pytest.mark.parametrize("marker", ["sitemap.xml", "__preview/"])
+def test_a_folder_with_a_file_name_a_build_uses_is_not_a_previous_build(tmp_path: Path, marker: str) -> None:
+    """``mkdir d; touch d/sitemap.xml; echo x > d/thesis.docx; build --out d`` deleted the thesis."""
+    root = make_project(tmp_path / "site")
+    folder = tmp_path / "d"
+    folder.mkdir()
+    if marker.endswith("/"):
+        (folder / marker).mkdir()
+    else:
+        (folder / marker).touch()
+    (folder / "thesis.docx").write_text("x", "utf-8")
+    before = snapshot(folder)
+    result = run_cli(root, "build", "--out", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "is not empty and holds no previous build" in result.stderr
+    assert snapshot(folder) == before and (folder / marker).exists()
+
+
+def test_a_build_writes_its_manifest_and_a_rebuild_removes_only_what_it_wrote(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), out)
+    assert manifest(out) == site_files(out) and "index.html" in manifest(out)
+    # the editor's own files in the output folder: kept by every rebuild, never published by the build itself
+    (out / "CNAME").write_text("example.org\n", "utf-8")
+    (out / ".git").mkdir()
+    (out / ".git/HEAD").write_text("ref: refs/heads/gh-pages\n", "utf-8")
+    (out / "en/notes.txt").write_text("mine", "utf-8")
+    # a page the next build no longer makes: removed, because the previous build wrote it
+    (root / "templates/updates.html").unlink()
+    site = root / "content/site.yaml"
+    kinds = "landing, 404, home, timeline, plan, people, questions, differences, sources, source, event"
+    site.write_text(site.read_text("utf-8") + f"page_kinds: [{kinds}]\n", "utf-8")
+    build(Project(root), out)
+    assert (out / "CNAME").read_text("utf-8") == "example.org\n"
+    assert (out / ".git/HEAD").is_file() and (out / "en/notes.txt").read_text("utf-8") == "mine"
+    assert not (out / "en/updates").exists() and not (out / "ar/updates").exists()
+    assert "CNAME" not in manifest(out) and manifest(out) == site_files(out) - {"CNAME", ".git/HEAD", "en/notes.txt"}
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []  # nothing left beside it
+
+
+def test_a_file_of_the_editor_where_the_build_would_write_is_refused_and_kept(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), out)
+    site = root / "content/site.yaml"
+    kinds = "landing, home, timeline, plan, people, questions, differences, sources, updates, source, event"
+    site.write_text(site.read_text("utf-8") + f"page_kinds: [{kinds}]\n", "utf-8")
+    build(Project(root), out)  # without the 404 page
+    (out / "404.html").write_text("my own 404 page", "utf-8")
+    site.write_text(site.read_text("utf-8").replace("page_kinds: [landing,", "page_kinds: [404, landing,"), "utf-8")
+    before = snapshot(out)
+    with pytest.raises(BuildError) as info:
+        build(Project(root), out)
+    assert "404.html" in info.value.report() and "did not write" in info.value.report()
+    assert snapshot(out) == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_forged_manifest_cannot_lead_a_build_to_delete_through_a_link(tmp_path: Path) -> None:
+    """A repository can ship an output folder with a manifest listing files behind a link it also ships."""
+    root = make_project(tmp_path / "site")
+    victim = tmp_path / "documents"
+    victim.mkdir()
+    (victim / "letter.txt").write_text("keep me", "utf-8")
+    out = root / "_site"
+    out.mkdir()
+    (out / "docs").symlink_to(victim)
+    for files in (["docs/letter.txt"], ["../documents/letter.txt"]):
+        (out / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": files}), "utf-8")
+        with contextlib.suppress(BuildError):  # a manifest with a path out of the folder is no manifest
+            build(Project(root), out)
+        assert (victim / "letter.txt").read_text("utf-8") == "keep me"
+
+
+def test_the_output_folder_may_not_be_a_symbolic_link(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (root / "_site").symlink_to(elsewhere)
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "symbolic link" in result.stderr, result.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_an_output_path_too_long_for_the_system_is_a_clear_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    result = run_cli(root, "build", "--out", "o" * 300)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "File name too long" in result.stderr and "--out" in result.stderr
+
+
+def test_the_success_message_shows_the_output_folder_escaped(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    result = run_cli(root, "build", "--out", "out\x1b[31mred")
+    assert result.returncode == 0, result.stderr
+    assert "\x1b" not in result.stdout and "out\\u001b[31mred" in result.stdout
+
+
+def _whole(out: Path, reference: dict[str, bytes]) -> None:
+    """``out`` holds exactly one whole site: the manifest lists every file, and every file is the reference's."""
+    files = snapshot(out)
+    assert set(files) - {MANIFEST} == manifest(out)
+    assert {k: v for k, v in files.items() if k != MANIFEST} == reference
+
+
+def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_build(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), tmp_path / "reference")
+    reference = {k: v for k, v in snapshot(tmp_path / "reference").items() if k != MANIFEST}
+    rng = random.Random(15)
+    started = time.monotonic()
+    result = run_cli(root, "build")
+    assert result.returncode == 0
+    duration = time.monotonic() - started
+    for _ in range(8):  # kills at random moments of a build, each over the last whole site
+        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        _whole(out, reference)
+    assert run_cli(root, "build").returncode == 0
+    _whole(out, reference)
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_leftovers_of_a_killed_build_beside_the_folder_are_removed_but_not_other_folders(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), out)
+    # what a build killed while writing leaves: a staging folder with the build's mark in it
+    staging = root / "._site.new-killed"
+    staging.mkdir()
+    (staging / ".explainer-staging").touch()
+    (staging / "index.html").write_text("half", "utf-8")
+    # a folder of the editor's that happens to have a similar name, without the mark: kept
+    mine = root / "._site.new-mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine", "utf-8")
+    build(Project(root), out)
+    assert not staging.exists() and (mine / "notes.txt").read_text("utf-8") == "mine"
+
+
+def test_an_editor_file_added_to_the_output_folder_survives_a_rebuild_killed_at_any_moment(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    assert run_cli(root, "build").returncode == 0
+    (out / "CNAME").write_text("example.org\n", "utf-8")
+    rng = random.Random(7)
+    for _ in range(6):
+        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.1, 0.6))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert run_cli(root, "build").returncode == 0
+        assert (out / "CNAME").read_text("utf-8") == "example.org\n"
+    assert os.listdir(root).count("_site") == 1

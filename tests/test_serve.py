@@ -1,0 +1,298 @@
+"""The live preview's server, over real sockets: it answers only its own origin, logs no client text
+raw, never writes into a folder it refused, and keeps rebuilding after a runaway template.
+
+Any web page the editor visits can make the browser open connections to 127.0.0.1: a WebSocket with a
+foreign ``Origin``, or (by DNS rebinding) requests with a foreign ``Host``. The preview accepts only
+requests to itself by address or ``localhost``, and WebSocket connections from its own pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import make_project
+
+RUNAWAY = "{% for i in range(10**12) %}{% endfor %}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(condition: Callable[[], object], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {seconds} s for {what}")
+        time.sleep(0.05)
+
+
+class Server:
+    """``build.py serve`` in a project, its output collected as it comes."""
+
+    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+        self.project = project
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            [sys.executable, "build.py", "serve", "--port", str(self.port), *args],
+            cwd=project,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+        )
+        self.output = b""
+        threading.Thread(target=self._collect, daemon=True).start()
+
+    def _collect(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.output += line
+
+    def listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return self.proc.poll() is not None
+
+    def request(self, path: str, host: str | None = None, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """A raw HTTP/1.1 GET (``path`` sent as written), its status, headers and body."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
+            lines = [f"GET {path} HTTP/1.1", f"Host: {host or f'127.0.0.1:{self.port}'}", "Connection: close"]
+            lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+            s.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+        head, _, body = data.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        found = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+        return int(status_line.split()[1]), found, body
+
+    def websocket(self, origin: str, host: str | None = None) -> tuple[int, socket.socket]:
+        """Open the live-reload socket as a browser would from ``origin``: the status (101 if accepted) and the socket."""
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        request = (
+            f"GET /livereload HTTP/1.1\r\nHost: {host or f'127.0.0.1:{self.port}'}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+        )
+        s.sendall(request.encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(1)
+            if not chunk:
+                break
+            head += chunk
+        return int(head.split()[1]), s
+
+    def stop(self) -> str:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        time.sleep(0.1)  # the collecting thread reads what is left in the pipe
+        return self.output.decode("utf-8", "replace")
+
+
+def send_text(s: socket.socket, text: str) -> None:
+    """One masked WebSocket text frame, as a browser sends it."""
+    data = text.encode()
+    mask = os.urandom(4)
+    head = bytes([0x81]) + (bytes([0x80 | len(data)]) if len(data) < 126 else bytes([0x80 | 126]) + struct.pack("!H", len(data)))
+    s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    project = make_project(tmp_path / "site")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: running.request("/")[0] == 200, 30, "the first build to be served")
+        yield running
+    finally:
+        running.stop()
+
+
+def test_requests_for_another_host_are_refused(server: Server) -> None:
+    """DNS rebinding: a page of attacker.example whose name now resolves to 127.0.0.1."""
+    assert server.request("/en/", host=f"127.0.0.1:{server.port}")[0] == 200
+    assert server.request("/en/", host=f"localhost:{server.port}")[0] == 200
+    for path in ("/en/", "/__preview/status.json", "/livereload.js"):
+        status, _headers, body = server.request(path, host=f"attacker.example:{server.port}")
+        assert status in (400, 403, 421), (path, status)
+        assert b"lang=" not in body and b"errors" not in body and b"livereload" not in body
+
+
+def test_the_live_reload_socket_accepts_only_the_preview_s_own_pages(server: Server) -> None:
+    status, s = server.websocket(origin=f"http://127.0.0.1:{server.port}")
+    s.close()
+    assert status == 101
+    for origin in ("https://attacker.example", "null", f"http://attacker.example:{server.port}"):
+        status, s = server.websocket(origin=origin)
+        s.close()
+        assert status == 403, origin
+    status, s = server.websocket(origin=f"http://attacker.example:{server.port}", host=f"attacker.example:{server.port}")
+    s.close()
+    assert status in (400, 403, 421)
+
+
+def test_no_page_elsewhere_can_force_a_reload(server: Server) -> None:
+    status, _headers, _body = server.request("/forcereload?path=*", headers={"Origin": "https://attacker.example"})
+    assert status in (403, 404)
+
+
+def test_what_a_client_sends_never_reaches_the_terminal_raw(server: Server) -> None:
+    status, s = server.websocket(origin=f"http://127.0.0.1:{server.port}")
+    assert status == 101
+    send_text(s, json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    send_text(s, json.dumps({"command": "info", "url": "http://127.0.0.1/\x1b[2J\x1b]0;pwned\x07\u202e"}))
+    server.request("/%1b[31mred")
+    server.request("/\x1b[31mred")
+    time.sleep(0.3)  # the server has read the frames (nothing to wait on: what is checked is that nothing comes)
+    s.close()
+    output = server.stop()
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", output.replace("\n", "").replace("\r", "")), output
+
+
+@pytest.mark.parametrize("path", ["/en/index.html%00.css", "/%00", "/en/%00/", "/..%2f..%2fetc/passwd"])
+def test_odd_paths_are_client_errors_not_server_errors(server: Server, path: str) -> None:
+    status, _headers, _body = server.request(path)
+    assert status in (400, 403, 404), (path, status)
+    assert "Traceback" not in server.output.decode("utf-8", "replace")
+
+
+def test_the_preview_does_not_serve_files_from_outside_its_folder(server: Server) -> None:
+    (server.project / ".preview" / "leak.txt").symlink_to("/etc/passwd")
+    assert server.request("/leak.txt")[0] in (403, 404)
+
+
+@pytest.mark.parametrize("how", ["a link to another folder", "a folder of someone else's"])
+def test_a_preview_folder_it_may_not_use_is_refused_and_left_untouched(tmp_path: Path, how: str) -> None:
+    project = make_project(tmp_path / "site")
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "letter.txt").write_text("keep me", "utf-8")
+    if how.startswith("a link"):
+        (project / ".preview").symlink_to(documents)
+        target = documents
+    else:
+        target = project / ".preview"
+        target.mkdir()
+        (target / "notes.txt").write_text("mine", "utf-8")
+    before = sorted(p.name for p in target.iterdir())
+    running = Server(project)
+    try:
+        assert running.proc.wait(timeout=30) == 1
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and ".preview" in output
+    assert sorted(p.name for p in target.iterdir()) == before
+    assert (documents / "letter.txt").read_text("utf-8") == "keep me"
+
+
+@pytest.mark.parametrize("port", ["-1", "0", "70000", "eighty"])
+def test_a_port_that_cannot_be_is_a_clear_error(tmp_path: Path, port: str) -> None:
+    project = make_project(tmp_path / "site")
+    result = subprocess.run([sys.executable, "build.py", "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "--port" in result.stderr and "1 to 65535" in result.stderr, result.stderr
+
+
+def test_a_port_in_use_or_an_unknown_host_is_a_clear_error(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30
+        )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"port {port}" in result.stderr and "in use" in result.stderr, result.stderr
+    result = subprocess.run(
+        [sys.executable, "build.py", "serve", "--host", "no-such-host.invalid"], cwd=project, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "no-such-host.invalid" in result.stderr, result.stderr
+
+
+def _status(server: Server) -> Any:
+    status, _headers, body = server.request("/__preview/status.json")
+    return json.loads(body) if status == 200 else None
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_save_after_a_runaway_template_rebuilds_at_once(tmp_path: Path) -> None:
+    """The preview froze: a save during a never-ending render was never acted on."""
+    project = make_project(tmp_path / "site")
+    running = Server(project, env={"EXPLAINER_RENDER_LIMIT": "120"})
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        wait_until(lambda: running.request("/")[0] == 200, 30, "the first build to be served")
+        home = project / "templates/home.html"
+        original = home.read_text("utf-8")
+        spent = _cpu_seconds(running.proc.pid)
+        home.write_text(original.replace("{% block main %}", "{% block main %}" + RUNAWAY, 1), "utf-8")
+        wait_until(lambda: _cpu_seconds(running.proc.pid) > spent + 1.0, 30, "the rebuild to run into the runaway loop")
+        home.write_text(original.replace("{% block main %}", "{% block main %}<p>fixed-again</p>", 1), "utf-8")
+        wait_until(lambda: b"fixed-again" in running.request("/en/")[2], 30, "the fixed template to be on the page")
+        assert (_status(running) or {}).get("ok") is True
+        idle = _cpu_seconds(running.proc.pid)
+        time.sleep(1.0)  # over a second of nothing to do, the server takes (almost) no CPU
+        assert _cpu_seconds(running.proc.pid) - idle < 0.3
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output
+
+
+def test_a_runaway_template_in_the_preview_stops_at_the_limit_and_says_where(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "site")
+    running = Server(project, env={"EXPLAINER_RENDER_LIMIT": "1"})
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        wait_until(lambda: running.request("/")[0] == 200, 30, "the first build to be served")
+        home = project / "templates/home.html"
+        home.write_text(home.read_text("utf-8").replace("{% block main %}", "{% block main %}" + RUNAWAY, 1), "utf-8")
+        wait_until(lambda: (_status(running) or {"ok": True})["ok"] is False, 30, "the status to report the runaway page")
+        (error,) = [e for e in _status(running)["errors"] if "longer than" in e["message"]]
+        assert error["path"] == "templates/home.html" and "index.html" in error["message"]
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output
+
+
+def test_the_status_never_quotes_a_file_from_outside_the_project(server: Server) -> None:
+    """The overlay shows the lines around each error: never those of a file a link points to."""
+    (server.project / "seeds/005_leak.txt").symlink_to("/etc/passwd")
+    sources = server.project / "content/sources.yaml"
+    sources.write_text(sources.read_text("utf-8").replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_leak.txt", 1), "utf-8")
+    wait_until(lambda: (_status(server) or {"ok": True})["ok"] is False, 30, "the status to report the link")
+    status = _status(server)
+    assert any(e["path"] == "seeds/005_leak.txt" for e in status["errors"]), status
+    assert "root:" not in json.dumps(status)
