@@ -151,11 +151,12 @@ def _span(d: FuzzyDate) -> tuple[float, float]:
 
 def event_times(model: Model) -> dict[str, float]:
     """Where each event lies on the axis, as a fractional year: the middle of its date, except that
-    an event the content orders ``after`` another sits just after it, within its own year or month."""
+    an event the content orders ``after`` another sits just after it, within its own month. Events
+    known only to the year all sit at its middle (stacked), never at a made-up month."""
     times: dict[str, float] = {}
     for e in model.events:  # in timeline order: an event comes after the one it follows
         t = year_value(e.date)
-        if e.after in times:
+        if e.after in times and e.date.precision != "year":
             low, high = _span(e.date)
             t = min(max(times[e.after] + 0.01, low), high)
         times[e.id] = t
@@ -237,7 +238,7 @@ def timeline_svg(
             times[e.id],
             e.title[lang.code],
             f"{_when(e.date, lang, labels)}: {e.title[lang.code]}",
-            model.shown_status(e) in PLANNED,
+            e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
             e.id in keys,
             _is_deadline(e, model),
         )
