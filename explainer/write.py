@@ -283,12 +283,15 @@ def _remove_built(folder: Path, built: frozenset[str]) -> None:
     for rel in sorted(built):
         with contextlib.suppress(OSError):
             _unlink_below(folder, rel)
-    for name in (MANIFEST, STAGING_MARK):
+    for here, _dirs, _files in os.walk(folder, topdown=False):
+        if here != str(folder):
+            with contextlib.suppress(OSError):
+                os.rmdir(here)  # only an empty folder goes
+    for name in (STAGING_MARK, MANIFEST):  # the manifest last: until it goes, the folder is known as a build's
         with contextlib.suppress(OSError):
             _unlink_below(folder, name)
-    for here, _dirs, _files in sorted(os.walk(folder, topdown=False), key=lambda w: -len(w[0])):
-        with contextlib.suppress(OSError):
-            os.rmdir(here)  # only an empty folder goes
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def _unlink_below(folder: Path, rel: str) -> None:
@@ -339,6 +342,9 @@ def _remove_leftover(folder: Path, out: Path) -> None:
     if built is None:
         if os.path.isfile(folder / STAGING_MARK) and not os.path.islink(folder / STAGING_MARK):
             shutil.rmtree(folder, ignore_errors=True)  # a staging folder: all of it written by its build
+        else:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # made, and killed before its mark was written: an empty folder
         return
     if not os.path.lexists(out):
         os.rename(folder, out)
