@@ -247,6 +247,11 @@ class Project:
                     problems.append(Problem(self.show(path), 1, 1, message, "keep in it only what the site uses"))
                     return False
                 else:
+                    try:  # it can be read: found now, with the other problems, not when it is copied
+                        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+                    except OSError as exc:
+                        problems.append(self._unreadable(path, exc, False))
+                        continue
                     total += info.st_size
                     files.append(path)
             return True
