@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import cached_property
@@ -32,6 +33,19 @@ _OUTSIDE_HINT = "the build reads only files inside the project: copy the file in
 def universal_newlines(text: str) -> str:
     """``text`` with CRLF and CR line ends as LF, as Python's text files read it."""
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _is_mount_point(folder: Path) -> bool:
+    """Whether ``folder`` is a mount point, a bind mount of a folder of the same file system included
+    (which ``os.path.ismount`` does not see: Linux lists them in /proc/self/mountinfo)."""
+    if os.path.ismount(folder):
+        return True
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            points = {re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in fh if len(line.split()) > 4}
+    except OSError:
+        return False
+    return str(folder) in points
 
 
 class InputError(Exception):
@@ -293,6 +307,10 @@ class Project:
                 return []
             if not stat.S_ISDIR(info.st_mode):
                 raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder")
+            if _is_mount_point(target):  # a build exchanges the folder for a new one: a mount point stays where it is
+                message = "the output folder is a mount point, which a build cannot replace with the new site"
+                where = f"build into a folder inside it (--out {target}/site), or mount the folder that holds the output folder"
+                return [Problem(str(target), 1, 1, message, where)]
             if os.listdir(target) and read_manifest(target) is None:
                 return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
         except OSError as exc:

@@ -180,3 +180,21 @@ def test_leftovers_of_a_killed_build_beside_the_folder_are_removed_but_not_other
     (mine / "notes.txt").write_text("mine", "utf-8")
     build(Project(root), out)
     assert not staging.exists() and (mine / "notes.txt").read_text("utf-8") == "mine"
+
+
+def test_an_output_folder_that_is_a_mount_point_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    """A build exchanges its folder for a new one, which a mount point cannot be (a bind mount, a container's volume)."""
+    root = make_project(tmp_path / "site")
+    (tmp_path / "volume").mkdir()
+    mounted = tmp_path / "mounted"
+    mounted.mkdir()
+    if subprocess.run(["mount", "--bind", str(tmp_path / "volume"), str(mounted)], capture_output=True).returncode != 0:
+        pytest.skip("cannot make a bind mount here")
+    try:
+        result = run_cli(root, "build", "--out", str(mounted))
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert "is a mount point" in result.stderr and f"--out {mounted}/" in result.stderr, result.stderr
+        assert run_cli(root, "build", "--out", str(mounted / "site")).returncode == 0  # what the hint says works
+        assert (tmp_path / "volume/site/index.html").is_file()
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
