@@ -226,3 +226,18 @@ def test_an_unknown_page_kind_is_named(tmp_path: Path) -> None:
     site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, evnet]\n", "utf-8")
     result = run_cli(root, "check")
     assert result.returncode == 1 and "content/site.yaml:" in result.stderr and "'evnet' is not allowed here" in result.stderr
+
+
+def test_static_files_and_inputs_have_a_size_limit(tmp_path: Path) -> None:
+    """A repository can ship a file of any apparent size (a sparse file takes no disk): refused before it is read."""
+    root = make_project(tmp_path / "site")
+    with open(root / "static/huge.bin", "wb") as fh:
+        fh.truncate(300 * 2**20)
+    with open(root / SEED, "r+b") as fh:
+        fh.truncate(100 * 2**20)
+    with pytest.raises(BuildError) as info:
+        build(Project(root), root / "_site")
+    found = {p.path: p.message for p in info.value.problems}
+    assert "static/ holds more than 256 MB" in found.get("static/huge.bin", ""), info.value.report()
+    assert "file is too large (100 MB; at most 64 MB)" in found.get(SEED, ""), info.value.report()
+    assert not (root / "_site").exists()
