@@ -27,6 +27,9 @@ MAX_STATIC_BYTES = 256 * 1024 * 1024
 
 MAX_STATIC_FILES = 10_000
 
+MAX_DEPTH = 32
+"""Folders inside ``static/`` or ``templates/`` nested deeper than this are refused (a site needs a few)."""
+
 _OUTSIDE_HINT = "the build reads only files inside the project: copy the file into it, or remove the link"
 
 
@@ -230,9 +233,13 @@ class Project:
         seen: set[Path] = set()
         total = 0
 
-        def walk(here: Path) -> bool:
+        def walk(here: Path, depth: int = 0) -> bool:
             """Add the files below ``here``; False once the limit is passed."""
             nonlocal total
+            if depth > MAX_DEPTH:
+                message = f"folders nested more than {MAX_DEPTH} deep"
+                problems.append(Problem(self.show(here), 1, 1, message, "keep the folder's files at most a few folders deep"))
+                return False
             seen.add(Path(os.path.realpath(here)))
             try:
                 entries = sorted(os.listdir(here))
@@ -251,7 +258,7 @@ class Project:
                     problems.append(self._unreadable(path, exc, False))
                     continue
                 if stat.S_ISDIR(info.st_mode):
-                    if real not in seen and not walk(path):
+                    if real not in seen and not walk(path, depth + 1):
                         return False
                 elif not stat.S_ISREG(info.st_mode):
                     problems.append(self._not_a(path, info.st_mode, False))

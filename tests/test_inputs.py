@@ -241,3 +241,13 @@ def test_static_files_and_inputs_have_a_size_limit(tmp_path: Path) -> None:
     assert "static/ holds more than 256 MB" in found.get("static/huge.bin", ""), info.value.report()
     assert "file is too large (100 MB; at most 64 MB)" in found.get(SEED, ""), info.value.report()
     assert not (root / "_site").exists()
+
+
+def test_folders_nested_without_end_are_a_located_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    deep = root / "static" / "/".join(["a"] * 40)  # a repository can nest a thousand: the walk stops at the limit
+    os.makedirs(deep)
+    (deep / "x.css").write_text("p{}", "utf-8")
+    with pytest.raises(BuildError) as info:
+        build(Project(root), root / "_site")
+    assert any(p.path.startswith("static/a/a/") and "nested" in p.message for p in info.value.problems), info.value.report()[:500]

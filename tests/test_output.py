@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import random
 import signal
 import subprocess
@@ -198,3 +199,19 @@ def test_an_output_folder_that_is_a_mount_point_is_refused_with_what_to_do(tmp_p
         assert (tmp_path / "volume/site/index.html").is_file()
     finally:
         subprocess.run(["umount", str(mounted)], capture_output=True)
+
+
+def test_a_link_in_the_output_folder_is_never_taken_into_the_new_site(tmp_path: Path) -> None:
+    """A deploy tool that follows links would publish what it points to: a repository can ship one in _site/."""
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), out)
+    (out / "leak").symlink_to("/etc/passwd")
+    (out / "assets").mkdir()
+    (out / "assets/key").symlink_to(tmp_path)
+    before = snapshot(out)
+    with pytest.raises(BuildError) as info:
+        build(Project(root), out)
+    assert "symbolic link" in info.value.report() and "leak" in info.value.report()
+    assert snapshot(out) == before and os.readlink(out / "leak") == "/etc/passwd"  # left where it is
+    assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []

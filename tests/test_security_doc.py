@@ -20,4 +20,4 @@ def test_the_security_page_names_what_the_code_uses() -> None:
     assert f"(default {workers.DEFAULT_LIMIT:g})" in DOC
     assert f"{render.PARALLEL_FROM} pages or more" in DOC
     assert f"at most {project.MAX_INPUT_BYTES // 2**20} MB" in DOC and f"{project.MAX_STATIC_BYTES // 2**20} MB" in DOC
-    assert f"{project.MAX_STATIC_FILES:,} files" in DOC
+    assert f"{project.MAX_STATIC_FILES:,} files" in DOC and f"at most {project.MAX_DEPTH} deep" in DOC
