@@ -297,6 +297,7 @@ class Project:
         alone, and a build removes only the files that manifest lists.
         """
         hint = "choose a new folder for the site, such as _site"
+        out = Path(os.path.abspath(out))  # "..", "." and the like, as they are written
         try:
             if os.path.islink(out):
                 message = f"the output folder is a symbolic link (to {os.readlink(out)})"
@@ -319,7 +320,9 @@ class Project:
                 where = f"build into a folder inside it (--out {target}/site), or mount the folder that holds the output folder"
                 return [Problem(str(target), 1, 1, message, where)]
             if os.listdir(target) and read_manifest(target) is None:
-                return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+                message = "the output folder is not empty and holds no previous build of the site"
+                earlier = "choose a new folder for the site; if it holds a site that an earlier version built (no manifest), delete it once"
+                return [Problem(str(target), 1, 1, message, earlier)]
         except OSError as exc:
             return [unwritable(out.absolute(), exc)]
         return []

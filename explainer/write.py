@@ -90,6 +90,7 @@ def staging(out: Path) -> Iterator[Path]:
     If the block raises, the folder is removed and ``out`` is left as it was. Writing can happen
     anywhere inside the block (the build's worker processes write pages into it directly).
     """
+    out = Path(os.path.abspath(out))
     out = out.parent.resolve() / out.name
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
