@@ -248,6 +248,9 @@ class Update:
     date: FuzzyDate
     kind: str
     text: Text
+    pages: tuple[str, ...] = ()
+    """The pages the entry changed, by page key (``plan``, ``timeline/joint-statement``, ``plan#erbil``):
+    a correction's notice is shown on each, and their last-modified dates come from it."""
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,15 @@ class Prose:
 
 
 @dataclass(frozen=True)
+class Licence:
+    """The licence of the site's own text and data (not of the source documents)."""
+
+    id: str
+    url: str
+    name: Text
+
+
+@dataclass(frozen=True)
 class Site:
     """Site-wide settings."""
 
@@ -266,6 +278,7 @@ class Site:
     description: Text
     base_url: str
     languages: tuple[Language, ...]
+    licence: Licence | None = None
 
 
 @dataclass(frozen=True, order=True)
