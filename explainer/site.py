@@ -25,6 +25,7 @@ from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import Page, plan
 from .render import Renderer, can_fork, compile_all, make_environment, make_markdown, render_all, template_cache_dir, with_child
+from .reuse import Reuse
 from .validate import Project, load_model
 from .write import replace_file, staging, write_files
 
@@ -247,8 +248,10 @@ def render_site(
     envs = {lang.code: make_environment(project.templates, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
     geo, geo_problems = load_geo(project.content / "geo.json", project.show(project.content / "geo.json"))
     problems += geo_problems
+    reuse = Reuse.prepare(project, model, pages, publish=into is not None and not preview)  # issue 18: cards, search, open data, hosting
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
+        reuse.install(envs[lang.code], lang)
     own_first = {code: envs[code] for code in codes} | envs  # templates are compiled where this part renders them
     problems += compile_all(own_first, project.templates, project.show)
     problems += _untranslated(project, catalogs)
@@ -266,21 +269,23 @@ def render_site(
         else:
             write_files(made, into)
 
+    def gettext_of(code: str) -> Callable[[str], str]:
+        catalog = catalogs[code]
+        return catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
+
     def other_files() -> None:
         if shared:
             put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+            put(reuse.shared_files(md, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))  # static files too
         for lang in (lang for lang in model.site.languages if lang.code in codes):
-            catalog = catalogs[lang.code]
-            title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
+            title_of = gettext_of(lang.code)
             put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
             for path, data in open_data_files(model, lang):
                 put({path: data})
+            put(reuse.language_files(lang, title_of))
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in sorted(project.static.rglob("*")) if shared and project.static.is_dir() else []:
-            if asset.is_file():
-                put({f"static/{asset.relative_to(project.static).as_posix()}": asset.read_bytes()})
 
     own = pages if part == WHOLE else tuple(page for page in pages if (page.lang in codes if page.lang else shared))
     try:  # the other files are made while worker processes render the pages, if they do
