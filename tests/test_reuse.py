@@ -461,3 +461,32 @@ def test_static_files_are_published_under_hashed_names(built_real: Path) -> None
     fonts = re.findall(r'url\("?([^")]+)"?\)', css)
     assert fonts and all(re.fullmatch(r"fonts/explainer-naskh-(regular|bold)\.[0-9a-f]{10}\.woff2", f) for f in fonts)
     assert all((built_real / "static" / f).exists() for f in fonts)
+
+
+def test_the_deploy_guide_gives_the_policies_the_build_writes() -> None:
+    from explainer import hosting
+    from explainer.plan import Page
+
+    guide = (REPO / "docs" / "deploy.md").read_text("utf-8")
+    for key, path in (("home", "ar/"), ("search", "ar/search/"), ("embed/map", "embed/ar/map/")):
+        assert hosting.header_csp(Page(key, "ar", path, "x.html", {})) in guide, key
+    assert hosting.LONG_CACHE in guide and hosting.SHORT_CACHE in guide
+
+
+@pytest.mark.browser
+def test_axe_finds_nothing_on_the_search_results(served: str, browser: Any) -> None:
+    from test_quality import AXE
+
+    context = browser.new_context(color_scheme="dark", bypass_csp=True)
+    page = context.new_page()
+    problems = []
+    try:
+        for lang, query in (("ar", "الانسحاب"), ("en", "Erbil")):
+            page.goto(f"{served}{lang}/search/?q={query}")
+            page.wait_for_selector(".search-results li")
+            page.evaluate(AXE.read_text("utf-8"))
+            result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+            problems += [f"{lang}: {v['id']}" for v in result["violations"]]
+    finally:
+        context.close()
+    assert problems == []
