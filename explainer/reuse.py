@@ -5,8 +5,9 @@
   corrections that name it.
 - :class:`Reuse` — from :func:`~explainer.site.render_site`: :meth:`Reuse.install` gives templates
   the static files' hashed names (:mod:`~explainer.assets`); :meth:`Reuse.shared_files` makes the
-  files of no language (static files, ``_headers``, ``datapackage.json``, the search index, the
-  landing page's card) and :meth:`Reuse.language_files` one language's share cards.
+  files of no language (static files, ``_headers``, ``datapackage.json``, the landing page's card),
+  starting the search index, which :meth:`Reuse.finish` waits for (Pagefind works in its own process
+  meanwhile), and :meth:`Reuse.language_files` one language's share cards.
 
 The search index and the cards are made for a build that is published (``build``), not by
 ``check`` (which writes nothing) or the live preview (which must stay quick); the preview's search
@@ -16,7 +17,7 @@ page says that its index is missing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -75,6 +76,8 @@ class Reuse:
     cards: bool
     """Whether to draw share cards: for a published build whose templates show them (``_share.html``
     writes ``og:image``; a project without it, such as the benchmark's, draws none)."""
+    pending: list[Any] = field(default_factory=list)
+    """Work started by :meth:`shared_files` that :meth:`finish` waits for."""
 
     @classmethod
     def prepare(cls, project: Project, model: Model, pages: tuple[Page, ...], *, publish: bool) -> Reuse:
@@ -109,12 +112,19 @@ class Reuse:
         files = dict(self.assets.files)
         files["_headers"] = hosting.headers_file(self.pages, site_root)
         files["datapackage.json"] = datapackage(self.model)
-        if self.publish:
-            from .search import search_files
+        if self.publish:  # Pagefind indexes in its own process while this one draws the cards: see finish()
+            from .search import Indexing
 
-            files.update(search_files(self.model, self.pages, md, gettexts))
+            self.pending.append(Indexing(self.model, self.pages, md, gettexts))
         if self.cards:
             files.update(self._cards((p for p in self.pages if p.lang is None), gettexts))
+        return files
+
+    def finish(self) -> dict[str, bytes]:
+        """The files made in the background: the search index (waits for it)."""
+        files: dict[str, bytes] = {}
+        while self.pending:
+            files.update(self.pending.pop().result())
         return files
 
     def language_files(self, lang: Language, gettext: Gettext) -> dict[str, bytes]:

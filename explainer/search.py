@@ -163,12 +163,37 @@ FOLDER = "pagefind"
 
 def search_files(model: Model, pages: Sequence[Page], md: Markdown, gettexts: Mapping[str, Callable[[str], str]]) -> dict[str, bytes]:
     """The search index of every language that has a search page, as ``pagefind/…`` files."""
-    languages = [lang for lang in model.site.languages if any(p.key == "search" and p.lang == lang.code for p in pages)]
-    if not languages:
-        return {}
-    found = [(lang.code, r) for lang in languages for r in records(model, lang, md, gettexts[lang.code])]
-    files = index(found)
-    return {f"{FOLDER}/{path}": data for path, data in files.items()}
+    return Indexing(model, pages, md, gettexts).result()
+
+
+class Indexing:
+    """:func:`search_files` in a thread, so the build draws share cards while Pagefind builds the
+    index in its own process (the thread mostly waits for Pagefind's answers). The records are
+    made here, before the thread starts; :meth:`result` waits for the files (or raises what
+    stopped the thread)."""
+
+    def __init__(self, model: Model, pages: Sequence[Page], md: Markdown, gettexts: Mapping[str, Callable[[str], str]]) -> None:
+        import threading
+
+        languages = [lang for lang in model.site.languages if any(p.key == "search" and p.lang == lang.code for p in pages)]
+        found = [(lang.code, r) for lang in languages for r in records(model, lang, md, gettexts[lang.code])]
+        self._files: dict[str, bytes] = {}
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._files = {f"{FOLDER}/{path}": data for path, data in index(found).items()} if found else {}
+            except BaseException as exc:  # raised again by result(), in the build's own thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def result(self) -> dict[str, bytes]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._files
 
 
 def index(found: Sequence[tuple[str, Record]]) -> dict[str, bytes]:

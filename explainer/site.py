@@ -283,6 +283,7 @@ def render_site(
             for path, data in open_data_files(model, lang):
                 put({path: data})
             put(reuse.language_files(lang, title_of))
+        put(reuse.finish())  # the search index, made meanwhile
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})

@@ -42,7 +42,14 @@ def main() -> int:
     binary = lighthouse()
     scores: dict[str, dict[str, int]] = {}
     with serve_folder(Path(args.site)) as base, tempfile.TemporaryDirectory() as tmp:
-        for path in ("ar/", "en/", "ar/search/", "en/search/", "ar/search/?q=%D8%A7%D9%84%D8%A3%D9%86%D8%B3%D8%AD%D8%A7%D8%A8", "en/search/?q=Erbil"):
+        for path in (
+            "ar/",
+            "en/",
+            "ar/search/",
+            "en/search/",
+            "ar/search/?q=%D8%A7%D9%84%D8%A3%D9%86%D8%B3%D8%AD%D8%A7%D8%A8",
+            "en/search/?q=Erbil",
+        ):
             report = Path(tmp) / "report.json"
             flags = " ".join(CHROMIUM_ARGS)
             subprocess.run(
