@@ -142,11 +142,10 @@ def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | N
     (centred in its height), the site's address after the site's red mark and the two phases'
     colours at the foot. ``second`` is the title in a second, left-to-right language (the
     bilingual landing page), drawn below the first."""
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
-    image = Image.new("L", (WIDTH, HEIGHT), 255)
-    pen = ImageDraw.Draw(image)
     name = _name(site_name, rtl)
+    image = _frame(site_name, address, rtl).copy()
     start = MARGIN - 16 + (name.height + 28 if name.lines else 0)
     room = FOOT - 24 - start
     if second is None:
@@ -154,21 +153,33 @@ def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | N
     else:
         own = _title(title, rtl, room // 2, lines=2)
         titles = [own, _title(second, False, room - own.height - 24, sizes=(48, 42, 36), lines=2)]
-    used = sum(t.height for t in titles) + 24 * (len(titles) - 1)
-    placed = [(name, MARGIN - 16)]
-    top = start + (room - used) // 2
+    top = start + (room - sum(t.height for t in titles) - 24 * (len(titles) - 1)) // 2
+    pen = ImageDraw.Draw(image)
     for block in titles:
-        placed.append((block, top))
+        _write(pen, block, top)
         top += block.height + 24
-    for block, top in placed:
-        x, anchor = (WIDTH - MARGIN, "ra") if block.rtl else (MARGIN, "la")
-        for n, line in enumerate(block.lines):
-            y = top + n * block.leading + (block.leading - block.size) // 2
-            direction, language = _layout(block.rtl)
-            pen.text(
-                (x, y), line, font=font(block.weight, block.size), fill=block.level, anchor=anchor, direction=direction, language=language
-            )
-    # the foot: the site's mark and address (Latin, at the reading start), and the two phases
+    image.putpalette(_palette())
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=COMPRESS_LEVEL)
+    return out.getvalue()
+
+
+def _write(pen: Any, block: Block, top: int) -> None:
+    x, anchor = (WIDTH - MARGIN, "ra") if block.rtl else (MARGIN, "la")
+    direction, language = _layout(block.rtl)
+    for n, line in enumerate(block.lines):
+        y = top + n * block.leading + (block.leading - block.size) // 2
+        pen.text((x, y), line, font=font(block.weight, block.size), fill=block.level, anchor=anchor, direction=direction, language=language)
+
+
+@lru_cache(maxsize=8)
+def _frame(site_name: str, address: str, rtl: bool) -> Any:
+    """What every card of a language shares, drawn once: the site's name, its mark and address, the phases' bar."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (WIDTH, HEIGHT), 255)
+    pen = ImageDraw.Draw(image)
+    _write(pen, _name(site_name, rtl), MARGIN - 16)
     mark = 18
     edge = WIDTH - MARGIN if rtl else MARGIN
     box = (edge - mark, FOOT + 8, edge - 1, FOOT + 8 + mark - 1) if rtl else (edge, FOOT + 8, edge + mark - 1, FOOT + 8 + mark - 1)
@@ -179,10 +190,7 @@ def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | N
     early, late = ((half, WIDTH), (0, half)) if rtl else ((0, half), (half, WIDTH))  # phase 1 where reading starts
     pen.rectangle((early[0], HEIGHT - 20, early[1] - 1, HEIGHT - 1), fill=PHASE_1)
     pen.rectangle((late[0], HEIGHT - 20, late[1] - 1, HEIGHT - 1), fill=PHASE_2)
-    image.putpalette(_palette())
-    out = io.BytesIO()
-    image.save(out, "PNG", compress_level=COMPRESS_LEVEL)
-    return out.getvalue()
+    return image
 
 
 def address(base_url: str) -> str:

@@ -102,13 +102,26 @@ def browser() -> Iterator[Any]:
         yield b
 
 
-def _search(page: Any, base: str, lang: str, query: str) -> list[dict[str, str]]:
-    """Type ``query`` into the search page of ``lang`` and return its results (link, title, excerpt)."""
-    page.goto(f"{base}{lang}/search/")
+@pytest.fixture(scope="module")
+def search_pages(served: str, browser: Any) -> Iterator[dict[str, Any]]:
+    """The search page of each language, opened once (Pagefind loads once per page)."""
+    context = browser.new_context(bypass_csp=True)  # the page's policy allows its script; wait_for_function needs eval
+    pages = {}
+    for lang in ("ar", "en"):
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda e, page=page: page.errors.append(str(e)))
+        page.goto(f"{served}{lang}/search/")
+        pages[lang] = page
+    yield pages
+    context.close()
+
+
+def _search(page: Any, query: str) -> list[dict[str, str]]:
+    """Type ``query`` into a search page and return its results (link, title, text, marked words)."""
     page.fill("#search-q", query)
     page.wait_for_function(
-        "q => document.querySelector('.search-status').textContent && !document.querySelector('.search-status').textContent.endsWith('…')"
-        " && new URL(location.href).searchParams.get('q') === q",
+        "q => new URL(location.href).searchParams.get('q') === q && !document.querySelector('.search-status').textContent.endsWith('…')",
         arg=query,
     )
     return page.evaluate(
@@ -130,16 +143,10 @@ def _search(page: Any, base: str, lang: str, query: str) -> list[dict[str, str]]
     ],
 )
 def test_search_finds_the_pages_whatever_the_spelling(
-    built_real: Path, served: str, browser: Any, lang: str, query: str, shown: str
+    built_real: Path, search_pages: dict[str, Any], lang: str, query: str, shown: str
 ) -> None:
-    page = browser.new_page(bypass_csp=True)  # the page's own policy allows its script; wait_for_function needs eval
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    try:
-        results = _search(page, served, lang, query)
-    finally:
-        page.close()
-    assert errors == [] and len(results) >= 2, (query, results[:2])
+    results = _search(search_pages[lang], query)
+    assert search_pages[lang].errors == [] and len(results) >= 2, (query, results[:2])
     assert any(shown in r["text"] for r in results), (query, [r["text"][:80] for r in results[:3]])
     marked = {normalise(m) for r in results for m in r["marked"]}
     assert all(any(normalise(word) in m for m in marked) for word in shown.split()), (query, marked)  # the matches are marked
@@ -474,21 +481,16 @@ def test_the_deploy_guide_gives_the_policies_the_build_writes() -> None:
 
 
 @pytest.mark.browser
-def test_axe_finds_nothing_on_the_search_results(served: str, browser: Any) -> None:
+def test_axe_finds_nothing_on_the_search_results(search_pages: dict[str, Any]) -> None:
     from test_quality import AXE
 
-    context = browser.new_context(color_scheme="dark", bypass_csp=True)
-    page = context.new_page()
     problems = []
-    try:
-        for lang, query in (("ar", "الانسحاب"), ("en", "Erbil")):
-            page.goto(f"{served}{lang}/search/?q={query}")
-            page.wait_for_selector(".search-results li")
-            page.evaluate(AXE.read_text("utf-8"))
-            result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
-            problems += [f"{lang}: {v['id']}" for v in result["violations"]]
-    finally:
-        context.close()
+    for lang, query in (("ar", "الانسحاب"), ("en", "Erbil")):
+        page = search_pages[lang]
+        _search(page, query)
+        page.evaluate(AXE.read_text("utf-8"))
+        result = page.evaluate("axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+        problems += [f"{lang}: {v['id']}" for v in result["violations"]]
     assert problems == []
 
 
