@@ -147,7 +147,7 @@ def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | N
     name = _name(site_name, rtl)
     image = _frame(site_name, address, rtl).copy()
     start = MARGIN - 16 + (name.height + 28 if name.lines else 0)
-    room = FOOT - 24 - start
+    room = FOOT - 40 - start  # a clear gap above the foot
     if second is None:
         titles = [_title(title, rtl, room)]
     else:
