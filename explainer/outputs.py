@@ -12,24 +12,40 @@ from html import escape, unescape
 from typing import Any, TextIO
 
 from .markdown import Markdown, resolve_links
-from .model import Cites, FuzzyDate, Language, Model, Text
+from .model import Cites, FuzzyDate, Language, Model, Text, Update
 from .plan import Page, page_path
 
-COLLECTIONS: tuple[str, ...] = ("events", "statements", "people", "places", "figures", "questions", "disagreements", "sources")
-"""The open data collections, each published as JSON and CSV in every language."""
+COLLECTIONS: tuple[str, ...] = (
+    "events",
+    "statements",
+    "people",
+    "places",
+    "phases",
+    "plan-notes",
+    "figures",
+    "questions",
+    "disagreements",
+    "sources",
+    "updates",
+)
+"""The open data collections, each published as JSON and CSV in every language (described in ``datapackage.json``)."""
 
 
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
-    """``sitemap.xml`` with every page and its language alternates (absolute URLs)."""
+    """``sitemap.xml`` with every page, its last change (from the content) and its language alternates (absolute URLs)."""
+    from .structured import kind, lastmod
+
     base = model.site.base_url
+    pages = [page for page in pages if kind(page) not in ("404", "embed")]  # embeds are not pages to find (noindex)
+    changed = lastmod(model, pages)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for page in pages:
-        if page.key == "404":
-            continue
         out.append(f"<url><loc>{xml_escape(base + page.path)}</loc>")
+        if page.path in changed:
+            out.append(f"<lastmod>{changed[page.path]}</lastmod>")
         for code, path in page.alternates.items():
             out.append(f'<xhtml:link rel="alternate" hreflang="{code}" href="{xml_escape(base + path)}"/>')
         out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href="{xml_escape(base)}"/></url>')
@@ -68,17 +84,40 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         html_text = resolve_links(md.render(u.text[code], lang), lambda key, anchor: _absolute(base, code, key, anchor))
         first = plain_text(md.render(u.text[code].strip().split("\n\n")[0], lang))
         title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
+        changed = _changed_pages(model, u, code, title_of)  # a correction links to the pages it corrects
+        if changed:
+            label = title_of("Pages corrected") if u.kind == "correction" else title_of("Pages updated")
+            items = "".join(f'<li><a href="{xml_escape(url)}">{xml_escape(name)}</a></li>' for url, name in changed)
+            html_text += f"<p>{xml_escape(label)}:</p><ul>{items}</ul>"
         out += [
             "<entry>",
             f"<title>{xml_escape(title)}</title>",
             f"<id>{xml_escape(page + '#' + u.id)}</id>",
             f'<link rel="alternate" type="text/html" href="{xml_escape(page + "#" + u.id)}"/>',
+            *(f'<link rel="related" type="text/html" href="{xml_escape(url)}" title="{xml_escape(name)}"/>' for url, name in changed),
             f"<updated>{_stamp(u.date)}</updated>",
             f'<content type="html">{xml_escape(html_text)}</content>',
             "</entry>",
         ]
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def _changed_pages(model: Model, update: Update, code: str, title_of: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The absolute URL and title of each page an update names (its ``pages``)."""
+    from .plan import plan
+    from .structured import page_title
+
+    if not update.pages:
+        return []
+    by_key = {p.key: p for p in plan(model) if p.lang == code}
+    out = []
+    for entry in update.pages:
+        key, _, anchor = entry.partition("#")
+        url = _absolute(model.site.base_url, code, key, anchor)
+        if url is not None and key in by_key:
+            out.append((url, page_title(model, by_key[key], code, title_of)))
+    return out
 
 
 def plain_text(html_text: str) -> str:
@@ -97,6 +136,9 @@ def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:
 def _stamp(date: FuzzyDate) -> str:
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
 
+
+BOM = b"\xef\xbb\xbf"
+"""CSV files start with UTF-8's byte-order mark: without it, Excel reads them in the system's code page and garbles Arabic."""
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False)
 """One record as compact JSON (json's C encoder: an indented document is encoded in pure Python,
@@ -119,7 +161,7 @@ def open_data_files(model: Model, lang: Language) -> Iterator[tuple[str, bytes]]
     for name in COLLECTIONS:
         items = rows.pop(name)
         yield f"data/{lang.code}/{name}.json", _json_records(items)
-        yield f"data/{lang.code}/{name}.csv", _encoded(partial(_write_csv, items))
+        yield f"data/{lang.code}/{name}.csv", BOM + _encoded(partial(_write_csv, items))
 
 
 def _json_records(items: list[dict[str, Any]]) -> bytes:
@@ -230,6 +272,25 @@ def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
             }
             for p in model.places
         ],
+        "phases": [
+            {
+                "id": p.id,
+                "number": p.number,
+                "ends": p.ends.iso,
+                "ends_precision": p.ends.precision,
+                "ends_qualifier": p.ends.qualifier,
+                "title": p.title[code],
+                "summary": p.summary[code],
+                "places": list(p.places),
+                "citations": _cites(p.cite, code),
+            }
+            for p in model.phases
+        ],
+        "plan-notes": [
+            {"id": n.id, "section": section, "text": n.text[code], "citations": _cites(n.cite, code)}
+            for section, notes in (("continues", model.continues), ("unknown", model.unknowns))
+            for n in notes
+        ],
         "figures": [
             {
                 "id": f.id,
@@ -265,5 +326,9 @@ def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
                 "paragraphs": len(s.paragraphs),
             }
             for s in model.sources
+        ],
+        "updates": [
+            {"id": u.id, "date": u.date.iso, "kind": u.kind, "text": u.text[code], "pages": list(u.pages)}
+            for u in sorted(model.updates, key=lambda u: (u.date.sort_key, u.id))
         ],
     }

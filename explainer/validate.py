@@ -31,6 +31,7 @@ from .model import (
     Figure,
     FuzzyDate,
     Language,
+    Licence,
     Model,
     Note,
     Paragraph,
@@ -637,7 +638,15 @@ class _Builder:
                 "every text field has 'ar' and 'en'; list exactly those two languages",
             )
         kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
-        return Site(_text(d["title"]), _text(d["description"]), d["base_url"], tuple(langs), kinds)
+        licence = d.get("licence")
+        return Site(
+            _text(d["title"]),
+            _text(d["description"]),
+            d["base_url"],
+            tuple(langs),
+            kinds,
+            Licence(licence["id"], licence["url"], _text(licence["name"])) if licence else None,
+        )
 
     def _sources(self) -> tuple[Source, ...]:
         doc = self.docs.get("sources")
@@ -760,6 +769,31 @@ class _Builder:
                         continue
                     line, col = place_in_file(self.project.root / doc.path, doc.where(path), target, targets[:i].count(target))
                     self.errors.add(doc.path, line, col, message, fix)
+        self._updated_pages(pages)
+
+    def _updated_pages(self, pages: set[str]) -> None:
+        """The pages an entry of ``updates.yaml`` says it changed (``pages:``) must exist, as must their items."""
+        from .markdown import PAGE_LINK
+
+        for path, raw in self._items("updates", "updates"):
+            for i, entry in enumerate(raw.get("pages", ())):
+                found = PAGE_LINK.fullmatch(entry)
+                key, anchor = (found.group("key"), found.group("anchor")) if found else (entry, None)
+                if key not in pages:
+                    close = _closest(key, sorted(pages))
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "name a page by its key, such as plan, timeline/joint-statement or plan#erbil"
+                    )
+                    self._err(self.docs["updates"], path + ("pages", i), f"'{entry}': the site has no such page", hint)
+                elif anchor and key in {*PAGE_OF_FILE.values(), "home"} and (key, anchor) not in self.fact_ids:
+                    self._err(
+                        self.docs["updates"],
+                        path + ("pages", i),
+                        f"'{entry}': that page has no item '{anchor}'",
+                        "use the id of an item shown there",
+                    )
 
     def _house_style(self, languages: frozenset[str]) -> None:
         """The site's own words against content/style.yaml (see :mod:`~explainer.style`)."""
@@ -911,7 +945,7 @@ class _Builder:
 
     def _update(self, doc: Document, path: JsonPath, raw: dict[str, Any]) -> Update | None:
         date = self._date(doc, path + ("date",), raw["date"])
-        return Update(raw["id"], date, raw["kind"], _text(raw["text"])) if date else None
+        return Update(raw["id"], date, raw["kind"], _text(raw["text"]), tuple(raw.get("pages", ()))) if date else None
 
     def _pages(self) -> dict[str, Prose]:
         doc = self.docs.get("pages")
