@@ -175,11 +175,11 @@ def _preview_content() -> ContentCache:
     return ContentCache()
 
 
-PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event")
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed")
 """Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
 ``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
 
-MAP_KINDS = frozenset({"home", "plan"})
+MAP_KINDS = frozenset({"home", "plan", "embed"})
 """The kinds of page that draw the map, which needs ``content/geo.json``."""
 
 

@@ -776,6 +776,9 @@ class _Builder:
         from .markdown import PAGE_LINK
 
         for path, raw in self._items("updates", "updates"):
+            if raw["kind"] == "correction" and not raw.get("pages"):
+                hint = "add 'pages:' listing the page keys it changed (home, plan, timeline/ID…): readers are told on each page"
+                self._err(self.docs["updates"], path + ("kind",), "a correction must name the pages it corrects", hint)
             for i, entry in enumerate(raw.get("pages", ())):
                 found = PAGE_LINK.fullmatch(entry)
                 key, anchor = (found.group("key"), found.group("anchor")) if found else (entry, None)

@@ -365,13 +365,13 @@ def test_feeds_have_plain_titles_absolute_links_and_corrections_link_their_pages
         assert corrections
         for entry in corrections:
             related = [link.href for link in entry.links if link.rel == "related"]
-            assert len(related) >= 7, entry.id
+            assert related, entry.id  # every correction names the pages it corrects
             for href in related:
                 page = local_file(built_real, href).read_text("utf-8")
                 anchor = entry.id.split("#")[1]
-                notice = re.search(r'<aside class="correction-note".*?</aside>', page, re.S)
-                assert notice is not None and f"#{anchor}" in notice.group(0), href
-                assert '<time datetime="2026-12-04">' in notice.group(0), href
+                notices = [n for n in re.findall(r'<aside class="correction-note".*?</aside>', page, re.S) if f'#{anchor}"' in n]
+                assert len(notices) == 1, href  # one notice per correction that names the page
+                assert '<time datetime="2026-12-04">' in notices[0], href
 
 
 def test_json_ld_by_kind_of_page_with_its_own_citations_and_dates(built_real: Path) -> None:
@@ -502,7 +502,7 @@ def test_an_update_naming_a_page_or_item_that_does_not_exist_is_refused_where_it
 
     edit(
         project / "content/updates.yaml",
-        lambda s: s.replace("    kind: correction\n", "    kind: correction\n    pages: [plan, plam, plan#nowhere]\n"),
+        lambda s: s.replace("    pages: [timeline#first-round]\n", "    pages: [plan, plam, plan#nowhere]\n"),
     )
     result = run_cli(project, "check")
     assert result.returncode == 1
