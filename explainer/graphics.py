@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -270,16 +271,40 @@ def phasebar_svg(
     return svg.phasebar(drawing, lang.code, lang.dir, link, uid, labels["bar_title"], labels["bar_desc"], names)
 
 
-def _ring_centroid(ring: Ring) -> tuple[float, float]:
-    a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
-        c = x0 * y1 - x1 * y0
-        a += c
-        cx += (x0 + x1) * c
-        cy += (y0 + y1) * c
-    if abs(a) < 1e-12:
-        return ring[0]
-    return cx / (3 * a), cy / (3 * a)
+def _shape_of(place: Any, geo: Geo) -> str | None:
+    """The outline a country or region of the content is drawn with: the region of the same id, or
+    the country of the same English name, or else the country its point lies in."""
+    if place.kind == "region":
+        return place.id if any(r.id == place.id for r in geo.regions) else None
+    for c in geo.countries:
+        if c.name.casefold() == place.name["en"].casefold():
+            return c.id
+    for c in geo.countries:
+        if lay.Area.of(c.id, c.rings).contains(place.lon, place.lat):
+            return c.id
+    return None
+
+
+def _map_style(width: float, lang: Language) -> lay.MapStyle:
+    """The map's sizes: Arabic on a phone a size up, so that no label renders under 13.5 px (Naskh
+    reads a size smaller than Latin at the same px)."""
+    style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
+    if lang.code == "ar" and width <= 500:
+        style = replace(style, size=14.5, small=14, note=15)
+    return style
+
+
+@lru_cache(maxsize=16)
+def _map_layout(
+    points: tuple[lay.MapPlace, ...],
+    areas: tuple[lay.MapArea, ...],
+    shapes: tuple[lay.MapShape, ...],
+    phases: tuple[lay.MapPhase, ...],
+    style: lay.MapStyle,
+    rtl: bool,
+) -> lay.MapLayout:
+    """The map's layout, made once for the pages that show the same map (the home page and the plan)."""
+    return lay.map_layout(points, areas, shapes, phases, style, rtl)
 
 
 def map_svg(
@@ -289,37 +314,42 @@ def map_svg(
     link: Link,
     *,
     labels: Mapping[str, str],
-    phase_labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
+    countries: Mapping[str, str] | None = None,
     width: float = 720.0,
     uid: str = "map",
 ) -> Markup:
     """The locator map: Iraq and its neighbours, the places coloured by phase, each phase's deadline
-    written on the map, a magnified callout where places are too close to name (Baghdad and its airport)."""
-    regions = {r.id: r for r in geo.regions} if geo is not None else {}
-    places = [
-        lay.MapPlace(
-            p.id,
-            p.kind,
-            p.name[lang.code],
-            p.lon,
-            p.lat,
-            p.phase,
-            _ring_centroid(max(regions[p.id].rings, key=len)) if p.id in regions else None,
-        )
-        for p in model.places
+    written on the map, a magnified callout where places are too close to name (Baghdad and its
+    airport). ``countries`` names, by outline id, the neighbours the content does not (Turkey, …)."""
+    points = [
+        lay.MapPlace(p.id, p.kind, p.name[lang.code], p.lon, p.lat, p.phase) for p in model.places if p.kind not in ("country", "region")
     ]
+    areas = [
+        lay.MapArea(p.id, p.kind, p.name[lang.code], _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
+        for p in model.places
+        if p.kind in ("country", "region")
+    ]
+    named = {a.shape for a in areas}
+    areas += [lay.MapArea(cid, "country", str(name), cid) for cid, name in sorted((countries or {}).items()) if cid not in named]
+    shapes = (
+        [lay.MapShape(c.id, "country", c.rings) for c in geo.countries] + [lay.MapShape(r.id, "region", r.rings) for r in geo.regions]
+        if geo
+        else []
+    )
     phases = [
-        lay.MapPhase(p.number, str(phase_labels.get(p.id, p.title[lang.code])), p.places)
+        lay.MapPhase(p.number, tuple(str(t) for t in phase_labels.get(p.id, (p.title[lang.code],))), p.places)
         for p in sorted(model.phases, key=lambda p: p.number)
     ]
-    style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
-    layout = lay.map_layout(places, phases, style, lang.dir == "rtl")
-    countries = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
-    region_shapes = [(r.id, r.rings, r.id if r.id in {p.id for p in places} else None) for r in regions.values()]
-    names = {("plan", p.id): p.name for p in places}
+    style = _map_style(width, lang)
+    layout = _map_layout(tuple(points), tuple(areas), tuple(shapes), tuple(phases), style, lang.dir == "rtl")
+    country_shapes = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
+    region_ids = {a.id for a in areas if a.kind == "region"}
+    region_shapes = [(r.id, r.rings, r.id if r.id in region_ids else None) for r in geo.regions] if geo is not None else []
+    names = {("plan", p.id): p.name for p in points} | {("plan", a.id): a.name for a in areas}
     return svg.map_drawing(
         layout,
-        (countries, region_shapes),
+        (country_shapes, region_shapes),
         lang.code,
         lang.dir,
         link,
@@ -343,8 +373,15 @@ def install(env: Any, model: Model, lang: Language, geo: Geo | None) -> None:
     def phasebar_graphic(link: Link, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:
         return phasebar_svg(model, lang, link, labels=labels, bar=bar, width=width, uid=uid)
 
-    def map_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], width: float, uid: str) -> Markup:
-        return map_svg(model, geo, lang, link, labels=labels, phase_labels=phase_labels, width=width, uid=uid)
+    def map_graphic(
+        link: Link,
+        labels: Mapping[str, str],
+        phase_labels: Mapping[str, Sequence[str]],
+        width: float,
+        uid: str,
+        countries: Mapping[str, str],
+    ) -> Markup:
+        return map_svg(model, geo, lang, link, labels=labels, phase_labels=phase_labels, countries=countries, width=width, uid=uid)
 
     env.globals.update(
         timeline_graphic=timeline_graphic,

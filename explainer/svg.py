@@ -107,7 +107,8 @@ def rect_of(box: Box, grow: float = 0.0) -> str:
 
 def label(svg: Svg, lb: Label) -> None:
     """A label's lines in a group that carries its box."""
-    svg.open("g", data_box=lb.box.attr(), data_label=lb.kind)
+    at = f"{n(lb.at[0])} {n(lb.at[1])}" if lb.at is not None else None
+    svg.open("g", data_box=lb.box.attr(), data_label=lb.kind, data_area=lb.area, data_at=at)
     common = {"class_": lb.cls, "text_anchor": lb.anchor, "font_size": float(lb.size)}
     if len(lb.lines) == 1:
         svg.text("text", lb.lines[0], x=lb.x, y=lb.y, **common)
@@ -259,9 +260,9 @@ def map_drawing(
     svg.open("g", clip_path=f"url(#{uid}-clip)")
     svg.leaf("rect", x=0, y=0, width=d.width, height=d.height, class_="g-water")
     for cid, rings, _pid in countries:
-        svg.leaf("path", d=path(rings, layout.projection), class_="g-land" + (" g-iraq" if cid == "IRQ" else ""))
-    for _rid, rings, pid in regions:
-        svg.leaf("path", d=path(rings, layout.projection), class_="g-region-shape g-phase-2")
+        svg.leaf("path", d=path(rings, layout.projection), class_="g-land" + (" g-iraq" if cid == "IRQ" else ""), data_area=cid)
+    for rid, rings, pid in regions:
+        svg.leaf("path", d=path(rings, layout.projection), class_="g-region-shape g-phase-2", data_area=rid)
         if pid:
             svg.hit(link("plan", pid), names.get(("plan", pid), ""), f"<path{attrs(d=path(rings, layout.projection))}/>")
     svg.close("g")
