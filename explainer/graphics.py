@@ -22,6 +22,7 @@ from .errors import Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
+from .typography import arabic_marks, smart, whole_dates
 
 # --- map data --------------------------------------------------------------------------
 
@@ -194,8 +195,18 @@ def _day_value(d: FuzzyDate) -> float:
     return y + (m - 1) / 12 + min(day, 30) / 365.25
 
 
-def _is_deadline(e: Event, model: Model) -> bool:
-    return e.status in PLANNED and any(p.ends.year == e.date.year and p.ends.month == e.date.month for p in model.phases)
+def _deadline_of(e: Event, model: Model) -> int:
+    """The number of the phase whose deadline ``e`` is (a plan in the deadline's month), or 0."""
+    for p in model.phases:
+        if e.status in PLANNED and p.ends.year == e.date.year and p.ends.month == e.date.month:
+            return p.number
+    return 0
+
+
+def shown(text: str, lang: Language) -> str:
+    """The content's words as a graphic shows them: English marks curled, Arabic straight marks as «»,
+    dates kept whole (a label never breaks between a month and its year)."""
+    return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
 
 
 def _font(lang: Language) -> lay.Font:
@@ -219,42 +230,119 @@ def key_events(model: Model) -> set[str]:
     return {e.id for e in model.events[:1]} | {e.id for e in model.events if e.status in PLANNED}
 
 
+def _timeline_style(layout: str, lang: Language) -> lay.TimelineStyle:
+    """The timeline's sizes: Arabic on a phone a size up (no label under 13.5 px as drawn)."""
+    style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
+    if lang.code == "ar" and layout != "wide":
+        style = replace(style, size=14, small=14, label_w=118)
+    return style
+
+
+def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: Language, keys: set[str]) -> list[lay.TimelineEvent]:
+    """The events as the timeline lays them out: a deadline sits on its phase's deadline line; the
+    ``keys`` are labelled, and every key event's mark is a link."""
+    times = event_times(model)
+    linked = key_events(model)
+    ends = {p.number: end for p, _b, end in phase_spans(model)}
+    out = []
+    for e in model.events:
+        deadline = _deadline_of(e, model)
+        out.append(
+            lay.TimelineEvent(
+                e.id,
+                ends[deadline] if deadline else times[e.id],
+                shown(e.title[code], lang),
+                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang)}",
+                e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
+                e.id in keys,
+                deadline,
+                e.id in linked,
+            )
+        )
+    return out
+
+
+def labelled_events(model: Model, layout: str, labels: Mapping[str, str], phase_labels: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The key events that get a label in every language at this width, so that the languages tell
+    the same story at a glance: those every language's layout has room for, then, latest first, each
+    other key event that all of them can add. (Key labels are placed before the deadlines' and the
+    "as of" labels, so these do not change which fit.)"""
+    start, brk, end = time_domain(model)
+    runs = []
+    for lang in model.site.languages:
+        style = _timeline_style(layout, lang)
+        events = tuple(replace(e, name="") for e in _timeline_events(model, lang.code, labels, lang, set()))
+        phases = tuple(lay.TimelinePhase(p.id, p.number, b, e, ()) for p, b, e in phase_spans(model))
+        runs.append((events, phases, (start, brk, end), _day_value(model.as_of) if model.as_of is not None else None, style))
+    return _everywhere(tuple(runs), frozenset(key_events(model)))
+
+
+Run = tuple[tuple[lay.TimelineEvent, ...], tuple[lay.TimelinePhase, ...], tuple[int, int | None, int], float | None, lay.TimelineStyle]
+
+
+@lru_cache(maxsize=8)
+def _everywhere(runs: tuple[Run, ...], keys: frozenset[str]) -> frozenset[str]:
+    def placed(wanted: frozenset[str]) -> frozenset[str]:
+        found = set(wanted)
+        for events, phases, domain, as_of, style in runs:
+            keyed = [replace(e, key=e.id in wanted) for e in events]
+            years = {y: str(y) for y in range(domain[0], domain[2] + 1)}
+            guard = lay.AsOf(as_of, "") if as_of is not None else None
+            drawing = lay.timeline_layout(keyed, phases, domain, years, guard, style)
+            found &= {lb.href_key[1] for lb in drawing.labels if lb.kind == "event" and lb.href_key}
+        return frozenset(found)
+
+    chosen = placed(keys)
+    while (again := placed(chosen)) != chosen:
+        chosen = again
+    times = {e.id: e.t for e in runs[0][0]} if runs else {}
+    for extra in sorted(keys - chosen, key=lambda i: -times.get(i, 0)):
+        if placed(chosen | {extra}) == chosen | {extra}:
+            chosen |= {extra}
+    return chosen
+
+
+def _timeline_drawing(
+    model: Model,
+    lang: Language,
+    code: str,
+    labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
+    style: lay.TimelineStyle,
+    keys: set[str],
+) -> lay.Drawing:
+    events = _timeline_events(model, code, labels, lang, keys)
+    phases = [
+        lay.TimelinePhase(p.id, p.number, b, end, tuple(str(t) for t in phase_labels.get(p.id, (p.title[code],))))
+        for p, b, end in phase_spans(model)
+    ]
+    start, brk, end = time_domain(model)
+    years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
+    as_of = None
+    if model.as_of is not None and labels.get("as_of"):
+        as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", "")))
+    return lay.timeline_layout(events, phases, (start, brk, end), years, as_of, style)
+
+
 def timeline_svg(
     model: Model,
     lang: Language,
     link: Link,
     *,
     labels: Mapping[str, str],
-    phase_labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
     layout: str = "wide",
     uid: str = "tl",
 ) -> Markup:
     """The timeline, ``wide`` (720 units) or ``narrow`` (360), running with the reading direction."""
-    style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
-    times = event_times(model)
-    keys = key_events(model)
-    events = [
-        lay.TimelineEvent(
-            e.id,
-            times[e.id],
-            e.title[lang.code],
-            f"{_when(e.date, lang, labels)}: {e.title[lang.code]}",
-            e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
-            e.id in keys,
-            _is_deadline(e, model),
-        )
-        for e in model.events
-    ]
-    phases = [
-        lay.TimelinePhase(p.id, p.number, b, end, str(phase_labels.get(p.id, p.title[lang.code]))) for p, b, end in phase_spans(model)
-    ]
-    start, brk, end = time_domain(model)
-    years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
-    as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None and "as_of" in labels else None
-    drawing = lay.timeline_layout(events, phases, (start, brk, end), years, as_of, style)
+    style = _timeline_style(layout, lang)
+    keys = set(labelled_events(model, layout, labels, phase_labels))
+    drawing = _timeline_drawing(model, lang, lang.code, labels, phase_labels, style, keys)
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
-    names = {("timeline", e.id): e.name for e in events} | {("plan", p.id): p.label for p in phases}
+    events = _timeline_events(model, lang.code, labels, lang, keys)
+    names = {("timeline", e.id): e.name for e in events}
+    names |= {("plan", p.id): " · ".join(str(t) for t in phase_labels.get(p.id, (p.title[lang.code],))) for p in model.phases}
     return svg.timeline(drawing, lang.code, lang.dir, link, uid, labels["timeline_title"], labels["timeline_desc"], names, f"g-{layout}")
 
 
@@ -262,12 +350,14 @@ def phasebar_svg(
     model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str
 ) -> Markup:
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
-    phases = [lay.BarPhase(p.id, p.number, b, e, *(str(t) for t in bar[p.id])) for p, b, e in phase_spans(model)]
-    as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None else None
-    drawing = lay.phasebar_layout(phases, as_of, width, 13.0 if width > 500 else 12.5, _font(lang))
+    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang) for t in bar[p.id])) for p, b, e in phase_spans(model)]
+    as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
+    size = 13.0 if width > 500 else 14.5 if lang.code == "ar" else 12.5  # Arabic on a phone a size up
+    drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
-    names = {("plan", p.id): f"{p.name}: {p.places}, {p.deadline}" for p in phases}
+    comma = str(labels.get("comma", ", "))  # the language's own: «،» in Arabic
+    names = {("plan", p.id): f"{p.name}: {p.places}{comma}{p.deadline}" for p in phases}
     return svg.phasebar(drawing, lang.code, lang.dir, link, uid, labels["bar_title"], labels["bar_desc"], names)
 
 
@@ -367,7 +457,7 @@ def map_svg(
 def install(env: Any, model: Model, lang: Language, geo: Geo | None) -> None:
     """Make the graphics callable from this language's templates."""
 
-    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, uid: str) -> Markup:
+    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, Sequence[str]], layout: str, uid: str) -> Markup:
         return timeline_svg(model, lang, link, labels=labels, phase_labels=phase_labels, layout=layout, uid=uid)
 
     def phasebar_graphic(link: Link, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:

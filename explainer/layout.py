@@ -15,10 +15,11 @@ that the real text fits the estimated boxes.
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 
 # --- geometry ---------------------------------------------------------------------------------
 
@@ -179,7 +180,7 @@ def is_arabic(ch: str) -> bool:
 
 def char_em(ch: str) -> float:
     """The advance of one character, in em, on the generous side for the fonts the graphics use."""
-    if ch == " ":
+    if ch in " \u00a0":
         return 0.3
     if is_arabic(ch):
         return 0.56
@@ -204,15 +205,47 @@ def text_width(text: str, size: float, *, bold: bool = False) -> float:
 
 
 def wrap(text: str, size: float, max_width: float, *, bold: bool = False) -> list[str]:
-    """Greedy word wrap at spaces, words kept in logical order. A word longer than the line stays
-    whole on a line of its own (never cut): the caller sizes its box from the lines it gets."""
+    """Word wrap at spaces, words kept in logical order: as few lines as a greedy fill gives, with
+    the breaks then chosen to make the lines as even as they can be ("Ain al-Asad" / "Air Base", not
+    "Ain al-Asad Air" / "Base"). A word longer than the line stays whole on a line of its own (never
+    cut): the caller sizes its box from the lines it gets. A no-break space does not break
+    ("September\u00a02025" stays whole)."""
+    words = [w for w in text.split(" ") if w]
     lines: list[str] = []
-    for word in text.split():
+    for word in words:
         if lines and text_width(lines[-1] + " " + word, size, bold=bold) <= max_width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return lines or [""]
+    if len(lines) < 2 or len(words) > 40:
+        return lines or [""]
+    return _balanced(words, len(lines), size, bold)
+
+
+def _balanced(words: list[str], n: int, size: float, bold: bool) -> list[str]:
+    """``words`` in ``n`` lines whose widest is as narrow as it can be (the earliest such breaks)."""
+
+    @cache
+    def best(i: int, k: int) -> tuple[float, tuple[int, ...]]:
+        if k == 1:
+            return text_width(" ".join(words[i:]), size, bold=bold), ()
+        found: tuple[float, tuple[int, ...]] = (math.inf, ())
+        for j in range(i + 1, len(words) - k + 2):
+            rest, breaks = best(j, k - 1)
+            widest = max(text_width(" ".join(words[i:j]), size, bold=bold), rest)
+            if widest < found[0] - 1e-9:
+                found = (widest, (j, *breaks))
+        return found
+
+    cuts = (0, *best(0, n)[1], len(words))
+    return [" ".join(words[a:b]) for a, b in itertools.pairwise(cuts)]
+
+
+def note_lines(parts: Sequence[str], size: float, width: float, font_bold: bool = True) -> tuple[str, ...]:
+    """A phase's note ("Phase one · by September 2025") on one line if it fits, else a line per
+    part without the dot: never broken inside a part (a date stays whole)."""
+    joined = " · ".join(parts)
+    return (joined,) if text_width(joined, size, bold=font_bold) <= width else tuple(parts)
 
 
 # --- drawn things ---------------------------------------------------------------------------------------
@@ -372,7 +405,8 @@ class TimelineEvent:
     name: str  # the accessible name: date and title
     planned: bool
     key: bool  # labelled on the graphic
-    deadline: bool  # the event a phase's deadline line stands for
+    deadline: int = 0  # the number of the phase whose deadline this event is (drawn on its line, in its colour)
+    linked: bool = False  # its mark links to it in the list (every key event, labelled at this width or not)
 
 
 @dataclass(frozen=True)
@@ -381,7 +415,20 @@ class TimelinePhase:
     number: int
     begin: float
     end: float
+    parts: tuple[str, ...]  # ("Phase one", "by September 2025"): one line joined by " · ", or a line each
+
+    @property
+    def label(self) -> str:
+        return " · ".join(self.parts)
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """The date the sources run to, as a fractional year, its label, and the label of what lies beyond it."""
+
+    t: float
     label: str
+    beyond: str = ""
 
 
 @dataclass(frozen=True)
@@ -392,6 +439,7 @@ class Band:
     y0: float
     y1: float
     fade: bool  # the first phase fades in: its start is not a date the sources give
+    beyond: bool = False  # not a phase: the time after the newest source, which the sources do not cover
 
 
 @dataclass(frozen=True)
@@ -444,7 +492,7 @@ class TimelineStyle:
     font: Font = LATIN
 
 
-WIDE = TimelineStyle(width=720, size=13, small=12, r=4.5, label_w=140, split=0.3, max_rise=420)
+WIDE = TimelineStyle(width=720, size=13, small=12, r=4.5, label_w=170, split=0.3, max_rise=520)
 NARROW = TimelineStyle(width=360, size=12.5, small=11.5, r=4, label_w=112, split=0.26, max_rise=520)
 
 
@@ -481,6 +529,17 @@ def _place_flag(placer: Placer, lines: list[str], size: float, x: float, base: f
     return None
 
 
+def _flag(placer: Placer, title: str, x: float, base: float, style: TimelineStyle) -> tuple[list[str], Box, str] | None:
+    """The label of ``title`` on its stem, wrapped at the style's width or, if that has no room
+    under the limit, wider (fewer rows: a long title still fits)."""
+    for k in (1.0, 1.4, 1.8):
+        lines = wrap(title, style.size, style.label_w * k)
+        found = _place_flag(placer, lines, style.size, x, base, style.max_rise, style.font)
+        if found is not None:
+            return lines, *found
+    return None
+
+
 def _year_labels(placer: Placer, scale: Scale, years: Sequence[int], style: TimelineStyle, texts: dict[int, str]) -> list[Label]:
     out = []
     for year in years:
@@ -499,13 +558,15 @@ def timeline_layout(
     phases: Sequence[TimelinePhase],
     domain: tuple[int, int | None, int],
     years: dict[int, str],
-    as_of: tuple[float, str] | None,
+    as_of: AsOf | None,
     style: TimelineStyle,
 ) -> Drawing:
     """The timeline along x (left to right; :meth:`Drawing.mirrored` for right to left).
 
     Every event is a dot on (or stacked above) the axis; key events get a label on a stem; each
-    phase's deadline is a line with its label at its top; the "as of" date is marked under the axis."""
+    phase's deadline is a line with its label at its top; the "as of" date is a dashed line through
+    the drawing, labelled under the axis, and the time after it, which the sources do not cover, is
+    shaded and labelled so."""
     start, brk, end = domain
     w = style.width
     scale = Scale(start, brk, end, 12, w - 12, style.split if brk else 1.0, 12.0)
@@ -513,12 +574,13 @@ def timeline_layout(
     dots = _stack_dots(events, scale, style.r)
     marks = [_event_mark(e, dots[e.id], style.r) for e in events]
     placer.obstacles += [Box(m.x - m.r, m.y - m.r, m.x + m.r, m.y + m.r) for m in marks]
-    deadlines = [Line(scale(p.end), 0, scale(p.end), -10_000, f"g-deadline g-deadline-{p.number}") for p in phases]
-    placer.lines += deadlines
+    guards = [Line(scale(p.end), 0, scale(p.end), -10_000, f"g-deadline g-deadline-{p.number}") for p in phases]
+    guards += [Line(scale(as_of.t), 0, scale(as_of.t), -10_000, "g-asof")] if as_of is not None else []
+    placer.lines += guards
     labels, stems = _key_labels(placer, events, dots, style)
-    placer.lines = [ln for ln in placer.lines if ln not in deadlines]
+    placer.lines = [ln for ln in placer.lines if ln not in guards]
     labels_d, lines_d = _deadline_labels(placer, phases, scale, style, min([b.y0 for b in placer.boxes] + [m.y - m.r for m in marks]))
-    lines_asof, labels_asof = _as_of_mark(placer, scale, as_of, style)
+    labels_asof = _as_of_labels(placer, scale, as_of, style)
     labels += labels_d + labels_asof
     placer.lines += [Line(0, 0, w, 0, "g-axis-line")]
     labels += _year_labels(placer, scale, _year_priority(start, brk, end), style, years)
@@ -526,7 +588,12 @@ def timeline_layout(
     axis = _axis_lines(scale, start, brk, end)
     top = min([lb.box.y0 for lb in labels] + [ln.y1 for ln in lines_d] + [m.y - m.r for m in marks]) - 4
     bands = _bands(phases, scale, top)
-    bottom = max([lb.box.y1 for lb in labels] + [ln.y1 for ln in lines_asof] + [12.0]) + 4
+    lines_asof: list[Line] = []
+    if as_of is not None:
+        x = scale(as_of.t)
+        bands.append(Band(0, x, w, top, 0, False, True))
+        lines_asof = [_as_of_line(x, top, labels)]
+    bottom = max([lb.box.y1 for lb in labels] + [12.0]) + 4
     drawing = Drawing(
         w,
         0,
@@ -540,9 +607,19 @@ def timeline_layout(
     return drawing.moved(-top, ceil(bottom - top))
 
 
+def _as_of_line(x: float, top: float, labels: Sequence[Label]) -> Line:
+    """The "as of" line at ``x``: from its label under the axis up through the drawing, stopping
+    under any label above the axis that it would otherwise cross (a deadline's, at the top)."""
+    under = [lb.box for lb in labels if lb.kind == "asof"]
+    low = max([b.y1 for b in under] + [8.0])
+    crossed = [lb.box.y1 for lb in labels if lb.box.y1 <= 0 and lb.box.x0 < x < lb.box.x1]
+    return Line(x, low, x, max([top] + [y + 2 for y in crossed]), "g-asof")
+
+
 def _event_mark(e: TimelineEvent, at: tuple[float, float], r: float) -> Mark:
     cls = "g-mark" + (" g-planned" if e.planned else "") + (" g-key" if e.key else "")
-    return Mark(e.id, at[0], at[1], r, "circle", cls, e.name, ("timeline", e.id) if e.key else None)
+    cls += f" g-deadline-mark g-deadline-mark-{e.deadline}" if e.deadline else ""
+    return Mark(e.id, at[0], at[1], r, "circle", cls, e.name, ("timeline", e.id) if e.key or e.linked else None)
 
 
 def _key_labels(
@@ -553,11 +630,10 @@ def _key_labels(
     # then sits above that event's label, where the stem does not reach (a staircase)
     for e in sorted((e for e in events if e.key and not e.deadline), key=lambda e: -e.t):
         x, y = dots[e.id]
-        lines = wrap(e.title, style.size, style.label_w)
-        found = _place_flag(placer, lines, style.size, x, y - style.r, style.max_rise, style.font)
+        found = _flag(placer, e.title, x, y - style.r, style)
         if found is None:
             continue  # stays a mark: its name is its title, and the list below has it
-        box, anchor = found
+        lines, box, anchor = found
         stem = Line(x, y - style.r, x, box.y0 + 2, "g-stem")
         placer.add_box(box)
         placer.add_line(stem)
@@ -575,7 +651,7 @@ def _deadline_labels(
     for p in sorted(phases, key=lambda p: p.end):
         x = scale(p.end)
         room = max(x - scale(p.begin) - 8, 60.0)
-        text = wrap(p.label, style.small, room, bold=True)
+        text = list(note_lines(p.parts, style.small, room))  # broken only at its dot: a date stays whole
         h = style.font.height(len(text), style.small)
         top = above - 8 - h
         while True:
@@ -604,21 +680,27 @@ def _deadline_labels(
     return labels, lines
 
 
-def _as_of_mark(placer: Placer, scale: Scale, as_of: tuple[float, str] | None, style: TimelineStyle) -> tuple[list[Line], list[Label]]:
-    """The date the sources run to: a short line through the axis, its label under the years."""
+def _as_of_labels(placer: Placer, scale: Scale, as_of: AsOf | None, style: TimelineStyle) -> list[Label]:
+    """Under the years, either side of the "as of" line: the date the sources run to (ending at the
+    line, or starting from it if there is no room before it) and, on the other side, that the
+    sources do not cover what follows (left out where there is no room)."""
     if as_of is None:
-        return [], []
-    t, text = as_of
-    x = scale(t)
+        return []
+    x = scale(as_of.t)
     top = 5 + style.font.height(1, style.small) + 6
-    for anchor, lx in (("end", x - 4), ("start", x + 4)):
-        label = make_label([text], style.small, lx, top, anchor, "g-asof-label", "asof", style.font, bold=True)
-        if placer.box_free(label.box):
-            break
-    line = Line(x, -8, x, label.box.y1, "g-asof")
+    label = make_label([as_of.label], style.small, x - 4, top, "end", "g-asof-label", "asof", style.font, bold=True)
+    before = label.box.inside(placer.frame)
+    if not before:
+        label = make_label([as_of.label], style.small, x + 4, top, "start", "g-asof-label", "asof", style.font, bold=True)
+    out = [label]
     placer.add_box(label.box)
-    placer.add_line(line)
-    return [line], [label]
+    if as_of.beyond and before:
+        lines = wrap(as_of.beyond, style.small, max(style.width - x - 8, 60.0))
+        beyond = make_label(lines, style.small, x + 4, top, "start", "g-beyond-label", "asof", style.font)
+        if placer.box_free(beyond.box, 2):
+            placer.add_box(beyond.box)
+            out.append(beyond)
+    return out
 
 
 def _year_priority(start: int, brk: int | None, end: int) -> list[int]:
@@ -654,20 +736,21 @@ class BarPhase:
     deadline: str  # "by September 2025"
 
 
-def phasebar_layout(phases: Sequence[BarPhase], as_of: tuple[float, str] | None, width: float, size: float, font: Font = LATIN) -> Drawing:
+def phasebar_layout(phases: Sequence[BarPhase], as_of: AsOf | None, width: float, size: float, font: Font = LATIN) -> Drawing:
     """Two segments, one per phase, with the places inside and each deadline written under its end;
-    the "as of" date marked above the bar."""
+    the "as of" date a line through the bar, labelled above it, and what lies beyond it shaded as
+    not covered by the sources."""
     if not phases:
         return Drawing(width, 0, (), (), ())
     t0, t1 = min(p.begin for p in phases), max(p.end for p in phases)
     scale = Scale(t0, None, t1, 4, width - 4, 1.0, 0.0)
+    x_asof = scale(min(max(as_of.t, t0), t1)) if as_of is not None else None
     placer = Placer(Box(0, -200, width, 200))
     inner = []
     for p in phases:
         x0, x1 = scale(p.begin), scale(p.end)
-        name = wrap(p.name, size, x1 - x0 - 14, bold=True)
-        places = wrap(p.places, size, x1 - x0 - 14)
-        inner.append((p, x0, x1, name, places))
+        room = (min(x1, x_asof) if x_asof is not None and x0 < x_asof < x1 else x1) - x0 - 14  # clear of the "as of" line
+        inner.append((p, x0, x1, wrap(p.name, size, room, bold=True), wrap(p.places, size, room)))
     bar_h = max(font.height(len(n) + len(pl), size) for _p, _a, _b, n, pl in inner) + 14
     labels: list[Label] = []
     lines: list[Line] = []
@@ -690,16 +773,34 @@ def phasebar_layout(phases: Sequence[BarPhase], as_of: tuple[float, str] | None,
         placer.add_line(line)
         labels.append(deadline)
         lines.append(line)
-    if as_of is not None:
-        x = scale(min(max(as_of[0], t0), t1))
-        w = text_width(as_of[1], size, bold=True)
-        cx = min(max(x, w / 2 + 3), width - w / 2 - 3)  # centred over its date, slid to stay inside
-        label = make_label([as_of[1]], size, cx, -10 - font.height(1, size), "middle", "g-asof-label", "asof", font, bold=True)
-        labels.append(label)
-        lines.append(Line(x, label.box.y1, x, 0, "g-asof"))  # from under the label to the bar
+    if as_of is not None and x_asof is not None:
+        marked, line = _bar_as_of(as_of, x_asof, width, size, font, bar_h)
+        labels += marked
+        lines.append(line)
+        bands.append(Band(0, x_asof, scale(t1), 0, bar_h, False, True))
     top = min([lb.box.y0 for lb in labels] + [ln.y0 for ln in lines] + [0.0]) - 2
     bottom = max([lb.box.y1 for lb in labels] + [bar_h]) + 4
     return Drawing(width, 0, (), tuple(labels), tuple(lines), tuple(bands), 0.0).moved(-top, ceil(bottom - top))
+
+
+def _bar_as_of(as_of: AsOf, x: float, width: float, size: float, font: Font, bar_h: float) -> tuple[list[Label], Line]:
+    """Above the bar, either side of the "as of" line: the date the sources run to, ending at the
+    line, and beyond it that they do not cover what follows (without room before the line, the date
+    alone, after it); the line runs down through the bar."""
+    before = wrap(as_of.label, size, max(x - 8, 1), bold=True)
+    fits = max(text_width(t, size, bold=True) for t in before) <= x - 8
+    text = before if fits else wrap(as_of.label, size, max(width - x - 8, 1), bold=True)
+    beyond = wrap(as_of.beyond, size, max(width - x - 8, 1)) if as_of.beyond and fits else []
+    if beyond and max(text_width(t, size) for t in beyond) > width - x - 8:
+        beyond = []
+    top = -8 - font.height(max(len(text), len(beyond)), size)
+    if fits:
+        labels = [make_label(text, size, x - 4, top, "end", "g-asof-label", "asof", font, bold=True)]
+    else:
+        labels = [make_label(text, size, x + 4, top, "start", "g-asof-label", "asof", font, bold=True)]
+    if beyond:
+        labels.append(make_label(beyond, size, x + 4, top, "start", "g-beyond-label", "asof", font))
+    return labels, Line(x, top, x, bar_h, "g-asof")
 
 
 # --- the map ------------------------------------------------------------------------------------------------
@@ -1167,13 +1268,6 @@ def _region_names(
             out.append(found)
             written |= {ph.number for ph in own}
     return out, written
-
-
-def note_lines(parts: Sequence[str], size: float, width: float, font_bold: bool = True) -> tuple[str, ...]:
-    """A phase's note ("Phase one · by September 2025") on one line if it fits, else a line per
-    part without the dot: never broken inside a part (a date stays whole)."""
-    joined = " · ".join(parts)
-    return (joined,) if text_width(joined, size, bold=font_bold) <= width else tuple(parts)
 
 
 def _phase_notes(

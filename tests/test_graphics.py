@@ -200,13 +200,14 @@ events_st = st.lists(
 @settings(max_examples=examples(60), deadline=None)
 @given(events_st, st.sampled_from([lay.WIDE, lay.NARROW]))
 def test_timeline_layout_never_crosses_or_overlaps_a_label(raw: list[tuple[float, str, bool, bool]], style: lay.TimelineStyle) -> None:
-    events = [lay.TimelineEvent(f"e{i}", t, title, title, planned, key, False) for i, (t, title, planned, key) in enumerate(raw)]
+    events = [lay.TimelineEvent(f"e{i}", t, title, title, planned, key, 0) for i, (t, title, planned, key) in enumerate(raw)]
     phases = [
-        lay.TimelinePhase("p1", 1, 2024.7, 2025.7, "Phase 1 · by September 2025"),
-        lay.TimelinePhase("p2", 2, 2025.7, 2026.7, "Phase 2 · by September 2026"),
+        lay.TimelinePhase("p1", 1, 2024.7, 2025.7, ("Phase 1", "by September\u00a02025")),
+        lay.TimelinePhase("p2", 2, 2025.7, 2026.7, ("Phase 2", "by September\u00a02026")),
     ]
     years = {y: str(y) for y in range(2003, 2028)}
-    drawing = lay.timeline_layout(events, phases, (2003, 2024, 2027), years, (2025.66, "Sources as of 31 August 2025"), style)
+    as_of = lay.AsOf(2025.66, "Sources as of 31\u00a0August\u00a02025", "Not covered by the sources")
+    drawing = lay.timeline_layout(events, phases, (2003, 2024, 2027), years, as_of, style)
     _check(drawing)
     _check(drawing.mirrored())
     assert {m.id for m in drawing.marks} == {e.id for e in events}
@@ -368,6 +369,44 @@ def test_map_labels_keep_off_borders_and_name_their_own_shape(built: tuple[Path,
         assert named > 10
 
 
+def test_both_languages_label_the_same_events(built_real: Path) -> None:
+    """At each width the Arabic and the English timeline name the same events (the review found
+    the Arabic one missing a label the English one had): the story at a glance is the same."""
+    for uid in ("tl-w", "tl-n"):
+        named = {}
+        for code in ("ar", "en"):
+            root = svgs(page(built_real, f"{code}/timeline"))[uid]
+            named[code] = {g.get("data-key") for g in root.iter(f"{SVG}g") if g.get("data-label") == "event"}
+        assert named["ar"] == named["en"], (uid, named)
+        assert len(named["ar"]) >= (6 if uid == "tl-w" else 2), (uid, named)
+
+
+def test_deadlines_are_open_rings_in_their_phase_colour_and_the_time_after_the_sources_is_shaded(built_real: Path) -> None:
+    """What the sources do not report as having happened is not drawn as if it had: the deadlines are
+    open rings on their lines, and what lies after the newest source is shaded and labelled."""
+    model = model_of(built_real)
+    for code in ("ar", "en"):
+        for uid, root in svgs(page(built_real, f"{code}/timeline")).items():
+            drawn = marks(root)
+            for p in model.phases:
+                ends = [e for e in model.events if e.status in ("scheduled", "expected") and (e.date.year, e.date.month) == (p.ends.year, p.ends.month)]
+                for e in ends:
+                    assert {"g-planned", f"g-deadline-mark-{p.number}"} <= set(drawn[e.id].get("class", "").split()), (code, uid, e.id)
+            rects = [r.get("class") for r in root.iter(f"{SVG}rect")]
+            assert "g-beyond" in rects, (code, uid)
+            assert [k for k, _ in boxes(root)].count("asof") == 2, (code, uid)  # the date, and "not covered by the sources"
+
+
+def test_a_faded_band_keeps_its_opacity_in_its_gradient(built_real: Path) -> None:
+    """Chromium's PDF output drops a fill-opacity on a gradient fill (the printed band came out
+    solid orange): a faded band's tint is in its stops, at most 0.13."""
+    root = svgs(page(built_real, "en/timeline"))["tl-w"]
+    stops = [float(s.get("stop-opacity", "1")) for s in root.iter(f"{SVG}stop")]
+    assert stops and max(stops) <= 0.13
+    css = (REPO / "static" / "style.css").read_text("utf-8")
+    assert re.search(r"\.g-band:not\(\[fill\]\)\s*\{\s*fill-opacity", css) and not re.search(r"\.g-band\s*\{[^}]*fill-opacity", css)
+
+
 def test_every_link_resolves_is_named_and_is_at_least_24_px(built: tuple[Path, Model]) -> None:
     site, model = built
     cache: dict[str, set[str]] = {}
@@ -492,6 +531,64 @@ def test_in_chromium_each_map_name_lies_in_its_own_country(built_real: Path) -> 
             tab.close()
     assert seen > 20
     assert bad == [], "\n".join(map(str, bad))
+
+
+def _ppm(path: Path) -> tuple[int, int, bytes]:
+    head, size, _depth, body = path.read_bytes().split(b"\n", 3)
+    assert head == b"P6"
+    w, h = (int(v) for v in size.split())
+    return w, h, body
+
+
+@pytest.mark.browser
+def test_printed_to_pdf_the_timeline_band_is_a_tint_not_a_block(built_real: Path, tmp_path: Path) -> None:
+    """The review's print bug, checked where it happened: in a PDF printed by Chromium (as "Save as
+    PDF" and paper printing make it), no page is covered by the phase-one colour at full strength."""
+    import shutil
+    import subprocess
+
+    from browser import chromium, serve_folder
+
+    if not shutil.which("pdftoppm"):
+        pytest.skip("needs pdftoppm (Debian poppler-utils) to read the PDF")
+    with serve_folder(built_real) as base, chromium() as browser:
+        tab = browser.new_page()
+        for code in ("ar", "en"):
+            tab.goto(base + f"{code}/timeline/")
+            tab.evaluate("document.fonts.ready")
+            tab.emulate_media(media="print")
+            pdf = tmp_path / f"{code}.pdf"
+            tab.pdf(path=str(pdf), format="A4", print_background=True)
+            subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "40", str(pdf), str(tmp_path / code)], check=True)
+        tab.close()
+    pages = sorted(tmp_path.glob("*.ppm"))
+    assert len(pages) >= 2
+    for path in pages:
+        w, h, body = _ppm(path)
+        solid = sum(1 for i in range(0, len(body) - 2, 3) if abs(body[i] - 184) < 40 and abs(body[i + 1] - 92) < 40 and body[i + 2] < 60)
+        assert solid / (w * h) < 0.01, (path.name, solid / (w * h))  # the solid band covered 4.5 % of the page
+
+
+_SIZES = """() => [...document.querySelectorAll('svg.g')].filter(s => s.getClientRects().length).flatMap(svg => {
+    const k = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    return [...svg.querySelectorAll('text')].map(t => ({svg: svg.id, text: t.textContent.slice(0, 30),
+        px: parseFloat(t.getAttribute('font-size')) * k}));
+})"""
+
+
+@pytest.mark.browser
+def test_arabic_graphic_labels_are_at_least_13_5_px_on_a_phone(built_real: Path) -> None:
+    """Naskh's dots and teeth merge below about 13.5 px: at 390 px, every Arabic label of every graphic is drawn at least that size."""
+    from browser import chromium, serve_folder
+
+    small = []
+    with serve_folder(built_real) as base, chromium() as browser:
+        tab = browser.new_page(viewport={"width": 390, "height": 844})
+        for path in ("ar/", "ar/timeline/", "ar/plan/"):
+            tab.goto(base + path)
+            small += [(path, t) for t in tab.evaluate(_SIZES) if t["px"] < 13.5]
+        tab.close()
+    assert small == [], small[:10]
 
 
 def test_no_function_of_the_graphics_is_over_80_lines() -> None:
