@@ -158,7 +158,8 @@ def test_arabic_body_text_is_large_enough_in_its_own_font(served: str, browser: 
     page.close()
 
 
-_MEASURE = """() => [...document.querySelectorAll('main p')].filter(p => p.checkVisibility() && p.textContent.trim().length > 250).map(p => {
+_MEASURE = """() => [...document.querySelectorAll('main p')]
+    .filter(p => p.checkVisibility() && p.textContent.trim().length > 250).map(p => {
     const r = document.createRange(); r.selectNodeContents(p);
     const lines = new Set([...r.getClientRects()].map(x => Math.round(x.bottom))).size;
     return p.textContent.trim().length / lines;

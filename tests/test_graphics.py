@@ -389,7 +389,8 @@ def test_deadlines_are_open_rings_in_their_phase_colour_and_the_time_after_the_s
         for uid, root in svgs(page(built_real, f"{code}/timeline")).items():
             drawn = marks(root)
             for p in model.phases:
-                ends = [e for e in model.events if e.status in ("scheduled", "expected") and (e.date.year, e.date.month) == (p.ends.year, p.ends.month)]
+                month = (p.ends.year, p.ends.month)
+                ends = [e for e in model.events if e.status in ("scheduled", "expected") and (e.date.year, e.date.month) == month]
                 for e in ends:
                     assert {"g-planned", f"g-deadline-mark-{p.number}"} <= set(drawn[e.id].get("class", "").split()), (code, uid, e.id)
             rects = [r.get("class") for r in root.iter(f"{SVG}rect")]
