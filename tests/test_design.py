@@ -74,7 +74,7 @@ def test_quotation_marks_follow_one_rule_per_language(built_real: Path) -> None:
         for block in blocks:
             for found in re.findall(r'class="translation">(.*?)</(?:p|span)>', block, re.S):
                 text = html.unescape(re.sub(r"<[^>]+>", "", found)).strip()
-                assert text[0] == "“" and text[-1] == "”" and not re.search("[“”\"]", text[1:-1]), (rel, text)
+                assert text[0] == "“" and text[-1] == "”" and not re.search('[“”"]', text[1:-1]), (rel, text)
             for found in re.findall(r'<div class="cp">\s*<p lang="ar" dir="rtl">(.*?)</p>', block, re.S):
                 text = html.unescape(found).strip()
                 assert text[0] == "«" and text[-1] == "»" and not re.search('[«»"]', text[1:-1]), (rel, text)
