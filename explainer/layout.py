@@ -806,7 +806,7 @@ def _bar_as_of(as_of: AsOf, x: float, width: float, size: float, font: Font, bar
 # --- the map ------------------------------------------------------------------------------------------------
 
 View = tuple[float, float, float, float]
-VIEW: View = (34.2, 28.6, 49.8, 38.4)
+VIEW: View = (33.4, 28.6, 49.8, 38.4)
 """The wide map's frame: lon_min, lat_min, lon_max, lat_max (Iraq and the Levant)."""
 VIEW_NARROW: View = (37.7, 28.9, 49.3, 37.9)
 """A phone's: Iraq and the edges of its neighbours, drawn larger."""
@@ -1119,7 +1119,7 @@ def _to_box(p: Point, box: Box) -> float:
     return math.dist(p, (min(max(p[0], box.x0), box.x1), min(max(p[1], box.y0), box.y1)))
 
 
-def _deep(p: Point, home: Area, margin: float = 3.0) -> bool:
+def _deep(p: Point, home: Area, margin: float = 5.0) -> bool:
     """Whether ``p`` is inside ``home`` by at least ``margin`` every way (a leader's end is seen to be inside)."""
     return all(home.contains(p[0] + dx, p[1] + dy) for dx, dy in ((margin, 0), (-margin, 0), (0, margin), (0, -margin)))
 
