@@ -296,7 +296,7 @@ def _everywhere(runs: tuple[Run, ...], keys: frozenset[str]) -> frozenset[str]:
     while (again := placed(chosen)) != chosen:
         chosen = again
     times = {e.id: e.t for e in runs[0][0]} if runs else {}
-    for extra in sorted(keys - chosen, key=lambda i: -times.get(i, 0)):
+    for extra in sorted(keys - chosen, key=lambda i: (-times.get(i, 0), i)):  # latest first; ids break ties (the same in every build)
         if placed(chosen | {extra}) == chosen | {extra}:
             chosen |= {extra}
     return chosen
