@@ -8,10 +8,11 @@ needs (:mod:`explainer.layout`: where everything goes, no SVG) and hands the res
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from markupsafe import Markup
 
@@ -21,8 +22,7 @@ from .errors import Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
-
-T = TypeVar("T")
+from .typography import arabic_marks, smart, whole_dates
 
 # --- map data --------------------------------------------------------------------------
 
@@ -195,24 +195,18 @@ def _day_value(d: FuzzyDate) -> float:
     return y + (m - 1) / 12 + min(day, 30) / 365.25
 
 
-def _is_deadline(e: Event, model: Model) -> bool:
-    return e.status in PLANNED and any(p.ends.year == e.date.year and p.ends.month == e.date.month for p in model.phases)
+def _deadline_of(e: Event, model: Model) -> int:
+    """The number of the phase whose deadline ``e`` is (a plan in the deadline's month), or 0."""
+    for p in model.phases:
+        if e.status in PLANNED and p.ends.year == e.date.year and p.ends.month == e.date.month:
+            return p.number
+    return 0
 
 
-_LAYOUTS: dict[str, Any] = {}
-"""Layouts by their inputs. A graphic is laid out once per language and width, though several pages
-draw it (the map on the home page, the plan and its embed; the timeline and its embed): only their
-links differ, and those are written into the SVG after the layout. The layouts are frozen."""
-
-
-def _laid_out(make: Callable[..., T], *args: Any) -> T:
-    key = f"{make.__name__}{args!r}"  # every input, in full (frozen dataclasses, numbers and texts)
-    found = _LAYOUTS.get(key)
-    if found is None:
-        if len(_LAYOUTS) >= 64:  # the live preview's rebuilds lay out new content: keep the latest only
-            _LAYOUTS.clear()
-        found = _LAYOUTS[key] = make(*args)
-    return found  # type: ignore[no-any-return]
+def shown(text: str, lang: Language) -> str:
+    """The content's words as a graphic shows them: English marks curled, Arabic straight marks as «»,
+    dates kept whole (a label never breaks between a month and its year)."""
+    return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
 
 
 def _font(lang: Language) -> lay.Font:
@@ -236,42 +230,119 @@ def key_events(model: Model) -> set[str]:
     return {e.id for e in model.events[:1]} | {e.id for e in model.events if e.status in PLANNED}
 
 
+def _timeline_style(layout: str, lang: Language) -> lay.TimelineStyle:
+    """The timeline's sizes: Arabic on a phone a size up (no label under 13.5 px as drawn)."""
+    style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
+    if lang.code == "ar" and layout != "wide":
+        style = replace(style, size=14, small=14, label_w=118)
+    return style
+
+
+def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: Language, keys: set[str]) -> list[lay.TimelineEvent]:
+    """The events as the timeline lays them out: a deadline sits on its phase's deadline line; the
+    ``keys`` are labelled, and every key event's mark is a link."""
+    times = event_times(model)
+    linked = key_events(model)
+    ends = {p.number: end for p, _b, end in phase_spans(model)}
+    out = []
+    for e in model.events:
+        deadline = _deadline_of(e, model)
+        out.append(
+            lay.TimelineEvent(
+                e.id,
+                ends[deadline] if deadline else times[e.id],
+                shown(e.title[code], lang),
+                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang)}",
+                e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
+                e.id in keys,
+                deadline,
+                e.id in linked,
+            )
+        )
+    return out
+
+
+def labelled_events(model: Model, layout: str, labels: Mapping[str, str], phase_labels: Mapping[str, Sequence[str]]) -> frozenset[str]:
+    """The key events that get a label in every language at this width, so that the languages tell
+    the same story at a glance: those every language's layout has room for, then, latest first, each
+    other key event that all of them can add. (Key labels are placed before the deadlines' and the
+    "as of" labels, so these do not change which fit.)"""
+    start, brk, end = time_domain(model)
+    runs = []
+    for lang in model.site.languages:
+        style = _timeline_style(layout, lang)
+        events = tuple(replace(e, name="") for e in _timeline_events(model, lang.code, labels, lang, set()))
+        phases = tuple(lay.TimelinePhase(p.id, p.number, b, e, ()) for p, b, e in phase_spans(model))
+        runs.append((events, phases, (start, brk, end), _day_value(model.as_of) if model.as_of is not None else None, style))
+    return _everywhere(tuple(runs), frozenset(key_events(model)))
+
+
+Run = tuple[tuple[lay.TimelineEvent, ...], tuple[lay.TimelinePhase, ...], tuple[int, int | None, int], float | None, lay.TimelineStyle]
+
+
+@lru_cache(maxsize=8)
+def _everywhere(runs: tuple[Run, ...], keys: frozenset[str]) -> frozenset[str]:
+    def placed(wanted: frozenset[str]) -> frozenset[str]:
+        found = set(wanted)
+        for events, phases, domain, as_of, style in runs:
+            keyed = [replace(e, key=e.id in wanted) for e in events]
+            years = {y: str(y) for y in range(domain[0], domain[2] + 1)}
+            guard = lay.AsOf(as_of, "") if as_of is not None else None
+            drawing = lay.timeline_layout(keyed, phases, domain, years, guard, style)
+            found &= {lb.href_key[1] for lb in drawing.labels if lb.kind == "event" and lb.href_key}
+        return frozenset(found)
+
+    chosen = placed(keys)
+    while (again := placed(chosen)) != chosen:
+        chosen = again
+    times = {e.id: e.t for e in runs[0][0]} if runs else {}
+    for extra in sorted(keys - chosen, key=lambda i: (-times.get(i, 0), i)):  # latest first; ids break ties (the same in every build)
+        if placed(chosen | {extra}) == chosen | {extra}:
+            chosen |= {extra}
+    return chosen
+
+
+def _timeline_drawing(
+    model: Model,
+    lang: Language,
+    code: str,
+    labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
+    style: lay.TimelineStyle,
+    keys: set[str],
+) -> lay.Drawing:
+    events = _timeline_events(model, code, labels, lang, keys)
+    phases = [
+        lay.TimelinePhase(p.id, p.number, b, end, tuple(str(t) for t in phase_labels.get(p.id, (p.title[code],))))
+        for p, b, end in phase_spans(model)
+    ]
+    start, brk, end = time_domain(model)
+    years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
+    as_of = None
+    if model.as_of is not None and labels.get("as_of"):
+        as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", "")))
+    return lay.timeline_layout(events, phases, (start, brk, end), years, as_of, style)
+
+
 def timeline_svg(
     model: Model,
     lang: Language,
     link: Link,
     *,
     labels: Mapping[str, str],
-    phase_labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
     layout: str = "wide",
     uid: str = "tl",
 ) -> Markup:
     """The timeline, ``wide`` (720 units) or ``narrow`` (360), running with the reading direction."""
-    style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
-    times = event_times(model)
-    keys = key_events(model)
-    events = [
-        lay.TimelineEvent(
-            e.id,
-            times[e.id],
-            e.title[lang.code],
-            f"{_when(e.date, lang, labels)}: {e.title[lang.code]}",
-            e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
-            e.id in keys,
-            _is_deadline(e, model),
-        )
-        for e in model.events
-    ]
-    phases = [
-        lay.TimelinePhase(p.id, p.number, b, end, str(phase_labels.get(p.id, p.title[lang.code]))) for p, b, end in phase_spans(model)
-    ]
-    start, brk, end = time_domain(model)
-    years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
-    as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None and "as_of" in labels else None
-    drawing = _laid_out(lay.timeline_layout, events, phases, (start, brk, end), years, as_of, style)
+    style = _timeline_style(layout, lang)
+    keys = set(labelled_events(model, layout, labels, phase_labels))
+    drawing = _timeline_drawing(model, lang, lang.code, labels, phase_labels, style, keys)
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
-    names = {("timeline", e.id): e.name for e in events} | {("plan", p.id): p.label for p in phases}
+    events = _timeline_events(model, lang.code, labels, lang, keys)
+    names = {("timeline", e.id): e.name for e in events}
+    names |= {("plan", p.id): " · ".join(str(t) for t in phase_labels.get(p.id, (p.title[lang.code],))) for p in model.phases}
     return svg.timeline(drawing, lang.code, lang.dir, link, uid, labels["timeline_title"], labels["timeline_desc"], names, f"g-{layout}")
 
 
@@ -279,25 +350,51 @@ def phasebar_svg(
     model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str
 ) -> Markup:
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
-    phases = [lay.BarPhase(p.id, p.number, b, e, *(str(t) for t in bar[p.id])) for p, b, e in phase_spans(model)]
-    as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None else None
-    drawing = lay.phasebar_layout(phases, as_of, width, 13.0 if width > 500 else 12.5, _font(lang))
+    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang) for t in bar[p.id])) for p, b, e in phase_spans(model)]
+    as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
+    size = 13.0 if width > 500 else 14.5 if lang.code == "ar" else 12.5  # Arabic on a phone a size up
+    drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
-    names = {("plan", p.id): f"{p.name}: {p.places}, {p.deadline}" for p in phases}
+    comma = str(labels.get("comma", ", "))  # the language's own: «،» in Arabic
+    names = {("plan", p.id): f"{p.name}: {p.places}{comma}{p.deadline}" for p in phases}
     return svg.phasebar(drawing, lang.code, lang.dir, link, uid, labels["bar_title"], labels["bar_desc"], names)
 
 
-def _ring_centroid(ring: Ring) -> tuple[float, float]:
-    a = cx = cy = 0.0
-    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
-        c = x0 * y1 - x1 * y0
-        a += c
-        cx += (x0 + x1) * c
-        cy += (y0 + y1) * c
-    if abs(a) < 1e-12:
-        return ring[0]
-    return cx / (3 * a), cy / (3 * a)
+def _shape_of(place: Any, geo: Geo) -> str | None:
+    """The outline a country or region of the content is drawn with: the region of the same id, or
+    the country of the same English name, or else the country its point lies in."""
+    if place.kind == "region":
+        return place.id if any(r.id == place.id for r in geo.regions) else None
+    for c in geo.countries:
+        if c.name.casefold() == place.name["en"].casefold():
+            return c.id
+    for c in geo.countries:
+        if lay.Area.of(c.id, c.rings).contains(place.lon, place.lat):
+            return c.id
+    return None
+
+
+def _map_style(width: float, lang: Language) -> lay.MapStyle:
+    """The map's sizes: Arabic on a phone a size up, so that no label renders under 13.5 px (Naskh
+    reads a size smaller than Latin at the same px)."""
+    style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
+    if lang.code == "ar" and width <= 500:
+        style = replace(style, size=14.5, small=14, note=15)
+    return style
+
+
+@lru_cache(maxsize=16)
+def _map_layout(
+    points: tuple[lay.MapPlace, ...],
+    areas: tuple[lay.MapArea, ...],
+    shapes: tuple[lay.MapShape, ...],
+    phases: tuple[lay.MapPhase, ...],
+    style: lay.MapStyle,
+    rtl: bool,
+) -> lay.MapLayout:
+    """The map's layout, made once for the pages that show the same map (the home page and the plan)."""
+    return lay.map_layout(points, areas, shapes, phases, style, rtl)
 
 
 def map_svg(
@@ -307,37 +404,42 @@ def map_svg(
     link: Link,
     *,
     labels: Mapping[str, str],
-    phase_labels: Mapping[str, str],
+    phase_labels: Mapping[str, Sequence[str]],
+    countries: Mapping[str, str] | None = None,
     width: float = 720.0,
     uid: str = "map",
 ) -> Markup:
     """The locator map: Iraq and its neighbours, the places coloured by phase, each phase's deadline
-    written on the map, a magnified callout where places are too close to name (Baghdad and its airport)."""
-    regions = {r.id: r for r in geo.regions} if geo is not None else {}
-    places = [
-        lay.MapPlace(
-            p.id,
-            p.kind,
-            p.name[lang.code],
-            p.lon,
-            p.lat,
-            p.phase,
-            _ring_centroid(max(regions[p.id].rings, key=len)) if p.id in regions else None,
-        )
-        for p in model.places
+    written on the map, a magnified callout where places are too close to name (Baghdad and its
+    airport). ``countries`` names, by outline id, the neighbours the content does not (Turkey, …)."""
+    points = [
+        lay.MapPlace(p.id, p.kind, p.name[lang.code], p.lon, p.lat, p.phase) for p in model.places if p.kind not in ("country", "region")
     ]
+    areas = [
+        lay.MapArea(p.id, p.kind, p.name[lang.code], _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
+        for p in model.places
+        if p.kind in ("country", "region")
+    ]
+    named = {a.shape for a in areas}
+    areas += [lay.MapArea(cid, "country", str(name), cid) for cid, name in sorted((countries or {}).items()) if cid not in named]
+    shapes = (
+        [lay.MapShape(c.id, "country", c.rings) for c in geo.countries] + [lay.MapShape(r.id, "region", r.rings) for r in geo.regions]
+        if geo
+        else []
+    )
     phases = [
-        lay.MapPhase(p.number, str(phase_labels.get(p.id, p.title[lang.code])), p.places)
+        lay.MapPhase(p.number, tuple(str(t) for t in phase_labels.get(p.id, (p.title[lang.code],))), p.places)
         for p in sorted(model.phases, key=lambda p: p.number)
     ]
-    style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
-    layout = _laid_out(lay.map_layout, places, phases, style, lang.dir == "rtl")
-    countries = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
-    region_shapes = [(r.id, r.rings, r.id if r.id in {p.id for p in places} else None) for r in regions.values()]
-    names = {("plan", p.id): p.name for p in places}
+    style = _map_style(width, lang)
+    layout = _map_layout(tuple(points), tuple(areas), tuple(shapes), tuple(phases), style, lang.dir == "rtl")
+    country_shapes = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
+    region_ids = {a.id for a in areas if a.kind == "region"}
+    region_shapes = [(r.id, r.rings, r.id if r.id in region_ids else None) for r in geo.regions] if geo is not None else []
+    names = {("plan", p.id): p.name for p in points} | {("plan", a.id): a.name for a in areas}
     return svg.map_drawing(
         layout,
-        (countries, region_shapes),
+        (country_shapes, region_shapes),
         lang.code,
         lang.dir,
         link,
@@ -355,14 +457,21 @@ def map_svg(
 def install(env: Any, model: Model, lang: Language, geo: Geo | None) -> None:
     """Make the graphics callable from this language's templates."""
 
-    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], layout: str, uid: str) -> Markup:
+    def timeline_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, Sequence[str]], layout: str, uid: str) -> Markup:
         return timeline_svg(model, lang, link, labels=labels, phase_labels=phase_labels, layout=layout, uid=uid)
 
     def phasebar_graphic(link: Link, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str) -> Markup:
         return phasebar_svg(model, lang, link, labels=labels, bar=bar, width=width, uid=uid)
 
-    def map_graphic(link: Link, labels: Mapping[str, str], phase_labels: Mapping[str, str], width: float, uid: str) -> Markup:
-        return map_svg(model, geo, lang, link, labels=labels, phase_labels=phase_labels, width=width, uid=uid)
+    def map_graphic(
+        link: Link,
+        labels: Mapping[str, str],
+        phase_labels: Mapping[str, Sequence[str]],
+        width: float,
+        uid: str,
+        countries: Mapping[str, str],
+    ) -> Markup:
+        return map_svg(model, geo, lang, link, labels=labels, phase_labels=phase_labels, countries=countries, width=width, uid=uid)
 
     env.globals.update(
         timeline_graphic=timeline_graphic,

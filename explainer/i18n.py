@@ -33,13 +33,14 @@ def digits(text: str, policy: str) -> str:
 
 @lru_cache(maxsize=4096)
 def format_date(date: FuzzyDate, lang: Language) -> str:
-    """The date at its precision in the language's locale and digits (without qualifier)."""
+    """The date at its precision in the language's locale and digits (without qualifier), its
+    spaces no-break: a line never ends inside a date ("أيلول" / "2025")."""
     day = dt.date(date.year, date.month or 1, date.day or 1)
     if date.precision == "day":
         text = _babel_date(day, "long", locale=lang.locale)
     else:
         text = format_skeleton(_SKELETONS[date.precision], day, locale=lang.locale)
-    return digits(text, lang.digits)
+    return digits(text, lang.digits).replace(" ", "\u00a0")
 
 
 @lru_cache(maxsize=4096)

@@ -27,6 +27,7 @@ from .plan import NAV, Page, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
+from .typography import arabic_marks, quoted, smart, smart_html, whole_dates
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -230,14 +231,18 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
     )
     translations = catalog.translations if catalog is not None else NullTranslations()
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    gettext, ngettext = ui_gettext(translations)  # type: ignore[arg-type]
+    gettext, ngettext = ui_gettext(typeset_catalog(translations, lang))  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
+
+    def plain(text: str) -> str:
+        """The site's own words in this language as shown: dates kept whole, English marks curled."""
+        return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
 
     def t(text: Text | None) -> Markup:
         """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
         if text is None:
             return Markup("")
-        out = str(escape(digits(text[lang.code], lang.digits)))
+        out = str(escape(plain(digits(text[lang.code], lang.digits))))
         return Markup(isolate_latin(out) if lang.dir == "rtl" else out)
 
     @jinja2.pass_context
@@ -246,11 +251,16 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         if text is None:
             return Markup("")
         page = context["page"]
-        return Markup(resolve_links(render_markdown(md, text[lang.code], lang), partial(_page_url, page.path, lang.code)))
+        html_text = typeset_html(render_markdown(md, text[lang.code], lang), lang)
+        return Markup(resolve_links(html_text, partial(_page_url, page.path, lang.code)))
 
     def quote_filter(value: str) -> Markup:
-        """A quote in the source language, with this page's digit policy."""
-        return escape(digits(value, lang.digits if lang.code == SOURCE_LANGUAGE else "latn"))
+        """A quote in the source language, with this page's digit policy and its straight marks as «»."""
+        return escape(arabic_marks(digits(value, lang.digits if lang.code == SOURCE_LANGUAGE else "latn")))
+
+    def quoted_filter(value: str, code: str) -> Markup:
+        """A quote or translation (plain text) in the quotation marks of its language ``code``, nested by its rule."""
+        return escape(quoted(value, code))
 
     def date_filter(date: FuzzyDate | None) -> str:
         return "" if date is None else format_date(date, lang)
@@ -259,11 +269,62 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         t=t,
         md=md_filter,
         quote=quote_filter,
+        quoted=quoted_filter,
+        plain=lambda v: plain(str(v)),
+        curly=lambda v: smart(str(v)),  # English in a page of another language (the landing page)
+        latin=lambda v: Markup(latin_runs(str(escape(v)))) if lang.dir == "rtl" else escape(v),
+        short=short_label,
         date=date_filter,
         num=lambda v: format_number(v, lang),
         digits=lambda s: digits(str(s), lang.digits),
     )
     return env
+
+
+_BDI_RUN = re.compile(r'(<bdi lang="en" dir="ltr">)([^<]*)(</bdi>)')
+
+
+def latin_runs(html_text: str) -> str:
+    """Latin runs in right-to-left text marked English and isolated (:func:`isolate_latin`); a name
+    of up to three words (Natural Earth) is kept on one line."""
+
+    def whole(m: re.Match[str]) -> str:
+        words = m.group(2)
+        return m.group(1) + (words.replace(" ", "\u00a0") if words.count(" ") <= 2 else words) + m.group(3)
+
+    return _BDI_RUN.sub(whole, isolate_latin(html_text))
+
+
+def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Language) -> GNUTranslations | NullTranslations:
+    """The UI catalog with English strings' apostrophes and quotation marks curled as they are looked up."""
+    if lang.code != "en":
+        return translations
+
+    class Curled(NullTranslations):
+        def gettext(self, message: str) -> str:
+            return smart(translations.gettext(message))
+
+        def ngettext(self, singular: str, plural: str, n: int) -> str:
+            return smart(translations.ngettext(singular, plural, n))
+
+    return Curled()
+
+
+@lru_cache(maxsize=512)
+def typeset_html(html_text: str, lang: Language) -> str:
+    """Rendered Markdown as shown: dates kept whole in the text; English marks curled."""
+    parts = re.split(r"(<[^>]*>)", smart_html(html_text) if lang.code == "en" else html_text)
+    return "".join(p if i % 2 else whole_dates(p, lang.locale) for i, p in enumerate(parts))
+
+
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def short_label(label: str) -> Markup:
+    """A source's label without its parenthesised date or "undated" (for citations: the sources page has them)."""
+    text = str(label)
+    short = _TRAILING_NOTE.sub("", text)
+    return Markup(short or text)
 
 
 def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
@@ -277,8 +338,8 @@ def by_source(cites: Sequence[Citation]) -> list[tuple[str, list[Citation]]]:
 CiteGroup = tuple[Markup, str, list[tuple[str, str]]]
 """A document's label, the link to its first quote, and the number and link of each other quote."""
 
-CiteQuote = tuple[str, str, str, Markup, str]
-"""A quote in the page's digits, its English, its link, its document's label and its paragraph number."""
+CiteQuote = tuple[str, str, str, Markup, str, str]
+"""A quote in the page's digits, its English, its link, its document's label, its paragraph number and its document's id."""
 
 
 def cite_view(
@@ -291,7 +352,7 @@ def cite_view(
         links = [cite_url(cite) for cite in group]
         groups.append((labels[source], links[0], [(format_number(n, lang), link) for n, link in enumerate(links[1:], 2)]))
     policy = lang.digits if lang.code == SOURCE_LANGUAGE else "latn"
-    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.number, lang)) for c in cites]
+    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.number, lang), c.source) for c in cites]
     return groups, quotes
 
 

@@ -107,7 +107,9 @@ def rect_of(box: Box, grow: float = 0.0) -> str:
 
 def label(svg: Svg, lb: Label) -> None:
     """A label's lines in a group that carries its box."""
-    svg.open("g", data_box=lb.box.attr(), data_label=lb.kind)
+    at = f"{n(lb.at[0])} {n(lb.at[1])}" if lb.at is not None else None
+    key = lb.href_key[1] if lb.href_key else None  # what it names (an event's id: both languages label the same)
+    svg.open("g", data_box=lb.box.attr(), data_label=lb.kind, data_area=lb.area, data_at=at, data_key=key)
     common = {"class_": lb.cls, "text_anchor": lb.anchor, "font_size": float(lb.size)}
     if len(lb.lines) == 1:
         svg.text("text", lb.lines[0], x=lb.x, y=lb.y, **common)
@@ -153,14 +155,20 @@ def links(svg: Svg, link: Link, marks: Iterable[Mark], labels: Iterable[Label], 
 
 
 def bands(svg: Svg, drawing: Drawing, uid: str, rtl: bool) -> None:
-    """The phases' shading; the first fades in from earlier to later (its start is no date the sources give)."""
+    """The phases' shading; the first fades in from earlier to later (its start is no date the sources
+    give). The fade's opacity is in its stops, not in the band's ``fill-opacity``: Chromium's PDF
+    output drops a fill-opacity on a gradient fill (the printed band came out solid). After them,
+    the time beyond the newest source, shaded as not covered."""
     for b in drawing.bands:
+        if b.beyond:
+            svg.leaf("rect", x=b.x0, y=b.y0, width=b.x1 - b.x0, height=b.y1 - b.y0, class_="g-beyond")
+            continue
         fill = None
         if b.fade:
             gid = f"{uid}-fade{b.number}"
             svg.open("linearGradient", id=gid, x1="1" if rtl else "0", x2="0" if rtl else "1", y1="0", y2="0")
-            svg.leaf("stop", offset="0", class_=f"g-stop-{b.number}", stop_opacity="0")
-            svg.leaf("stop", offset="0.6", class_=f"g-stop-{b.number}", stop_opacity="1")
+            svg.leaf("stop", offset="0", class_=f"g-stop g-stop-{b.number}", stop_opacity="0")
+            svg.leaf("stop", offset="0.6", class_=f"g-stop g-stop-{b.number}", stop_opacity="0.13")
             svg.close("linearGradient")
             fill = f"url(#{gid})"
         svg.leaf("rect", x=b.x0, y=b.y0, width=b.x1 - b.x0, height=b.y1 - b.y0, class_=f"g-band g-band-{b.number}", fill=fill)
@@ -213,12 +221,13 @@ def phasebar(
     svg = Svg()
     start(svg, code, direction, uid, drawing.width, drawing.height, "g-phasebar", title, desc)
     for b in drawing.bands:
-        svg.leaf("rect", x=b.x0 + 0.5, y=b.y0, width=b.x1 - b.x0 - 1, height=b.y1 - b.y0, class_=f"g-bar g-bar-{b.number}")
+        cls = "g-beyond" if b.beyond else f"g-bar g-bar-{b.number}"
+        svg.leaf("rect", x=b.x0 + 0.5, y=b.y0, width=b.x1 - b.x0 - 1, height=b.y1 - b.y0, class_=cls)
     for ln in drawing.lines:
         line(svg, ln)
     for lb in drawing.labels:
         label(svg, lb)
-    for b in drawing.bands:
+    for b in (b for b in drawing.bands if not b.beyond):
         key = next((lb.href_key for lb in drawing.labels if lb.href_key and lb.box.x0 >= b.x0 - 1 and lb.box.x1 <= b.x1 + 1), None)
         if key is not None:
             svg.hit(link(*key), names.get(key, ""), rect_of(Box(b.x0, b.y0, b.x1, b.y1)))
@@ -259,9 +268,9 @@ def map_drawing(
     svg.open("g", clip_path=f"url(#{uid}-clip)")
     svg.leaf("rect", x=0, y=0, width=d.width, height=d.height, class_="g-water")
     for cid, rings, _pid in countries:
-        svg.leaf("path", d=path(rings, layout.projection), class_="g-land" + (" g-iraq" if cid == "IRQ" else ""))
-    for _rid, rings, pid in regions:
-        svg.leaf("path", d=path(rings, layout.projection), class_="g-region-shape g-phase-2")
+        svg.leaf("path", d=path(rings, layout.projection), class_="g-land" + (" g-iraq" if cid == "IRQ" else ""), data_area=cid)
+    for rid, rings, pid in regions:
+        svg.leaf("path", d=path(rings, layout.projection), class_="g-region-shape g-phase-2", data_area=rid)
         if pid:
             svg.hit(link("plan", pid), names.get(("plan", pid), ""), f"<path{attrs(d=path(rings, layout.projection))}/>")
     svg.close("g")

@@ -20,7 +20,8 @@ def test_every_page_says_what_the_sources_say_as_of_the_newest_source(built_mini
     lines = _as_of_lines(built_mini)
     assert len(lines) >= 20
     for path, line in lines.items():
-        expected = "23 تموز 2024" if path.removeprefix("embed/").startswith("ar/") else "as of 23 July 2024"
+        arabic = path.removeprefix("embed/").startswith("ar/")
+        expected = "23\u00a0تموز\u00a02024" if arabic else "as of 23\u00a0July\u00a02024"  # a date is never broken
         assert expected in line, (path, line)
 
 
@@ -40,9 +41,9 @@ def test_a_newer_source_moves_the_date_by_itself(project: Path) -> None:
     result = run_cli(project, "build")
     assert result.returncode == 0, result.stderr
     lines = _as_of_lines(project / "_site")
-    assert all("31 August 2025" in line for path, line in lines.items() if path.startswith("en/")), lines
+    assert all("31\u00a0August\u00a02025" in line for path, line in lines.items() if path.startswith("en/")), lines
     home = (project / "_site/en/index.html").read_text("utf-8")
-    assert 'Known up to <time datetime="2025-08-31">31 August 2025</time> only.' in home
+    assert 'Known up to <time datetime="2025-08-31">31\u00a0August\u00a02025</time> only.' in home
 
 
 def _badge(site: Path, lang: str, event: str) -> str:

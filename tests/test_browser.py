@@ -67,8 +67,9 @@ def test_no_horizontal_scroll_at_390px(site: str, browser: Any, built_mini: Path
 def test_citation_link_scrolls_to_a_highlighted_passage(site: str, browser: Any) -> None:
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(site + "en/timeline/")
-    href = page.locator("#first-round .cite-links a").first.get_attribute("href")
-    page.locator("#first-round .cite-links a").first.click()
+    page.locator("#first-round .cites summary").first.click()  # "Sources: …" opens on the quoted words
+    href = page.locator("#first-round .quote figcaption a").first.get_attribute("href")
+    page.locator("#first-round .quote figcaption a").first.click()
     page.wait_for_url("**" + href.split("..")[-1])
     anchor = href.split("#")[1]
     mark = page.locator(f"#{anchor} + mark")

@@ -61,6 +61,53 @@ def test_no_quote_carries_two_pairs_of_marks(built_real: Path) -> None:
     assert bad == []
 
 
+def _without_code(page: str) -> str:
+    return re.sub(r"<(code|pre)\b.*?</\1>", " ", page, flags=re.S)
+
+
+def test_quotation_marks_follow_one_rule_per_language(built_real: Path) -> None:
+    """English translations in “…” with any quotation inside them in ‘…’; printed Arabic quotes in «…»
+    with ‹…› inside; no straight quotation mark in Arabic text and no straight apostrophe in English."""
+    for path in sorted(built_real.glob("*/**/index.html")):
+        rel, page = path.relative_to(built_real).as_posix(), path.read_text("utf-8")
+        blocks = re.findall(r'<figure class="quote">.*?</figure>|<div class="cp">.*?</div>', page, re.S)
+        for block in blocks:
+            for found in re.findall(r'class="translation">(.*?)</(?:p|span)>', block, re.S):
+                text = html.unescape(re.sub(r"<[^>]+>", "", found)).strip()
+                assert text[0] == "“" and text[-1] == "”" and not re.search('[“”"]', text[1:-1]), (rel, text)
+            for found in re.findall(r'<div class="cp">\s*<p lang="ar" dir="rtl">(.*?)</p>', block, re.S):
+                text = html.unescape(found).strip()
+                assert text[0] == "«" and text[-1] == "»" and not re.search('[«»"]', text[1:-1]), (rel, text)
+        shown = _texts(_without_code(page))
+        if rel.startswith("ar/"):
+            assert '"' not in shown, (rel, re.findall(r'.{20}".{20}', shown)[:3])
+        else:
+            assert "'" not in re.sub(r'lang="ar".*?</', "", shown), (rel, re.findall(r".{20}'.{20}", shown)[:3])
+
+
+def test_every_page_says_when_it_was_published_and_updated(built_real: Path) -> None:
+    """Near the title: "Published … · Updated …", from the log of updates (the first "published" entry)."""
+    for path in sorted(built_real.glob("*/**/index.html")):
+        rel, page = path.relative_to(built_real).as_posix(), path.read_text("utf-8")
+        line = re.search(r'<p class="dateline">(.*?)</p>', page, re.S)
+        assert line is not None, rel
+        text = re.sub(r"[ \n]+", " ", _texts(line.group(1)))
+        english = rel.removeprefix("embed/").startswith("en/")  # an embed carries its graphic's dateline too
+        assert ("Published 24\u00a0November\u00a02026" in text) if english else ("24\u00a0تشرين" in text), (rel, text)
+        assert "<time" in line.group(1) and ("Updated" in text or not english), (rel, text)
+        h1, at = page.index("<h1"), page.index('class="dateline"')
+        assert h1 < at and ("</header>" not in page or at < page.index("</header>", h1)), rel  # under the title
+
+
+def test_the_updates_page_is_headed_and_titled_as_itself(built_real: Path) -> None:
+    for code, name in (("en", "Updates and corrections"), ("ar", "التحديثات والتصحيحات")):
+        page = (built_real / code / "updates" / "index.html").read_text("utf-8")
+        assert f"<h1>{name}</h1>" in page
+        title = re.search(r"<title>(.*?)</title>", page).group(1)  # type: ignore[union-attr]
+        assert title.startswith(name) and len(set(title.split(" · "))) == 2, title
+        assert '<ul class="updates">' in page and '<ol class="updates">' not in page
+
+
 def test_source_pages_show_no_file_path_and_plain_titles(built_real: Path) -> None:
     for path in built_real.glob("*/sources/*/index.html"):
         text = path.read_text("utf-8")
@@ -110,6 +157,27 @@ def test_arabic_body_text_is_large_enough_in_its_own_font(served: str, browser: 
         assert found["size"] >= least, (path, width, found)
         assert found["lh"] / found["size"] >= 1.7, (path, found)  # Naskh needs the room
         assert found["family"].startswith('"Explainer Naskh"') and found["loaded"], (path, found)
+    page.close()
+
+
+_MEASURE = """() => [...document.querySelectorAll('main p')]
+    .filter(p => p.checkVisibility() && p.textContent.trim().length > 250).map(p => {
+    const r = document.createRange(); r.selectNodeContents(p);
+    const lines = new Set([...r.getClientRects()].map(x => Math.round(x.bottom))).size;
+    return p.textContent.trim().length / lines;
+})"""
+
+
+@pytest.mark.browser
+def test_running_text_is_set_to_a_readable_measure(served: str, browser: Any) -> None:
+    """About 60 to 80 characters a line on a desktop: Arabic paragraphs no longer run 100 and more."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for path in ("ar/questions/", "ar/differences/", "ar/plan/", "en/questions/", "en/differences/"):
+        page.goto(served + path)
+        page.evaluate("document.fonts.ready")
+        per_line = sorted(page.evaluate(_MEASURE))
+        assert per_line, path
+        assert 55 <= per_line[len(per_line) // 2] <= 80 and per_line[-1] <= 88, (path, per_line)
     page.close()
 
 

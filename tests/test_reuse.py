@@ -401,8 +401,8 @@ def test_json_ld_by_kind_of_page_with_its_own_citations_and_dates(built_real: Pa
         assert ld["dateModified"] == lastmod[ld["url"]] and ld["datePublished"] <= ld["dateModified"], path
         html = path.read_text("utf-8")
         cited = set()
-        for links in re.findall(r'<p class="cite-links">(.*?)</p>', html, re.S):
-            cited |= set(re.findall(r"sources/([a-z0-9-]+)/#", links))
+        for links in re.findall(r'<div class="cites">(.*?)<div class="cites-print"', html, re.S):
+            cited |= set(re.findall(r'<figcaption><a href="[^"]*sources/([a-z0-9-]+)/#', links))
         in_ld = {urlparse(c["url"]).path.rstrip("/").rsplit("/", 1)[1] for c in ld.get("citation", [])}
         if kind == "source":
             assert ld["mainEntity"]["@type"] == "CreativeWork" and ld["mainEntity"]["inLanguage"] == "ar" and not in_ld, path

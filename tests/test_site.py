@@ -94,19 +94,20 @@ def test_root_is_a_bilingual_landing_page(built_mini: Path) -> None:
 def test_dates_use_iraqi_months_and_precision(built_mini: Path) -> None:
     ar = (built_mini / "ar/timeline/index.html").read_text("utf-8")
     en = (built_mini / "en/timeline/index.html").read_text("utf-8")
-    assert '<time datetime="2025-09">بحلول أيلول 2025</time>' in ar
-    assert '<time datetime="2024-01-27">27 كانون الثاني 2024</time>' in ar
-    assert '<time datetime="2003-03">آذار 2003</time>' in ar
-    assert "سبتمبر 2025</time>" not in ar
-    assert '<time datetime="2025-09">by September 2025</time>' in en
-    assert '<time datetime="2024-01-27">27 January 2024</time>' in en
+    nb = "\u00a0"  # a date is never broken across lines
+    assert f'<time datetime="2025-09">بحلول أيلول{nb}2025</time>' in ar
+    assert f'<time datetime="2024-01-27">27{nb}كانون{nb}الثاني{nb}2024</time>' in ar
+    assert f'<time datetime="2003-03">آذار{nb}2003</time>' in ar
+    assert "سبتمبر 2025</time>" not in ar and f"سبتمبر{nb}2025</time>" not in ar
+    assert f'<time datetime="2025-09">by September{nb}2025</time>' in en
+    assert f'<time datetime="2024-01-27">27{nb}January{nb}2024</time>' in en
 
 
 def test_arabic_indic_digit_policy_applies_to_every_number(project: Path) -> None:
     edit(project / "content/site.yaml", lambda s: s.replace("dir: rtl, digits: latn", "dir: rtl, digits: arab"))
     assert run_cli(project, "build").returncode == 0
     ar = (project / "_site/ar/index.html").read_text("utf-8")
-    assert "بحلول أيلول ٢٠٢٥" in ar and "٢٬٥٠٠" in ar
+    assert "بحلول أيلول\u00a0٢٠٢٥" in ar and "٢٬٥٠٠" in ar
     body = re.sub(r"<script.*?</script>", "", ar.split("<body>")[1], flags=re.S)  # JSON-LD is machine data
     body = re.sub(r"<code>.*?</code>", "", body, flags=re.S)  # code to copy ("Embed this") is shown as written
     text = re.sub(r"<[^>]+>", " ", body)  # visible text only: attributes keep ASCII ids

@@ -43,16 +43,25 @@ FAMILY = "Explainer Naskh"
 WEIGHTS = {"regular": ("Regular", 400), "bold": ("Bold", 700)}
 TIMESTAMP = 0x00000000E0000000  # a fixed head.created/modified (seconds since 1904): same input, same bytes
 
-EXTRA = "«»“”‘’„–—‐…·•°′″×،؛؟٪٫٬ـ\u200c\u200d\u00a0"
+EXTRA = "«»“”‘’„–—‐…·•°′″×،؛؟٪٫٬ـ‹›\u200c\u200d\u00a0"
 """Punctuation an Arabic or English line may hold even if no text uses it yet."""
 
-IGNORED = set("\n\r\t\u200e\u200f\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")
-"""Direction marks and isolates: they draw nothing."""
+IGNORED = set("\n\r\t\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")
+"""Isolates and embeddings: they draw nothing."""
+
+AHEAD = "".join(chr(c) for c in [*range(0x0660, 0x066A), *range(0x06F0, 0x06FA)]) + "\u0652\u0670" + "پچژگڤکیە"
+"""Characters a future text may hold: both sets of Arabic digits, whole (not only the two a text
+happens to use), sukun and superscript alef, and the Kurdish and Persian letters of place and
+person names in the Kurdistan Region."""
+
+UNPRINTABLE = "\u00a0\u200c\u200d\u200e\u200f"
+"""Not "printable" to Python, but drawn or shaped with: the no-break space (it keeps a date whole,
+so it must be this font's space), the joiners and the direction marks."""
 
 
 def site_characters(root: Path = ROOT) -> str:
     """Every character the site can show: content, source documents, templates, UI catalogs, ASCII, EXTRA."""
-    chars = {chr(c) for c in range(0x20, 0x7F)} | set(EXTRA)
+    chars = {chr(c) for c in range(0x20, 0x7F)} | set(EXTRA) | set(AHEAD)
     for path in sorted((root / "content").glob("*.yaml")):  # the texts, not the editors' comments
         chars |= set("".join(_strings(yaml.safe_load(path.read_text("utf-8")))))
     folders = (("seeds", "*.txt"), ("templates", "*.html"), ("locales", "*.po"))
@@ -60,7 +69,7 @@ def site_characters(root: Path = ROOT) -> str:
         for path in sorted((root / folder).rglob(pattern)):
             chars |= set(path.read_text("utf-8"))
     chars -= IGNORED
-    return "".join(sorted(c for c in chars if c.isprintable() or c in "\u200c\u200d"))
+    return "".join(sorted(c for c in chars if c.isprintable() or c in UNPRINTABLE))
 
 
 def _strings(data: object) -> list[str]:

@@ -1,0 +1,117 @@
+"""Typography applied to text as it is shown, never to the content as stored.
+
+- Dates are kept whole: the spaces inside "31 August 2025", "أيلول 2025" become no-break spaces, so
+  that a line never ends between a month and its year (:func:`whole_dates`).
+- English gets its typographer's marks: straight apostrophes and quotation marks become curly
+  (:func:`smart`).
+- Quotations are nested by one rule per language (:func:`quoted`): English “outer ‘inner’ ”, Arabic
+  «outer ‹inner›»; the straight ASCII marks of the Arabic source documents are shown as «…»
+  (:func:`arabic_marks`). Every replacement is one character for one: what a quote's words are,
+  and where its passage starts and ends, do not change.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from babel.dates import get_month_names
+
+NBSP = "\u00a0"
+
+_DIGIT = "[0-9\u0660-\u0669]"
+
+
+@lru_cache(maxsize=8)
+def _date_pattern(locale: str) -> re.Pattern[str]:
+    """A day and month, a month and year, or all three, in ``locale``'s month names (and, for
+    Arabic, in both the Iraqi and the Egyptian ones: the source documents use both)."""
+    locales = [locale] + (["ar", "ar_IQ"] if locale.startswith("ar") else [])
+    names: set[str] = set()
+    for loc in locales:
+        for context in ("format", "stand-alone"):
+            names |= set(get_month_names("wide", context, loc).values())
+    months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+    day, year = rf"{_DIGIT}{{1,2}}", rf"{_DIGIT}{{4}}"
+    return re.compile(rf"(?<!\w)(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
+
+
+def whole_dates(text: str, locale: str) -> str:
+    """``text`` with the spaces inside each date made no-break."""
+    if " " not in text:
+        return text
+    return _date_pattern(locale).sub(lambda m: m.group(0).replace(" ", NBSP), text)
+
+
+_OPENS_AFTER = set(" \t\n\u00a0([{«‹“‘—–-/") | {""}
+
+
+def _curl(text: str, straight: str, opening: str, closing: str) -> str:
+    """Each ``straight`` mark as ``opening`` where a quotation starts (after a space or an opening
+    bracket, before a word) and as ``closing`` elsewhere (an apostrophe is a closing mark)."""
+    if straight not in text:
+        return text
+    out = []
+    for i, ch in enumerate(text):
+        if ch == straight:
+            before = text[i - 1] if i else ""
+            after = text[i + 1] if i + 1 < len(text) else ""
+            ch = opening if before in _OPENS_AFTER and after not in _OPENS_AFTER else closing
+        out.append(ch)
+    return "".join(out)
+
+
+def smart(text: str) -> str:
+    """English with curly apostrophes and quotation marks (plain text, not HTML)."""
+    return _curl(_curl(text, '"', "“", "”"), "'", "‘", "’")
+
+
+def smart_html(html: str) -> str:
+    """:func:`smart` applied to the text between the tags of HTML (escaped quotes included), not to
+    tags or to code."""
+    parts = re.split(r"(<[^>]*>)", html)
+    code = 0
+    for i, part in enumerate(parts):
+        if i % 2:
+            code += part.startswith(("<code", "<pre")) - part.startswith(("</code", "</pre"))
+        elif part and not code:
+            parts[i] = smart(part.replace("&quot;", '"').replace("&#39;", "'").replace("&#34;", '"'))
+    return "".join(parts)
+
+
+def arabic_marks(text: str) -> str:
+    """The straight ASCII quotation marks of Arabic text shown as «…» (one character for one)."""
+    return _curl(text, '"', "«", "»")
+
+
+_PAIRS = {"“": "”", '"': '"', "«": "»", "‘": "’"}
+
+
+def _enclosed(text: str) -> bool:
+    """Whether ``text`` is wholly one quotation: it opens with a mark whose closing mark ends it."""
+    if len(text) < 2 or text[0] not in _PAIRS or text[-1] != _PAIRS[text[0]]:
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == text[0] and (ch != _PAIRS[ch] or depth == 0):
+            depth += 1
+        elif ch == _PAIRS[text[0]]:
+            depth -= 1
+            if depth == 0 and i < len(text) - 1:
+                return False
+    return True
+
+
+def quoted(text: str, code: str) -> str:
+    """``text`` (a quote or its translation, plain text) in its language's quotation marks, once:
+    English “…” with any quotation inside it in single marks ‘…’; Arabic «…» with ‹…› inside."""
+    text = text.strip()
+    if code == "ar":
+        text = arabic_marks(text)
+        if _enclosed(text):
+            text = text[1:-1]
+        return "«" + text.replace("«", "‹").replace("»", "›") + "»"
+    text = smart(text)
+    if _enclosed(text):
+        text = text[1:-1]
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
