@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
-from html import escape, unescape
+from html import escape
 from typing import Any, TextIO
 
+from .i18n import format_date
 from .markdown import Markdown, resolve_links
 from .model import Cites, FuzzyDate, Language, Model, Text, Update
 from .plan import Page, page_path
@@ -82,8 +82,8 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
     ]
     for u in model.updates:
         html_text = resolve_links(md.render(u.text[code], lang), lambda key, anchor: _absolute(base, code, key, anchor))
-        first = plain_text(md.render(u.text[code].strip().split("\n\n")[0], lang))
-        title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
+        when = format_date(u.date, lang).replace("\u00a0", " ")
+        title = f"{title_of(u.kind.capitalize())}{title_of(', ')}{when}"  # "Correction, 4 December 2026": short, never cut
         changed = _changed_pages(model, u, code, title_of)  # a correction links to the pages it corrects
         if changed:
             label = title_of("Pages corrected") if u.kind == "correction" else title_of("Pages updated")
@@ -118,11 +118,6 @@ def _changed_pages(model: Model, update: Update, code: str, title_of: Callable[[
         if url is not None and key in by_key:
             out.append((url, page_title(model, by_key[key], code, title_of)))
     return out
-
-
-def plain_text(html_text: str) -> str:
-    """Rendered Markdown as one line of plain text (for titles): no tags, no character references."""
-    return " ".join(unescape(re.sub(r"<[^>]+>", "", html_text)).split())
 
 
 def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:

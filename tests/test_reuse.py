@@ -359,6 +359,7 @@ def test_feeds_have_plain_titles_absolute_links_and_corrections_link_their_pages
         assert not feed.bozo and feed.entries
         for entry in feed.entries:
             assert entry.title_detail.type == "text/plain" and not re.search(r"\]\(|\*\*|<", entry.title), entry.title
+            assert len(entry.title) <= 40 and entry.title[-4:].isdigit(), entry.title  # "Correction, 4 December 2026": never cut
             hrefs = re.findall(r'href="([^"]+)"', entry.content[0].value) + [link.href for link in entry.links]
             assert hrefs and all(h.startswith(BASE) for h in hrefs), hrefs
         corrections = [e for e in feed.entries if "correction" in e.id]
