@@ -88,7 +88,7 @@ def wrap(text: str, weight: str, size: int, rtl: bool, width: float) -> list[str
     space = text_width(" ", weight, size, rtl)
     lines: list[list[str]] = []
     used = 0.0
-    for word in text.split():
+    for word in filter(None, text.split(" ")):  # split at spaces only: a date's no-break spaces keep it whole
         w = text_width(word, weight, size, rtl)
         if lines and used + space + w <= width:
             lines[-1].append(word)
@@ -137,6 +137,10 @@ def _name(text: str, rtl: bool) -> Block:
     return Block(tuple(wrap(text, "regular", NAME_SIZE, rtl, WIDTH - 2 * MARGIN)[:2]), "regular", NAME_SIZE, rtl, MUTED)
 
 
+GAP = 48
+"""Between the two languages' titles (Arabic descenders reach well below the line)."""
+
+
 def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | None = None) -> bytes:
     """The card as PNG bytes: the site's name at the top, the page's title in the room below it
     (centred in its height), the site's address after the site's red mark and the two phases'
@@ -152,12 +156,12 @@ def draw(title: str, site_name: str, address: str, rtl: bool, *, second: str | N
         titles = [_title(title, rtl, room)]
     else:
         own = _title(title, rtl, room // 2, lines=2)
-        titles = [own, _title(second, False, room - own.height - 24, sizes=(48, 42, 36), lines=2)]
-    top = start + (room - sum(t.height for t in titles) - 24 * (len(titles) - 1)) // 2
+        titles = [own, _title(second, False, room - own.height - GAP, sizes=(48, 42, 36), lines=2)]
+    top = start + (room - sum(t.height for t in titles) - GAP * (len(titles) - 1)) // 2
     pen = ImageDraw.Draw(image)
     for block in titles:
         _write(pen, block, top)
-        top += block.height + 24
+        top += block.height + GAP
     image.putpalette(_palette())
     out = io.BytesIO()
     image.save(out, "PNG", compress_level=COMPRESS_LEVEL)

@@ -138,6 +138,7 @@ class Reuse:
         """Each page's card: its title under the site's name; the site's title alone on the home
         page; every language's title on the bilingual landing page."""
         from . import cards
+        from .graphics import shown
         from .i18n import digits
 
         site, languages = self.model.site, self.model.site.languages
@@ -148,14 +149,15 @@ class Reuse:
                 continue
             if page.lang is None:
                 first, *others = languages
-                second = site.title[others[0].code] if others and others[0].dir == "ltr" else None
-                png = cards.draw(site.title[first.code], "", address, first.dir == "rtl", second=second)
+                second = shown(site.title[others[0].code], others[0]) if others and others[0].dir == "ltr" else None
+                png = cards.draw(shown(site.title[first.code], first), "", address, first.dir == "rtl", second=second)
             else:
                 lang = next(lng for lng in languages if lng.code == page.lang)
                 if page.key == "home":
                     title, name = site.title[lang.code], ""
                 else:
                     title, name = structured.page_title(self.model, page, lang.code, gettexts[lang.code]), site.title[lang.code]
+                title, name = shown(title, lang), shown(name, lang)  # as the pages show them: marks curled, dates whole
                 png = cards.draw(digits(title, lang.digits), digits(name, lang.digits), address, lang.dir == "rtl")
             out[structured.card_path(page)] = png
         return out
