@@ -17,6 +17,7 @@ third of the size of a full-colour one and quicker to write.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,7 +89,7 @@ def wrap(text: str, weight: str, size: int, rtl: bool, width: float) -> list[str
     space = text_width(" ", weight, size, rtl)
     lines: list[list[str]] = []
     used = 0.0
-    for word in filter(None, text.split(" ")):  # split at spaces only: a date's no-break spaces keep it whole
+    for word in filter(None, re.split(r"[^\S\u00a0]+", text)):  # any space but a no-break one, which keeps a date whole
         w = text_width(word, weight, size, rtl)
         if lines and used + space + w <= width:
             lines[-1].append(word)
