@@ -215,7 +215,7 @@ def jsonld(
         "isPartOf": website,
     }
     if what == "article":
-        data.update(headline=title[:110], description=description, mainEntityOfPage=url, author=organisation)
+        data.update(headline=title, description=description, mainEntityOfPage=url, author=organisation)
     else:
         data.update(name=title, description=description)
     published, modified = dates.published, dates.modified(page)

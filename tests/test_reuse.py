@@ -411,6 +411,8 @@ def test_json_ld_by_kind_of_page_with_its_own_citations_and_dates(built_real: Pa
             assert in_ld == cited, (path, in_ld ^ cited)  # the documents this page cites, no others
         if kind == "article":
             assert ld["headline"] and ld["author"] == ld["publisher"], path
+            same = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+            assert ld["headline"].translate(same) == page.meta["og:title"].translate(same), path  # whole, never cut mid-word
     assert seen == set(types)
 
 
