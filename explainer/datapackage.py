@@ -20,6 +20,10 @@ from .outputs import COLLECTIONS
 _DATE = {"type": "string", "constraints": {"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}}
 _PRECISION = {"type": "string", "constraints": {"enum": ["year", "month", "day"]}}
 _QUALIFIER = {"type": "string", "constraints": {"enum": ["about", "by", "no-later-than"]}}
+_QUALIFIER_NOTE = (
+    "by: a deadline the sources give; about and no-later-than: the site's own reading of an undated report's "
+    "time words (how each report is dated is in the sources collection)."
+)
 _CITATIONS = (
     "citations",
     "array",
@@ -33,7 +37,11 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("id", "string", "The event's id; its page is <lang>/timeline/<id>/."),
         ("date", _DATE, "ISO 8601 at the date's precision."),
         ("date_precision", _PRECISION, "How precisely the sources date it."),
-        ("date_qualifier", _QUALIFIER, "about, by or no-later-than, when the sources say so."),
+        (
+            "date_qualifier",
+            _QUALIFIER,
+            _QUALIFIER_NOTE,
+        ),
         ("status", {"type": "string", "constraints": {"enum": ["occurred", "scheduled", "expected"]}}, "What it was when reported."),
         ("title", "string", "The event's title."),
         ("body", "string", "What happened (Markdown)."),
@@ -46,14 +54,18 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("speaker", "string", "Who said it: an id of the people collection."),
         ("date", _DATE, "When it was said, at the precision the sources give."),
         ("date_precision", _PRECISION, "How precisely the sources date it."),
-        ("date_qualifier", _QUALIFIER, "about, by or no-later-than, when the sources say so."),
+        (
+            "date_qualifier",
+            _QUALIFIER,
+            _QUALIFIER_NOTE,
+        ),
         ("context", "string", "Where or in what role it was said."),
         ("said", "string", "What was said, in the site's words (reported speech): the speaker's own words are in the citations."),
         _CITATIONS,
     ],
     "people": [
         ("id", "string", "The person's or organisation's id."),
-        ("kind", "string", "person or organisation."),
+        ("kind", "string", "person, organisation or media."),
         ("side", "string", "The side the site lists them under (iraq-government, us-government, kurdistan, factions, ...)."),
         ("name", "string", "Their name."),
         ("role", "string", "Who they are, as the sources describe them."),
@@ -142,8 +154,14 @@ DESCRIPTIONS = {
     "updates": "The site's dated log of updates and corrections.",
 }
 
+CSV_NOTE = (
+    "In CSV, a text cell that begins with =, +, - or @ (and is not a number) starts with an apostrophe, so that a "
+    "spreadsheet shows it rather than running it as a formula; the JSON has the text as written."
+)
+
 SOURCES_NOTE = (
-    "The five source documents (news reports in Arabic, 2024 and 2025) and the words quoted from them in the citations belong "
+    "The five source documents (reports in Arabic: two dated, 2024 and 2025, and three undated, one of them an analysis) "
+    "and the words quoted from them in the citations belong "
     "to their publishers. They are not covered by this package's licence: the site quotes them for reference."
 )
 
@@ -193,7 +211,8 @@ def datapackage(model: Model) -> bytes:
         "profile": "tabular-data-package",
         "name": _slug(base),
         "title": site.title[english],
-        "description": f"{site.description[english]} Every collection of the site, in each language, as JSON and CSV. {SOURCES_NOTE}",
+        "description": f"{site.description[english]} Every collection of the site, in each language, as JSON and CSV. "
+        f"{CSV_NOTE} {SOURCES_NOTE}",
         "homepage": base,
         "sources": [{"title": s.label[english], "path": f"{base}{english}/sources/{s.id}/"} for s in model.sources],
         "resources": resources(model),

@@ -31,6 +31,9 @@ EXTRA_PAGES: tuple[tuple[str, str], ...] = (("updates", "updates/"), ("search", 
 EMBEDS: tuple[str, ...] = ("timeline", "map")
 """Graphics published alone for other sites' ``<iframe>``: ``embed/<lang>/<name>/`` (template ``embed.html``)."""
 
+EMBEDDED_FROM: Mapping[str, str] = MappingProxyType({"embed/timeline": "timeline", "embed/map": "plan"})
+"""The page whose content each embedded graphic draws: a correction of that page changes the graphic too."""
+
 _SLUGS = dict(SECTIONS + EXTRA_PAGES)
 
 

@@ -60,6 +60,7 @@ def page_meta(
         "csp": hosting.meta_csp(page, preview),
         "card_url": base + structured.card_path(page) if structured.has_card(page) else None,
         "corrections": tuple((u.date, u.id) for u in corrections),
+        "page_dates": (state["dates"].published, state["dates"].modified(page)),  # first release, this page's last change
         "noindex": structured.kind(page) == "embed",
     }
 

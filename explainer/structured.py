@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .model import FuzzyDate, Model, Source, Update
-from .plan import NAV, Page, page_path
+from .plan import EMBEDDED_FROM, NAV, Page, page_path
 
 ARTICLES = frozenset({"home", "plan", "questions", "differences"})
 """Section pages that are the explainer's own articles (so are the events' own pages)."""
@@ -103,7 +103,7 @@ class Dates:
         The landing page and the log of updates change with every entry."""
         if page.key in ("landing", "updates"):
             return self.newest
-        return self.changed.get(page.key, self.published)
+        return self.changed.get(EMBEDDED_FROM.get(page.key, page.key), self.published)
 
 
 def dates(model: Model) -> Dates:

@@ -432,6 +432,14 @@ def test_lastmod_comes_from_the_content(built_real: Path) -> None:
             key = url.removeprefix(f"{BASE}{lang}/").strip("/") or "home"
             named = [u["date"] for u in updates if key == "updates" or key in {p.split("#")[0] for p in u.get("pages", ())}]
             assert lastmod == max([first, *named]), url  # the latest update that names the page
+            page = local_file(built_real, url).read_text("utf-8")
+            line = re.search(r'<p class="dateline">(.*?)</p>', page, re.S)
+            if line is not None:  # the page's "Updated …" is the sitemap's date (none if only published)
+                assert re.findall(r'<time datetime="([^"]+)"', line.group(1))[-1] == lastmod, url
+    for lang, graphic, drawn_from in (("ar", "map", "plan"), ("en", "timeline", "timeline")):
+        embed = (built_real / "embed" / lang / graphic / "index.html").read_text("utf-8")
+        line = re.search(r'<p class="dateline">(.*?)</p>', embed, re.S)
+        assert line is not None and dates[f"{BASE}{lang}/{drawn_from}/"] in line.group(1), graphic  # changes with its page
 
 
 # --- open data --------------------------------------------------------------------------------------
