@@ -95,6 +95,11 @@ class Match(NamedTuple):
     end: int
 
 
+def _is_mark(char: str) -> bool:
+    """An Arabic vowel or other combining mark (harakat, tanween, shadda, sukun, superscript alef)."""
+    return "\u064b" <= char <= "\u065f" or char == "\u0670"
+
+
 class QuoteIndex:
     """One source text, prepared for repeated quote look-ups."""
 
@@ -123,6 +128,8 @@ class QuoteIndex:
             return None
         start = self._map[at]
         end = self._map[at + len(needle) - 1] + 1
+        while end < len(self.text) and _is_mark(self.text[end]):  # the last letter's own vowel marks (a final tanween)
+            end += 1
         return Match(start, end)
 
     def balanced(self, match: Match, quote: str = "") -> Match:
