@@ -1,6 +1,6 @@
 """A deterministic synthetic corpus of N events, as an explainer project and as a Hugo site.
 
-    python3 benchmarks/corpus.py --events N DIR    writes DIR/ours (run: cd DIR/ours && python3 build.py build)
+    python3 benchmarks/corpus.py --events N DIR    writes DIR/ours (run: cd DIR/ours && python3 REPO/build.py build)
                                                    and DIR/hugo (run: hugo --source DIR/hugo)
 
 Each event has a date, a title and a three-paragraph Markdown body in Arabic and in English (bold
@@ -166,12 +166,6 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
     for part in ("schemas", "seeds", "locales"):
         shutil.copytree(REPO / part, dest / part, dirs_exist_ok=True)
     shutil.copytree(TEMPLATES, dest / "templates", dirs_exist_ok=True)
-    (dest / "build.py").write_text(  # this checkout's generator, with this folder as the project
-        f"import sys\nfrom pathlib import Path\n\nsys.path.insert(0, {str(REPO)!r})\n"
-        "from explainer.cli import main  # noqa: E402\n\n"
-        "sys.exit(main(sys.argv[1:], Path(__file__).resolve().parent))\n",
-        "utf-8",
-    )
     content = dest / "content"
     content.mkdir(exist_ok=True)
     quotes = _quotes()

@@ -162,11 +162,6 @@ def project_copy(dest: Path) -> Path:
     """The real site in a temporary folder, previewed by this checkout's generator."""
     for part in ("templates", "schemas", "locales", "static", "seeds", "content"):
         shutil.copytree(REPO / part, dest / part)
-    (dest / "build.py").write_text(
-        f"import sys\nfrom pathlib import Path\n\nsys.path.insert(0, {str(REPO)!r})\n"
-        "from explainer.cli import main  # noqa: E402\n\nsys.exit(main(sys.argv[1:], Path(__file__).resolve().parent))\n",
-        "utf-8",
-    )
     return dest
 
 
@@ -190,7 +185,7 @@ def main(argv: list[str]) -> int:
             port = free_port()
             results["real_ms"] = run(
                 "ours, real site",
-                [sys.executable, "build.py", "serve", "--port", str(port)],
+                [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port)],
                 real,
                 f"http://127.0.0.1:{port}/ar/timeline/first-round-dialogue/",
                 title_edit(real / "content/events.yaml", "first-round-dialogue", plain=True),
@@ -199,7 +194,7 @@ def main(argv: list[str]) -> int:
             port = free_port()
             results["ours_ms"] = run(
                 f"ours, {args.events} events",
-                [sys.executable, "build.py", "serve", "--port", str(port)],
+                [sys.executable, str(REPO / "build.py"), "serve", "--port", str(port)],
                 ours,
                 f"http://127.0.0.1:{port}/ar/timeline/{event}/",
                 title_edit(ours / "content/events.yaml", event),

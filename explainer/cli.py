@@ -11,20 +11,22 @@ from pathlib import Path
 from .errors import BuildError, Interrupted, visible
 from .model import TranslationNote
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the bilingual explainer site.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root", type=Path, help="the project's folder (default: the nearest folder holding content/, from the working directory up)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="{build,check,serve}")
-    b = sub.add_parser("build", help="write the site")
-    b.add_argument("--out", default="_site", help="output folder (default: _site/)")
-    sub.add_parser("check", help="validate everything; write nothing")
-    r = sub.add_parser("review", help="mark English translations as reviewed (writes their Arabic's hash)")
+    b = sub.add_parser("build", help="write the site", parents=[common])
+    b.add_argument("--out", default="_site", help="output folder (default: _site/, in the working directory)")
+    sub.add_parser("check", help="validate everything; write nothing", parents=[common])
+    r = sub.add_parser("review", help="mark translations as reviewed (writes the hash of their source text)", parents=[common])
     r.add_argument(
         "targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)"
     )
-    s = sub.add_parser("serve", help="live preview with automatic reload")
+    s = sub.add_parser("serve", help="live preview with automatic reload", parents=[common])
     s.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
     return parser
@@ -53,8 +55,8 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str], root: Path = ROOT) -> int:
-    """Run one command; return the process exit code.
+def main(argv: list[str]) -> int:
+    """Run one command on the project of the working directory (or ``--root``); return the process exit code.
 
     Ctrl+C and SIGTERM (a CI time-out) stop it with one line and the exit code of the signal
     (130, 143), after the build has removed what it was writing and stopped its workers. An
@@ -62,7 +64,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
     """
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return _run(argv, root)
+        return _run(argv)
     except KeyboardInterrupt:
         print("interrupted: the output folder was left as it was", file=sys.stderr)
         return 128 + signal.SIGINT
@@ -81,11 +83,11 @@ def _terminate(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
-def _run(argv: list[str], root: Path) -> int:
+def _run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     from .project import Project
 
-    project = Project(root)
+    project = Project(args.root.absolute()) if args.root is not None else Project.find(Path.cwd())
     if args.command == "serve":
         from .serve import serve
 

@@ -15,12 +15,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli, snapshot
+from conftest import BUILD, make_project, run_cli, snapshot
 
 from explainer.errors import BuildError
 from explainer.project import Project
@@ -153,7 +152,7 @@ def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_b
     assert result.returncode == 0
     duration = time.monotonic() - started
     for _ in range(8):  # kills at random moments of a build, each over the last whole site
-        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*BUILD, "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, duration))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
@@ -187,7 +186,7 @@ def test_an_editor_file_added_to_the_output_folder_survives_a_rebuild_killed_at_
     (out / "CNAME").write_text("example.org\n", "utf-8")
     rng = random.Random(7)
     for _ in range(6):
-        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*BUILD, "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, 0.6))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

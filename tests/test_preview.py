@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 from browser import chromium
-from conftest import edit, make_project, run_cli
+from conftest import BUILD, edit, make_project, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ def preview(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]
     project = make_project(tmp_path / "site")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*BUILD, "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
 
     def listening() -> bool:
