@@ -21,7 +21,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .errors import BuildError, Problem
-from .i18n import Catalog, digits, format_date, format_number
+from .i18n import digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
@@ -185,12 +185,6 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def template_cache_dir() -> Path | None:
-    """The private folder of the compiled templates (None without one)."""
-    cache = _bytecode_cache()
-    return Path(cache.directory) if isinstance(cache, jinja2.FileSystemBytecodeCache) else None
-
-
 def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
     """``gettext`` and ``ngettext`` for templates that do what Jinja's "newstyle" ones do (the
     translation is safe markup, %-formatted with the escaped keyword arguments; ``ngettext`` also
@@ -247,7 +241,7 @@ class ProjectLoader(jinja2.BaseLoader):
         return sorted(p.relative_to(self.folder).as_posix() for p in files)
 
 
-def make_environment(project: Project, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
+def make_environment(project: Project, lang: Language, translations: NullTranslations, model: Model, md: Markdown) -> jinja2.Environment:
     """A strict, autoescaping environment with the language's catalog and filters installed."""
     env = jinja2.Environment(
         loader=ProjectLoader(project),
@@ -260,7 +254,6 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
-    translations = catalog.translations if catalog is not None else NullTranslations()
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext, ngettext = ui_gettext(translations)  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)

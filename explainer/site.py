@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
-import json
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import jinja2
-
+from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
-from .i18n import Catalog, load_catalog
 from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
-from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
+from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
 from .validate import load_model
 from .write import read_manifest, replace_file, staging, write_files
 
@@ -48,120 +42,9 @@ class Result:
         return tuple(sorted([p.output for p in self.pages] + list(self.others or self.files)))
 
 
-EXTRA_KEYWORDS = {"tr": None}
-"""``tr`` is another language's gettext on bilingual pages."""
-
-
-def keywords() -> dict[str, Any]:
-    """Gettext keywords in templates: Babel's and :data:`EXTRA_KEYWORDS` (Babel's catalog modules
-    are imported only when strings are extracted, not on every build)."""
-    from babel.messages.extract import DEFAULT_KEYWORDS
-
-    return {**DEFAULT_KEYWORDS, **EXTRA_KEYWORDS}
-
-
-_unchanged: dict[tuple[Any, ...], Any] = {}
-"""Results that depend on one file only, by (what, path, mtime, size): the live preview's rebuilds
-read again only the catalogs and templates that changed since the last build."""
-
-
-def _stamp(file: Path) -> tuple[str, int, int] | None:
-    try:
-        st = file.stat()
-    except OSError:
-        return None
-    return (str(file), st.st_mtime_ns, st.st_size)
-
-
-def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str, Catalog | None], list[Problem]]:
-    catalogs: dict[str, Catalog | None] = {}
-    problems: list[Problem] = []
-    for lang in languages:
-        po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
-        refused = project.refusal(po)
-        if refused is not None and "does not exist" not in refused.message:  # a missing catalog: load_catalog says what to run
-            catalogs[lang.code] = None
-            problems.append(refused)
-            continue
-        key = ("catalog", lang, _stamp(po))
-        if key not in _unchanged or key[2] is None:
-            _unchanged[key] = load_catalog(project.locales, lang, project.show(po), template_cache_dir())
-        catalog, found = _unchanged[key]
-        catalogs[lang.code] = catalog
-        problems += found
-    return catalogs, problems
-
-
-def _ui_strings(project: Project, tpl: Path) -> list[tuple[int, str]]:
-    """The UI strings of one template with their lines (none for a template with a syntax error, or
-    one that cannot be read: :func:`~explainer.render.compile_all` reports those).
-
-    Extracting them parses the template again (a tenth of a build of the real site), so they are
-    kept by a hash of the template's source beside the compiled templates (see
-    :func:`~explainer.render.template_cache_dir`), and in memory for the preview's rebuilds.
-    """
-    key = ("ui", _stamp(tpl))
-    if key in _unchanged:
-        return _unchanged[key]  # type: ignore[no-any-return]
-    try:
-        source = project.read_bytes(tpl)
-    except InputError:
-        return []
-    kept = _kept_ui_strings(source)
-    if kept is not None and kept.is_file():
-        try:
-            strings = [(int(line), str(msgid)) for line, msgid in json.loads(kept.read_text("utf-8"))]
-        except (OSError, ValueError, TypeError):
-            strings = None
-        if strings is not None:
-            _unchanged[key] = strings
-            return strings
-    from babel.messages.extract import extract
-
-    try:
-        options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
-        found = list(extract("jinja2", io.BytesIO(source), keywords=keywords(), options=options))
-    except Exception as exc:  # a syntax error: reported by compile_all with its line
-        if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
-            return []
-        raise
-    strings = [(lineno, message if isinstance(message, str) else message[0]) for lineno, message, _comments, _context in found]
-    _unchanged[key] = strings
-    if kept is not None:
-        with contextlib.suppress(OSError):
-            replace_file(kept, json.dumps(strings, ensure_ascii=False).encode("utf-8"))
-    return strings
-
-
-def _kept_ui_strings(source: bytes) -> Path | None:
-    """Where the UI strings of a template are kept: named by a hash of its source and of what extracts them."""
-    folder = template_cache_dir()
-    if folder is None:
-        return None
-    import babel
-
-    made_by = (sorted(EXTRA_KEYWORDS.items()), jinja2.__version__, babel.__version__)  # Babel's own keywords come with its version
-    digest = hashlib.sha256(repr(made_by).encode() + source).hexdigest()
-    return folder / f"__explainer_ui_{digest[:40]}.json"
-
-
 def _templates(project: Project) -> list[Path]:
     """The project's page templates and partials (``*.html``) that can be read (the others are reported by compile_all)."""
     return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
-
-
-def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
-    """UI strings used in templates but absent from a catalog, located in the template."""
-    problems = []
-    for tpl in sorted(_templates(project)):
-        for lineno, msgid in _ui_strings(project, tpl):
-            for catalog in catalogs.values():
-                if catalog is not None and msgid not in catalog.messages:
-                    po = project.show(catalog.path)
-                    message = f"UI string {msgid!r} has no translation in {po}"
-                    hint = f"run: python3 tools/catalogs.py, then translate it in {po}"
-                    problems.append(Problem(project.show(tpl), lineno, 1, message, hint))
-    return problems
 
 
 @lru_cache(maxsize=1)
@@ -212,11 +95,10 @@ FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), 
 
 def _presentation_problems(project: Project) -> list[Problem]:
     """Template and catalog problems, found without the content (which has problems of its own)."""
-    catalogs, problems = _catalogs(project, FALLBACK_LANGUAGES)
+    catalogs, problems = translations(project, FALLBACK_LANGUAGES)
     md = make_markdown()
     envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
     problems += compile_all(envs, project)
-    problems += _untranslated(project, catalogs)
     problems += _geo(project, needed=False)[1]
     problems += project.files_below(project.static)[1]
     missing = ("the templates folder is missing", "restore templates/ from the repository")
@@ -232,6 +114,7 @@ def render_site(
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
     translation: bool = True,
     cancel: threading.Event | None = None,
+    catalog_sources: bool = False,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -240,6 +123,7 @@ def render_site(
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
     ``cancel``: once set, rendering stops (see :func:`~explainer.render.render_all`).
+    ``catalog_sources``: check the UI catalogs' ``.po`` files too (see :func:`~explainer.catalogs.check_catalogs`).
     """
     try:
         load = _preview_content().load_file if preview else load_file
@@ -247,8 +131,9 @@ def render_site(
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
-        raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
-    catalogs, found = _catalogs(project, model.site.languages)
+        more = _presentation_problems(project) + (check_catalogs(project, FALLBACK_LANGUAGES)[0] if catalog_sources else [])
+        raise BuildError([*exc.problems, *more]) from None
+    catalogs, found = translations(project, model.site.languages)
     problems += found
     md = make_markdown()
     envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
@@ -259,7 +144,8 @@ def render_site(
     static, static_problems = project.files_below(project.static)
     problems += static_problems
     problems += compile_all(envs, project)
-    problems += _untranslated(project, catalogs)
+    if catalog_sources:
+        problems += check_catalogs(project, model.site.languages)[0]
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
         before(renderer, pages)
@@ -277,9 +163,7 @@ def render_site(
     def other_files() -> None:
         put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
         for lang in model.site.languages:
-            catalog = catalogs[lang.code]
-            title_of = catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
-            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
+            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, catalogs[lang.code].gettext)})
             for path, data in open_data_files(model, lang):
                 put({path: data})
         if preview:  # the live preview's error overlay; never part of the published site
@@ -372,8 +256,8 @@ def _render_first(
 
 
 def check(project: Project) -> Result:
-    """Validate everything and render in memory; write nothing."""
-    return render_site(project)
+    """Validate everything (the UI catalogs' sources too) and render in memory; write nothing."""
+    return render_site(project, catalog_sources=True)
 
 
 __all__ = ["BuildError", "Project", "Result", "build", "check", "render_site"]

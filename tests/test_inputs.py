@@ -77,7 +77,7 @@ OUTSIDE: dict[str, tuple[Callable[[Path], object], str]] = {
     "template": (lambda root: link_outside(root, "templates/home.html"), "templates/home.html"),
     "included-template-to-etc-passwd": (_template_linked_to_a_system_file, "templates/_secret.html"),
     "included-through-a-linked-folder": (_templates_subfolder_linked_outside, "templates/parts"),
-    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.po"), "locales/en/LC_MESSAGES/messages.po"),
+    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.mo"), "locales/en/LC_MESSAGES/messages.mo"),
     "schema": (lambda root: link_outside(root, "schemas/events.schema.json"), "schemas/events.schema.json"),
 }
 
@@ -118,7 +118,7 @@ def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -
 UNREADABLE: dict[str, tuple[str, str]] = {
     "template": ("templates/home.html", "cannot read file"),
     "stylesheet": ("static/style.css", "cannot read file"),
-    "catalog": ("locales/en/LC_MESSAGES/messages.po", "cannot read file"),
+    "catalog": ("locales/en/LC_MESSAGES/messages.mo", "cannot read file"),
     "map-outlines": ("content/geo.json", "cannot read file"),
     "schema": ("schemas/events.schema.json", "cannot read file"),
     "content-file": ("content/figures.yaml", "cannot read file"),

@@ -173,13 +173,3 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
             for item in items:
                 writer.writerow({k: outputs._cell(outputs._flat(v)) for k, v in item.items()})
             assert files[f"data/{lang.code}/{name}.csv"] == buf.getvalue().encode()
-
-
-def test_a_changed_catalog_is_compiled_again_not_taken_from_the_kept_one(project: Path, tmp_path: Path) -> None:
-    build(Project(project), tmp_path / "first")  # compiles both catalogs and keeps them
-    assert "انتقل إلى المحتوى" in (tmp_path / "first/ar/index.html").read_text("utf-8")
-    po = project / "locales/ar/LC_MESSAGES/messages.po"
-    po.write_text(po.read_text("utf-8").replace('msgstr "انتقل إلى المحتوى"', 'msgstr "إلى النص"'), "utf-8")
-    build(Project(project), tmp_path / "second")
-    html = (tmp_path / "second/ar/index.html").read_text("utf-8")
-    assert "إلى النص" in html and "انتقل إلى المحتوى" not in html
