@@ -167,8 +167,7 @@ def _source_ld(source: Any, code: str) -> dict[str, Any]:
 @lru_cache(maxsize=1)
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates, kept between builds and processes (Jinja's cache in the system's temporary
-    folder, private to the user). Compiling the templates was a third of a build of the real site;
-    an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
+    folder, private to the user); an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
     try:  # compiled code depends on the filters' signatures too: entries are kept per version of this code
         return jinja2.FileSystemBytecodeCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
@@ -188,9 +187,7 @@ def _code_fingerprint() -> str:
 def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
     """``gettext`` and ``ngettext`` for templates that do what Jinja's "newstyle" ones do (the
     translation is safe markup, %-formatted with the escaped keyword arguments; ``ngettext`` also
-    gets ``num``) without their three context calls per string, and each string without arguments
-    is translated once: UI strings were a quarter of the time of rendering the real site (9,000
-    calls for 74 pages)."""
+    gets ``num``) without their context calls, and each string without arguments is translated once."""
     get, nget = translations.gettext, translations.ngettext
     done: dict[str, Markup] = {}
 
@@ -309,8 +306,7 @@ CiteQuote = tuple[str, str, str, Markup, str]
 def cite_view(
     cites: Sequence[Citation], *, cite_url: Callable[[Citation], str], labels: Mapping[str, Markup], lang: Language
 ) -> tuple[list[CiteGroup], list[CiteQuote]]:
-    """What the ``cites`` macro of the templates shows, worked out here in one call: the macro
-    looked up, filtered and escaped each of these itself, and took a third of a page's rendering."""
+    """What the ``cites`` macro of the templates shows (labels, links, quotes, numbers), worked out in one call."""
     groups = []
     for source, group in by_source(cites):
         links = [cite_url(cite) for cite in group]
@@ -322,18 +318,9 @@ def cite_view(
 
 @lru_cache(maxsize=4096)
 def _relative(from_path: str, to_path: str) -> str:
-    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative).
-
-    Remembered: a page links to the same pages and sources many times."""
+    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative)."""
     from_dir = from_path if from_path.endswith("/") or not from_path else posixpath.dirname(from_path) + "/"
-    if from_dir.startswith("/") or to_path.startswith("/") or "/." in f"/{from_dir}/{to_path}" or "//" in f"{from_dir}|{to_path}":
-        rel = posixpath.relpath(to_path or ".", from_dir or ".")
-    else:  # plain paths: what relpath gives, without its calls to os.getcwd() (pages make many links)
-        here, there = from_dir.split("/")[:-1], [part for part in to_path.split("/") if part]
-        common = 0
-        while common < min(len(here), len(there)) and here[common] == there[common]:
-            common += 1
-        rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    rel = posixpath.relpath(to_path or ".", from_dir or ".")
     if to_path.endswith("/") or not to_path:
         rel = "./" if rel == "." else rel + "/"
     return rel

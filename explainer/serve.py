@@ -324,7 +324,7 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     pending, cancel = threading.Event(), threading.Event()
 
     def watching() -> None:
-        # a save is acted on 4 ms after its last file event (10 ms was a tenth of the save-to-paint time)
+        # a save is acted on a few milliseconds after its last file event
         for _changes in watch(*watched_paths(project), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False):
             pending.set()
             cancel.set()

@@ -5,15 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
-from .load import load_file
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, plan
@@ -21,9 +18,6 @@ from .project import InputError, Project
 from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
 from .validate import load_model
 from .write import read_manifest, replace_file, staging, write_files
-
-if TYPE_CHECKING:
-    from .incremental import ContentCache
 
 
 @dataclass(frozen=True)
@@ -45,16 +39,6 @@ class Result:
 def _templates(project: Project) -> list[Path]:
     """The project's page templates and partials (``*.html``) that can be read (the others are reported by compile_all)."""
     return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
-
-
-@lru_cache(maxsize=1)
-def _preview_content() -> ContentCache:
-    """The preview's rebuilds parse again only the list items that changed (see :mod:`~explainer.incremental`).
-
-    Made on the first preview build: a build for publishing does not import that module."""
-    from .incremental import ContentCache
-
-    return ContentCache()
 
 
 PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event")
@@ -126,8 +110,7 @@ def render_site(
     ``catalog_sources``: check the UI catalogs' ``.po`` files too (see :func:`~explainer.catalogs.check_catalogs`).
     """
     try:
-        load = _preview_content().load_file if preview else load_file
-        model = load_model(project, load, translation=translation, remember=preview)
+        model = load_model(project, translation=translation)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run

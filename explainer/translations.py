@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
 from typing import Any
 
 from .load import Document, JsonPath
@@ -35,21 +34,6 @@ def arabic_hash(item: Any) -> str:
     """Eight hex digits of SHA-256 over the item's Arabic texts and quotes, whitespace-folded."""
     parts = [" ".join(text.split()) for text in _arabic(item)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:8]
-
-
-_hashes: dict[int, tuple[Any, str]] = {}
-"""Items' hashes by identity (the item is held): the preview's loader hands unchanged items over as the same objects."""
-
-
-def _hash_of(item: Any) -> str:
-    known = _hashes.get(id(item))
-    if known is not None and known[0] is item:
-        return known[1]
-    if len(_hashes) > 100_000:
-        _hashes.clear()
-    digest = arabic_hash(item)
-    _hashes[id(item)] = (item, digest)
-    return digest
 
 
 def _arabic(value: Any) -> Iterator[str]:
@@ -87,7 +71,7 @@ def report(docs: Mapping[str, Document]) -> tuple[TranslationNote, ...]:
             reviewed = item.get("reviewed")
             if reviewed is None:
                 found.append(("unreviewed", f"the English of '{ident}' has not been marked as reviewed", None))
-            elif reviewed != _hash_of(item):
+            elif reviewed != arabic_hash(item):
                 message = (
                     f"the Arabic of '{ident}' changed after its English was reviewed; "
                     f"check the English, then run: python build.py review {doc.path}:{ident}"
@@ -141,7 +125,7 @@ _MONTHS_AR = {
 def numbers(text: str) -> set[str]:
     """The numbers written with digits in ``text`` (either digit set; grouping ignored)."""
     out = set()
-    if _ARABIC_INDIC.search(text):  # translating long texts is slow, and most have no Arabic-Indic digit
+    if _ARABIC_INDIC.search(text):
         text = text.translate(_DIGITS)
     for match in _NUMBER.findall(text):
         out.add(match.replace(",", "").replace("٬", "").replace("٫", "."))
@@ -162,12 +146,6 @@ def months(text: str, lang: str) -> set[int]:
 
 def parity(ar: str, en: str) -> list[str]:
     """How the numbers and months of an Arabic text and its English differ (empty if they agree)."""
-    return list(_parity(ar, en))
-
-
-@lru_cache(maxsize=1 << 16)
-def _parity(ar: str, en: str) -> tuple[str, ...]:
-    """:func:`parity`, remembered: the live preview's rebuilds check again only the texts that changed."""
     problems = []
     a, e = numbers(ar), numbers(en)
     if a != e:
@@ -185,4 +163,4 @@ def _parity(ar: str, en: str) -> tuple[str, ...]:
     if ma != me:
         names = lambda ms: ", ".join(_MONTHS_EN[m - 1].capitalize() for m in sorted(ms)) or "none"  # noqa: E731
         problems.append(f"months differ (Arabic: {names(ma)}; English: {names(me)})")
-    return tuple(problems)
+    return problems

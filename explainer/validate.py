@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import Collector, Problem
+from .errors import Collector
 from .load import Document, JsonPath, load_file
 from .model import (
     Chrome,
@@ -83,16 +83,12 @@ PAGE_OF_FILE = {
 
 def load_model(
     project: Project,
-    load: Callable[[Path, str], tuple[Document | None, list[Problem]]] = load_file,
     *,
     translation: bool = True,
-    remember: bool = False,
 ) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
-    ``load`` reads one content file (the live preview passes one that re-parses only what changed).
     ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
-    ``remember``: the schema check remembers the items that passed (see :func:`~explainer.schemacheck.quick_valid`).
     """
     errors = Collector()
     docs: dict[str, Document] = {}
@@ -105,11 +101,11 @@ def load_model(
         if refused is not None:  # missing, unreadable, or a link out of the project
             errors.problems.append(refused)
             continue
-        doc, problems = load(file, shown)
+        doc, problems = load_file(file, shown)
         errors.problems.extend(problems)
         # a file that parsed is checked against its schema even when it has other problems,
         # so that every mistake in it is reported in one run; only a clean file is used further
-        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors, remember) and not problems:
+        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors) and not problems:
             if _too_long(doc.data, ""):  # a quick walk finds whether there is anything to locate
                 _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
@@ -142,8 +138,8 @@ def _validators(schema_dir: str) -> Mapping[str, Any]:
     return {name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry) for name, body in schemas.items()}
 
 
-def _schema_ok(project: Project, name: str, doc: Document, errors: Collector, remember: bool = False) -> bool:
-    if quick_valid(project.schemas, name, doc.data, remember=remember):  # the usual case; jsonschema below explains errors
+def _schema_ok(project: Project, name: str, doc: Document, errors: Collector) -> bool:
+    if quick_valid(project.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
         return True
     validator = _validators(str(project.schemas)).get(name)
     if validator is None:
@@ -351,7 +347,6 @@ def _text(value: Mapping[str, str]) -> Text:
     return MappingProxyType({k: v.strip() for k, v in value.items()})
 
 
-@lru_cache(maxsize=64)
 def _stem(path: str) -> str:
     return Path(path).stem
 

@@ -127,7 +127,7 @@ def test_after_errors(project: Path) -> None:
     assert "'after' makes a loop" in msg
 
 
-def test_problems_deep_in_a_long_file_are_located_though_it_loads_without_positions(project: Path) -> None:
+def test_problems_deep_in_a_long_file_are_located(project: Path) -> None:
     """The loader records no positions on its fast path; the schema, the model and the duplicate check still
     point at the right line and column of the 2,000th item."""
     file = project / "content/events.yaml"
