@@ -63,13 +63,14 @@ def main(argv: list[str]) -> int:
     error of the system (a disk that fails) is one line too, never a traceback.
     """
     previous = signal.signal(signal.SIGTERM, _terminate)
+    left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
     try:
         return _run(argv)
     except KeyboardInterrupt:
-        print("interrupted: the output folder was left as it was", file=sys.stderr)
+        print(f"interrupted{left}", file=sys.stderr)
         return 128 + signal.SIGINT
     except Interrupted as exc:
-        print(f"stopped by {signal.Signals(exc.signum).name}: the output folder was left as it was", file=sys.stderr)
+        print(f"stopped by {signal.Signals(exc.signum).name}{left}", file=sys.stderr)
         return 128 + exc.signum
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""

@@ -43,15 +43,32 @@ MAX_DEPTH = 32
 _DEEP_HINT = "content files need only a few levels; look for unclosed brackets or runaway indentation"
 
 # Characters refused in any text: C0/C1 controls (tab, newline and carriage return are allowed),
-# the bidi embeddings, overrides and isolates (they can reorder the text around them), and the
+# the bidi embeddings, overrides and isolates (they can reorder the text around them), the line
+# separators that YAML reads as line breaks and editors do not (NEL, U+2028, U+2029), characters
+# that cannot be seen (soft hyphen, zero-width space, word joiner and the invisible operators, a
+# byte-order mark inside the text, the Mongolian vowel separator, the tag characters), and the
 # Unicode noncharacters U+FFFE/U+FFFF. Marks that only affect neighbouring letters (LRM, RLM,
-# ALM, ZWJ, ZWNJ) stay allowed: Arabic text legitimately uses them.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+# ALM, ZWJ, ZWNJ) stay allowed: Arabic text legitimately uses them (but not alone, see _MARKS).
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff\U000e0000-\U000e007f]"
+)
 _UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 """The refused characters that YAML itself cannot read at all (the rest are refused after parsing)."""
-_READABLE_REFUSED = "\x85\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-"""The refused characters that YAML reads (in _FORBIDDEN, not in _UNPARSABLE)."""
-_RISKY_ESCAPE = re.compile(r"\\[0abvfeNxuU]")
+_READABLE_REFUSED = (
+    "\x85\u00ad\u180e\u200b\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+"""The refused characters of the Basic Multilingual Plane that YAML reads (in _FORBIDDEN, not in _UNPARSABLE)."""
+_READABLE = re.compile(f"[{_READABLE_REFUSED}\U000e0000-\U000e007f]")
+"""Those and the tag characters: one search of the text finds whether it has any."""
+_BREAKS = {0x85: " ", 0x2028: " ", 0x2029: " "}
+"""YAML's line breaks that are not LF or CR, as the parser is given them: a space each (refused
+anyway), so that every line and column it reports is the one an editor shows."""
+_LONE_CR = re.compile("\r(?!\n)")
+"""A line end of a file with CR-only line ends (old Mac): read as LF, which has the same length."""
+_MARKS = re.compile("[\u061c\u200c-\u200f]")
+"""The invisible marks allowed beside letters (ALM, ZWNJ, ZWJ, LRM, RLM); a text of nothing else is refused."""
+_SPACE_AND_MARKS = " \t\r\n\u061c\u200c\u200d\u200e\u200f\u00a0"
+_RISKY_ESCAPE = re.compile(r"\\[0abvfeNxuULP]")
 """Escapes in double-quoted text that may stand for a refused character (``\\x1b``, ``\\u202e``, ``\\0``…)."""
 MAX_CHAR_PROBLEMS = 10
 _CHAR_NAMES = {"\x00": "NUL", "\x1b": "ESCAPE", "\x7f": "DELETE"}
@@ -301,6 +318,11 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
     """:func:`load_text`; ``encoded``: the text's UTF-8 bytes, if at hand (the parser reads them as they are)."""
     if text.startswith("\ufeff"):
         text, encoded = text[1:], encoded[3:] if encoded is not None else None
+    if "\r" in text and _LONE_CR.search(text):
+        text, encoded = _LONE_CR.sub("\n", text), None
+    written = text  # the text as written; what the parser reads has its other line breaks as spaces
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        text, encoded = text.translate(_BREAKS), None
     if _CONTENT_LINE.search(text) is None:
         return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
     reader = _Reader(text if encoded is None else encoded, text, path)
@@ -308,9 +330,9 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
         with _no_cyclic_gc():
             data, seen, ok = reader.document()
     except yaml.YAMLError as exc:
-        return None, _unreadable(text, path, exc, reader.problems)
+        return None, _unreadable(text, written, path, exc, reader.problems)
     # the parser refuses the characters of _UNPARSABLE, so a text it read to the end has none
-    problems = _scan_characters(text, path) if not ok or any(ch in text for ch in _READABLE_REFUSED) else []
+    problems = _scan_characters(written, path) if not ok or _READABLE.search(written) else []
     if problems and _UNPARSABLE.search(text) is not None:
         return None, problems
     problems += reader.problems
@@ -318,7 +340,35 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
         return None, problems
     if not seen:
         return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
-    return Document(path, data, reader.places, reader.items), problems
+    doc = Document(path, data, reader.places, reader.items)
+    if _MARKS.search(text):
+        problems += _only_marks(doc, doc.data, ())
+    return doc, problems
+
+
+def _only_marks(doc: Document, value: Any, at: JsonPath) -> list[Problem]:
+    """Every text of ``value`` made only of invisible marks (and spaces): it would be published as nothing."""
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _only_marks(doc, v, (*at, k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _only_marks(doc, v, (*at, i))]
+    if isinstance(value, str) and value and not value.strip(_SPACE_AND_MARKS) and _MARKS.search(value):
+        line, col = doc.where(at)
+        names = ", ".join(sorted({char_name(ch) for ch in _MARKS.findall(value)}))
+        return [Problem(doc.path, line, col, f"text has no visible character (only {names})", "write the text, or remove the field")]
+    return []
+
+
+def without_items(doc: Document, drop: Mapping[str, set[int]]) -> Document:
+    """``doc`` without some items of its top-level lists (list key → their indices), located as in the file.
+
+    A file whose schema check fails on some of its items is checked further without them, so that
+    the other items' mistakes (an unknown id, say) are reported in the same run."""
+    data, items = dict(doc.data), dict(doc.items)
+    for key, indices in drop.items():
+        data[key] = [item for i, item in enumerate(data[key]) if i not in indices]
+        items[key] = [places for i, places in enumerate(items.get(key, ())) if i not in indices]
+    return Document(doc.path, data, doc.places, items)
 
 
 @contextlib.contextmanager
@@ -334,9 +384,9 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def _unreadable(text: str, path: str, exc: yaml.YAMLError, found: list[Problem]) -> list[Problem]:
-    """The problems of a text the parser stopped reading."""
-    problems = _scan_characters(text, path)
+def _unreadable(text: str, written: str, path: str, exc: yaml.YAMLError, found: list[Problem]) -> list[Problem]:
+    """The problems of a text the parser stopped reading (``written``: as written, before line breaks other than LF were made spaces)."""
+    problems = _scan_characters(written, path)
     if problems and _UNPARSABLE.search(text) is not None:  # YAML cannot read these at all: report them alone
         return problems
     if isinstance(exc, yaml.MarkedYAMLError) and _LIBYAML_TOO_DEEP in str(exc.problem):
@@ -445,6 +495,10 @@ def _line_col(text: str, offset: int) -> Position:
 def _char_problem(path: str, line: int, col: int, ch: str) -> Problem:
     if "\u202a" <= ch <= "\u202e" or "\u2066" <= ch <= "\u2069":
         why = "an invisible bidi control that can reorder the text around it"
+    elif ch in "\x85\u2028\u2029":
+        why = "a line break to YAML that an editor does not show as one"
+    elif ch in "\u00ad\u180e\u200b\u2060\u2061\u2062\u2063\u2064\ufeff" or "\U000e0000" <= ch <= "\U000e007f":
+        why = "a character that cannot be seen"
     else:
         why = "an invisible control character"
     hint = "delete the character (retype the text around it if you cannot see it); it cannot be published"

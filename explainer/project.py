@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from functools import cached_property
@@ -26,12 +27,28 @@ MAX_STATIC_BYTES = 256 * 1024 * 1024
 
 MAX_STATIC_FILES = 10_000
 
+MAX_DEPTH = 32
+"""Folders inside ``static/`` or ``templates/`` nested deeper than this are refused (a site needs a few)."""
+
 _OUTSIDE_HINT = "the build reads only files inside the project: copy the file into it, or remove the link"
 
 
 def universal_newlines(text: str) -> str:
     """``text`` with CRLF and CR line ends as LF, as Python's text files read it."""
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _is_mount_point(folder: Path) -> bool:
+    """Whether ``folder`` is a mount point, a bind mount of a folder of the same file system included
+    (which ``os.path.ismount`` does not see: Linux lists them in /proc/self/mountinfo)."""
+    if os.path.ismount(folder):
+        return True
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            points = {re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), line.split()[4]) for line in fh if len(line.split()) > 4}
+    except OSError:
+        return False
+    return str(folder) in points
 
 
 class InputError(Exception):
@@ -226,9 +243,13 @@ class Project:
         seen: set[Path] = set()
         total = 0
 
-        def walk(here: Path) -> bool:
+        def walk(here: Path, depth: int = 0) -> bool:
             """Add the files below ``here``; False once the limit is passed."""
             nonlocal total
+            if depth > MAX_DEPTH:
+                message = f"folders nested more than {MAX_DEPTH} deep"
+                problems.append(Problem(self.show(here), 1, 1, message, "keep the folder's files at most a few folders deep"))
+                return False
             seen.add(Path(os.path.realpath(here)))
             try:
                 entries = sorted(os.listdir(here))
@@ -247,7 +268,7 @@ class Project:
                     problems.append(self._unreadable(path, exc, False))
                     continue
                 if stat.S_ISDIR(info.st_mode):
-                    if real not in seen and not walk(path):
+                    if real not in seen and not walk(path, depth + 1):
                         return False
                 elif not stat.S_ISREG(info.st_mode):
                     problems.append(self._not_a(path, info.st_mode, False))
@@ -257,6 +278,11 @@ class Project:
                     problems.append(Problem(self.show(path), 1, 1, message, "keep in it only what the site uses"))
                     return False
                 else:
+                    try:  # it can be read: found now, with the other problems, not when it is copied
+                        os.close(os.open(path, os.O_RDONLY | os.O_NONBLOCK))
+                    except OSError as exc:
+                        problems.append(self._unreadable(path, exc, False))
+                        continue
                     total += info.st_size
                     files.append(path)
             return True
@@ -281,6 +307,7 @@ class Project:
         alone, and a build removes only the files that manifest lists.
         """
         hint = "choose a new folder for the site, such as _site"
+        out = Path(os.path.abspath(out))  # "..", "." and the like, as they are written
         try:
             if os.path.islink(out):
                 message = f"the output folder is a symbolic link (to {os.readlink(out)})"
@@ -298,8 +325,14 @@ class Project:
                 return []
             if not stat.S_ISDIR(info.st_mode):
                 raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder")
+            if _is_mount_point(target):  # a build exchanges the folder for a new one: a mount point stays where it is
+                message = "the output folder is a mount point, which a build cannot replace with the new site"
+                where = f"build into a folder inside it (--out {target}/site), or mount the folder that holds the output folder"
+                return [Problem(str(target), 1, 1, message, where)]
             if os.listdir(target) and read_manifest(target) is None:
-                return [Problem(str(target), 1, 1, "the output folder is not empty and holds no previous build of the site", hint)]
+                message = "the output folder is not empty and holds no previous build of the site"
+                earlier = "choose a new folder for the site; if it holds a site that an earlier version built (no manifest), delete it once"
+                return [Problem(str(target), 1, 1, message, earlier)]
         except OSError as exc:
             return [unwritable(out.absolute(), exc)]
         return []

@@ -20,7 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import Collector
-from .load import Document, JsonPath, load_file
+from .load import Document, JsonPath, load_file, without_items
 from .model import (
     Chrome,
     Citation,
@@ -94,6 +94,7 @@ def load_model(
     docs: dict[str, Document] = {}
     broken_schemas = project.schema_problems()  # without its schemas no file can be checked
     errors.problems.extend(broken_schemas)
+    dropped: dict[str, set[str]] = {}  # by file: the ids of items left out because they fail the schema
     for name in CONTENT_FILES:
         file = project.content / f"{name}.yaml"
         shown = project.show(file)
@@ -103,18 +104,21 @@ def load_model(
             continue
         doc, problems = load_file(file, shown)
         errors.problems.extend(problems)
-        # a file that parsed is checked against its schema even when it has other problems,
-        # so that every mistake in it is reported in one run; only a clean file is used further
-        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors) and not problems:
+        # a file that parsed is checked against its schema even when it has other problems (a refused
+        # character, say), and is used further if it passes; a file whose schema check fails in some of
+        # its list items is used without them: every mistake is reported in one run
+        if doc is not None and not broken_schemas and _schema_ok(project, name, doc, errors):
             if _too_long(doc.data, ""):  # a quick walk finds whether there is anything to locate
                 _check_lengths(doc, doc.data, (), errors)
             docs[name] = doc
+        elif doc is not None and not broken_schemas:
+            docs, dropped = _without_failing_items(project, name, doc, docs, dropped)
     for extra in sorted(project.content.glob("*.y*ml")) if project.content.is_dir() else []:
         if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
             close = _closest(extra.stem, CONTENT_FILES)
             hint = f"did you mean {close[0]}.yaml?" if close else f"the content files are: {', '.join(CONTENT_FILES)}"
             errors.add(project.show(extra), 1, 1, "unknown content file", hint)
-    builder = _Builder(project, docs, errors)
+    builder = _Builder(project, docs, errors, dropped)
     model = builder.build()
     errors.raise_if_any()
     assert model is not None
@@ -123,6 +127,28 @@ def load_model(
     from .translations import report
 
     return replace(model, translation=report(docs))
+
+
+def _without_failing_items(
+    project: Project, name: str, doc: Document, docs: dict[str, Document], dropped: dict[str, set[str]]
+) -> tuple[dict[str, Document], dict[str, set[str]]]:
+    """Add ``doc`` without its list items that fail the schema to ``docs`` (and their ids to
+    ``dropped``), if the rest passes; a file with any other schema error is left out."""
+    from .translations import ITEM_LISTS
+
+    validator = _validators(str(project.schemas)).get(name)
+    lists = ITEM_LISTS.get(name, ())
+    bad: dict[str, set[int]] = {}
+    for err in validator.iter_errors(doc.data) if validator is not None else ():
+        path = tuple(err.absolute_path)
+        if len(path) < 2 or path[0] not in lists or not isinstance(path[1], int):
+            return docs, dropped
+        bad.setdefault(str(path[0]), set()).add(path[1])
+    pruned = without_items(doc, bad)
+    if not bad or validator is None or any(True for _ in validator.iter_errors(pruned.data)):
+        return docs, dropped
+    ids = {item.get("id") for key, indices in bad.items() for i in indices if isinstance(item := doc.data[key][i], dict)}
+    return {**docs, name: pruned}, {**dropped, name: {i for i in ids if isinstance(i, str)}}
 
 
 # --- JSON Schema -----------------------------------------------------------------
@@ -365,10 +391,11 @@ class _FirstUse:
 class _Builder:
     """Turns schema-valid documents into the model, checking what a schema cannot."""
 
-    def __init__(self, project: Project, docs: dict[str, Document], errors: Collector) -> None:
+    def __init__(self, project: Project, docs: dict[str, Document], errors: Collector, dropped: Mapping[str, set[str]] = {}) -> None:
         self.project = project
         self.docs = docs
         self.errors = errors
+        self.dropped = dropped  # ids of items left out of their files for schema errors: known, never "unknown"
         self.quote_index: dict[str, QuoteIndex] = {}
         self.chrome_lines: dict[str, set[int]] = {}
         self.source_ids: set[str] = set()
@@ -516,8 +543,8 @@ class _Builder:
         sources = self._sources()
         entities = self._list("glossary", "entities", self._entity)
         places = self._list("places", "places", self._place)
-        entity_ids = {e.id: e for e in entities}
-        place_ids = {p.id: p for p in places}
+        entity_ids = {e.id: e for e in entities} | dict.fromkeys(self.dropped.get("glossary", ()))
+        place_ids = {p.id: p for p in places} | dict.fromkeys(self.dropped.get("places", ()))
         if "glossary" not in self.docs:
             entity_ids = _Anything()
         if "places" not in self.docs:
@@ -535,7 +562,12 @@ class _Builder:
         if "sources" in self.docs:
             doc = self.docs["sources"]
             for path, raw in self._items("sources", "sources"):
-                if raw["id"] in self.source_ids and raw["id"] not in self.cited_sources and len(self.docs) == len(CONTENT_FILES):
+                if (
+                    raw["id"] in self.source_ids
+                    and raw["id"] not in self.cited_sources
+                    and len(self.docs) == len(CONTENT_FILES)
+                    and not self.dropped
+                ):
                     self._err(doc, path + ("id",), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
         self._report_changed_seeds()
         if site is not None:
@@ -610,6 +642,7 @@ class _Builder:
         for path, raw in raws:
             self._unique(doc, path, raw["id"])
             self.source_ids.add(raw["id"])
+        self.source_ids |= self.dropped.get("sources", set())
         out = []
         for path, raw in raws:
             seed = self.project.seeds / raw["file"]
@@ -805,7 +838,7 @@ class _Builder:
             own = (e.date.sort_key, index[e.id])
             anchor = by_id.get(e.after) if e.after else None
             where = ("events", index[e.id], "after")
-            if e.after and anchor is None:
+            if e.after and anchor is None and e.after not in self.dropped.get("events", ()):
                 self._err(doc, where, f"unknown event '{e.after}'", "use the id of another event in content/events.yaml")
             elif anchor is not None and e.after in seen + (e.id,):
                 self._err(

@@ -169,19 +169,26 @@ def in_workers(
     try:
         for _ in range(min(jobs, count)):
             mine, theirs = Pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker
-                status = 0
-                try:
-                    _become_worker(parent)
-                    for other in workers:
-                        other.close()
-                    mine.close()
-                    _serve(theirs, work)
-                except BaseException:
-                    status = 1
-                finally:
-                    os._exit(status)  # a worker leaves without this process's clean-up
+            # Ctrl+C and SIGTERM wait while a worker is forked, until it has its own handlers: a signal
+            # arriving just after the fork would otherwise run this process's handler in the worker
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            try:
+                pid = os.fork()
+                if pid == 0:  # the worker
+                    status = 0
+                    try:
+                        _become_worker(parent)
+                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                        for other in workers:
+                            other.close()
+                        mine.close()
+                        _serve(theirs, work)
+                    except BaseException:
+                        status = 1
+                    finally:
+                        os._exit(status)  # a worker leaves without this process's clean-up
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
             theirs.close()
             workers[mine] = (pid, deque())
         queue = deque(range(count))

@@ -90,6 +90,7 @@ def staging(out: Path) -> Iterator[Path]:
     If the block raises, the folder is removed and ``out`` is left as it was. Writing can happen
     anywhere inside the block (the build's worker processes write pages into it directly).
     """
+    out = Path(os.path.abspath(out))
     out = out.parent.resolve() / out.name
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -165,11 +166,11 @@ def _locked(folder: Path) -> Iterator[None]:
 
 
 class _Conflict(Exception):
-    """A file of the editor's in the output folder where the new site has one."""
+    """A file of the editor's in the output folder where the new site has one (``linked``: a symbolic link)."""
 
-    def __init__(self, paths: list[str]) -> None:
+    def __init__(self, paths: list[str], linked: bool = False) -> None:
         super().__init__(paths)
-        self.paths = paths
+        self.paths, self.linked = paths, linked
 
 
 def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
@@ -184,7 +185,7 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
     try:
         moved = _carry(out, new, built)
     except _Conflict as exc:
-        raise BuildError([_conflict(out, exc.paths)]) from None
+        raise BuildError([_conflict(out, exc.paths, exc.linked)]) from None
     try:
         old = _exchange(new, out)
     except OSError:
@@ -193,15 +194,18 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
     return old, built
 
 
-def _conflict(out: Path, paths: list[str]) -> Problem:
+def _conflict(out: Path, paths: list[str], linked: bool) -> Problem:
     shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    if linked:
+        message = f"the output folder holds {shown}, a symbolic link (or a folder with one) that no build wrote"
+        return Problem(str(out), 1, 1, message, "remove the link from the output folder, or choose another --out folder")
     message = f"the output folder holds {shown}, which the build did not write and would replace"
     return Problem(str(out), 1, 1, message, "move the file(s) out of the output folder, or choose another --out folder")
 
 
-def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:
-    """Move what is in ``src`` but not in ``built`` (the files a build wrote there) into ``dst``; return
-    what was moved. Nothing is moved if any of it would take the place of something in ``dst``."""
+def _foreign(src: Path, built: frozenset[str]) -> list[str]:
+    """What is in ``src`` but not in ``built`` (the files a build wrote there): files, and whole folders
+    where no file of the build's is."""
     above = {str(p) for f in built for p in PurePosixPath(f).parents if str(p) != "."}
     foreign: list[str] = []
 
@@ -217,6 +221,27 @@ def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:
                 foreign.append(path)
 
     walk("")
+    return foreign
+
+
+def _links(path: Path) -> bool:
+    """Whether ``path`` is a symbolic link, or a folder with one anywhere in it."""
+    if path.is_symlink():
+        return True
+    if not path.is_dir():
+        return False
+    return any(os.path.islink(os.path.join(here, name)) for here, dirs, files in os.walk(path) for name in (*dirs, *files))
+
+
+def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:
+    """Move what is in ``src`` but not in ``built`` (the files a build wrote there) into ``dst``; return
+    what was moved. Nothing is moved if any of it would take the place of something in ``dst``, or
+    is a symbolic link (or holds one): a new site never takes a link along, which a deploy tool
+    might follow out of the folder (a repository could ship an output folder with one in it)."""
+    foreign = _foreign(src, built)
+    linked = [rel for rel in foreign if _links(src / rel)]
+    if linked:
+        raise _Conflict(linked, linked=True)
     clashes = [rel for rel in foreign if os.path.lexists(dst / rel) or _blocked(dst, rel)]
     if clashes:
         raise _Conflict(clashes)
@@ -283,12 +308,15 @@ def _remove_built(folder: Path, built: frozenset[str]) -> None:
     for rel in sorted(built):
         with contextlib.suppress(OSError):
             _unlink_below(folder, rel)
-    for name in (MANIFEST, STAGING_MARK):
+    for here, _dirs, _files in os.walk(folder, topdown=False):
+        if here != str(folder):
+            with contextlib.suppress(OSError):
+                os.rmdir(here)  # only an empty folder goes
+    for name in (STAGING_MARK, MANIFEST):  # the manifest last: until it goes, the folder is known as a build's
         with contextlib.suppress(OSError):
             _unlink_below(folder, name)
-    for here, _dirs, _files in sorted(os.walk(folder, topdown=False), key=lambda w: -len(w[0])):
-        with contextlib.suppress(OSError):
-            os.rmdir(here)  # only an empty folder goes
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def _unlink_below(folder: Path, rel: str) -> None:
@@ -310,9 +338,9 @@ def _unlink_below(folder: Path, rel: str) -> None:
 def _remove_leftovers(out: Path) -> None:
     """Remove what interrupted builds left beside ``out``: their staging folders (marked), and sites
     swapped out but not yet deleted (with a manifest). A folder in use by a running build is left
-    alone, and so is one without a build's mark. What the editor had in the output folder and a
-    killed build had already moved is moved back; if the output folder itself is missing (killed
-    between the two renames where there is no exchange), the last whole site is put back first."""
+    alone, and so is one without a build's mark, or with files no build wrote (a build killed while
+    moving the editor's files: a note says where they are). If the output folder itself is missing
+    (killed between the two renames where there is no exchange), the last whole site is put back."""
     prefixes = (f".{out.name}.new-", f".{out.name}.old-")
     try:
         names = sorted(n for n in os.listdir(out.parent) if n.startswith(prefixes))
@@ -339,14 +367,17 @@ def _remove_leftover(folder: Path, out: Path) -> None:
     if built is None:
         if os.path.isfile(folder / STAGING_MARK) and not os.path.islink(folder / STAGING_MARK):
             shutil.rmtree(folder, ignore_errors=True)  # a staging folder: all of it written by its build
+        else:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)  # made, and killed before its mark was written: an empty folder
         return
     if not os.path.lexists(out):
         os.rename(folder, out)
         return
-    try:
-        _carry(folder, out, built)
-    except (_Conflict, OSError):
-        print(visible(f"note: {folder} holds files that no build wrote; it is left in place"), file=sys.stderr)
+    foreign = _foreign(folder, built)
+    if foreign:  # a build stopped while moving the editor's files into its new site: left for the editor to move back
+        shown = ", ".join(foreign[:5]) + (" …" if len(foreign) > 5 else "")
+        print(visible(f"note: {folder} holds files that no build wrote ({shown}); move them back into {out.name}"), file=sys.stderr)
         return
     _remove_built(folder, built)
 

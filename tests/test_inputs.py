@@ -87,7 +87,10 @@ def test_an_input_that_resolves_outside_the_project_is_refused_where_it_is(tmp_p
     root = make_project(tmp_path / "site")
     setup, where = OUTSIDE[case]
     setup(root)
-    for run in (lambda: build(Project(root), root / "_site"), lambda: check(Project(root))):
+    runs = [lambda: build(Project(root), root / "_site")]
+    if case in ("seed", "template", "static-folder"):  # check reads its inputs as build does: a few suffice
+        runs.append(lambda: check(Project(root)))
+    for run in runs:
         with pytest.raises(BuildError) as info:
             run()
         hits = [p for p in info.value.problems if p.path == where and "outside the project" in p.message]
@@ -115,37 +118,41 @@ def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -
 
 # --- inputs that cannot be read -----------------------------------------------------------------------
 
-UNREADABLE: dict[str, tuple[str, str]] = {
-    "template": ("templates/home.html", "cannot read file"),
-    "stylesheet": ("static/style.css", "cannot read file"),
-    "catalog": ("locales/en/LC_MESSAGES/messages.mo", "cannot read file"),
-    "map-outlines": ("content/geo.json", "cannot read file"),
-    "schema": ("schemas/events.schema.json", "cannot read file"),
-    "content-file": ("content/figures.yaml", "cannot read file"),
-    "seed": (SEED, "cannot read file"),
-    "content-folder": ("content", "cannot read folder"),
-    "seeds-folder": ("seeds", "cannot read folder"),
-    "templates-folder": ("templates", "cannot read folder"),
-    "static-folder": ("static", "cannot read folder"),
-    "locales-folder": ("locales", "cannot read folder"),
+UNREADABLE: dict[str, tuple[str, ...]] = {
+    "files": (
+        "templates/home.html",
+        "static/style.css",
+        "locales/en/LC_MESSAGES/messages.mo",
+        "content/geo.json",
+        "content/figures.yaml",
+        SEED,
+    ),
+    "schema": ("schemas/events.schema.json",),
+    "folders": ("content", "templates", "static", "locales"),
+    "seeds-folder": ("seeds",),
 }
+"""Inputs made unreadable together, in one run each. Some stop others from being read at all (without
+its schemas no content file is checked, so no seed is read), and go in runs of their own."""
 
 
 @pytest.mark.parametrize("case", list(UNREADABLE))
 def test_an_input_that_cannot_be_read_is_a_located_error_at_that_input(tmp_path: Path, case: str) -> None:
     root = make_project(tmp_path / "site")
-    rel, says = UNREADABLE[case]
-    os.chmod(root / rel, 0)
+    for rel in UNREADABLE[case]:
+        os.chmod(root / rel, 0)
     try:
         for command in ("check", "build"):
             result = run_cli(root, command, unprivileged=True)
             assert result.returncode == 1, (command, result.stdout, result.stderr)
             assert "Traceback" not in result.stderr, result.stderr
-            assert f"{rel}:1:1: {says}: Permission denied" in result.stderr, result.stderr
+            for rel in UNREADABLE[case]:
+                what = "folder" if "folder" in case else "file"
+                assert f"{rel}:1:1: cannot read {what}: Permission denied" in result.stderr, (rel, result.stderr)
             assert "output folder" not in result.stderr and "--out" not in result.stderr
             assert "UTF-8" not in result.stderr
     finally:
-        os.chmod(root / rel, 0o755)
+        for rel in UNREADABLE[case]:
+            os.chmod(root / rel, 0o755)
     assert not (root / "_site").exists()
 
 
@@ -187,12 +194,14 @@ def test_a_missing_input_the_site_needs_is_an_error_not_a_thinner_site(tmp_path:
     root = make_project(tmp_path / "site")
     setup, where, says = MISSING[case]
     setup(root)
-    for command in ("build", "check"):
-        result = run_cli(root, command, timeout=30)  # a pipe must not make the build wait for a writer
-        assert result.returncode == 1, (command, result.stdout)
-        assert "Traceback" not in result.stderr
-        head = [line for line in result.stderr.splitlines() if line.startswith(f"{where}:1:1: ")]
-        assert head and says in head[0], result.stderr
+    if case.endswith("fifo"):  # through the command, with a deadline: a pipe must not make the build wait for a writer
+        result = run_cli(root, "build", timeout=30)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert any(line.startswith(f"{where}:1:1: ") and says in line for line in result.stderr.splitlines()), result.stderr
+    for run in (lambda: build(Project(root), root / "_site"), lambda: check(Project(root))):
+        with pytest.raises(BuildError) as info:
+            run()
+        assert any(p.path == where and p.line == 1 and says in p.message for p in info.value.problems), info.value.report()
     assert not (root / "_site").exists()
 
 
@@ -220,3 +229,28 @@ def test_an_unknown_page_kind_is_named(tmp_path: Path) -> None:
     site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, evnet]\n", "utf-8")
     result = run_cli(root, "check")
     assert result.returncode == 1 and "content/site.yaml:" in result.stderr and "'evnet' is not allowed here" in result.stderr
+
+
+def test_static_files_and_inputs_have_a_size_limit(tmp_path: Path) -> None:
+    """A repository can ship a file of any apparent size (a sparse file takes no disk): refused before it is read."""
+    root = make_project(tmp_path / "site")
+    with open(root / "static/huge.bin", "wb") as fh:
+        fh.truncate(300 * 2**20)
+    with open(root / SEED, "r+b") as fh:
+        fh.truncate(100 * 2**20)
+    with pytest.raises(BuildError) as info:
+        build(Project(root), root / "_site")
+    found = {p.path: p.message for p in info.value.problems}
+    assert "static/ holds more than 256 MB" in found.get("static/huge.bin", ""), info.value.report()
+    assert "file is too large (100 MB; at most 64 MB)" in found.get(SEED, ""), info.value.report()
+    assert not (root / "_site").exists()
+
+
+def test_folders_nested_without_end_are_a_located_error(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    deep = root / "static" / "/".join(["a"] * 40)  # a repository can nest a thousand: the walk stops at the limit
+    os.makedirs(deep)
+    (deep / "x.css").write_text("p{}", "utf-8")
+    with pytest.raises(BuildError) as info:
+        build(Project(root), root / "_site")
+    assert any(p.path.startswith("static/a/a/") and "nested" in p.message for p in info.value.problems), info.value.report()[:500]

@@ -77,10 +77,12 @@ def start(project: Path, *args: str, limit: float | None = None, group: bool = F
     )
 
 
-@pytest.fixture
-def large(tmp_path: Path) -> Iterator[tuple[Path, dict[str, bytes]]]:
-    """A site of 502 pages (rendered by workers), built once, with one event page whose template never ends."""
-    ours, _hugo = corpus.write_both(tmp_path, 250)
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, bytes]]]:
+    """A site of 502 pages (rendered by workers), built once, with one event page whose template never ends.
+
+    Shared: every test leaves it as it found it (the output folder as built, nothing beside it)."""
+    ours, _hugo = corpus.write_both(tmp_path_factory.mktemp("large"), 250)
     assert subprocess.run([*BUILD, "build"], cwd=ours, capture_output=True).returncode == 0
     event = ours / "templates/event.html"
     event.write_text(event.read_text("utf-8").replace("<h1>", "{% if e.id == 'e000007' %}" + RUNAWAY + "{% endif %}<h1>", 1), "utf-8")

@@ -121,10 +121,8 @@ def send_text(s: socket.socket, text: str) -> None:
     s.sendall(head + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    project = make_project(tmp_path / "site")
-    running = Server(project)
+def _started(root: Path) -> Iterator[Server]:
+    running = Server(make_project(root))
     try:
         wait_until(running.listening, 30, "the preview to listen")
         assert running.proc.poll() is None, running.stop()
@@ -134,31 +132,43 @@ def server(tmp_path: Path) -> Iterator[Server]:
         running.stop()
 
 
-def test_requests_for_another_host_are_refused(server: Server) -> None:
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """A preview of its own, for a test that changes the project or stops the server."""
+    yield from _started(tmp_path / "site")
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One preview for the tests that only send requests."""
+    yield from _started(tmp_path_factory.mktemp("shared") / "site")
+
+
+def test_requests_for_another_host_are_refused(shared: Server) -> None:
     """DNS rebinding: a page of attacker.example whose name now resolves to 127.0.0.1."""
-    assert server.request("/en/", host=f"127.0.0.1:{server.port}")[0] == 200
-    assert server.request("/en/", host=f"localhost:{server.port}")[0] == 200
+    assert shared.request("/en/", host=f"127.0.0.1:{shared.port}")[0] == 200
+    assert shared.request("/en/", host=f"localhost:{shared.port}")[0] == 200
     for path in ("/en/", "/__preview/status.json", "/livereload.js"):
-        status, _headers, body = server.request(path, host=f"attacker.example:{server.port}")
+        status, _headers, body = shared.request(path, host=f"attacker.example:{shared.port}")
         assert status in (400, 403, 421), (path, status)
         assert b"lang=" not in body and b"errors" not in body and b"livereload" not in body
 
 
-def test_the_live_reload_socket_accepts_only_the_preview_s_own_pages(server: Server) -> None:
-    status, s = server.websocket(origin=f"http://127.0.0.1:{server.port}")
+def test_the_live_reload_socket_accepts_only_the_preview_s_own_pages(shared: Server) -> None:
+    status, s = shared.websocket(origin=f"http://127.0.0.1:{shared.port}")
     s.close()
     assert status == 101
-    for origin in ("https://attacker.example", "null", f"http://attacker.example:{server.port}"):
-        status, s = server.websocket(origin=origin)
+    for origin in ("https://attacker.example", "null", f"http://attacker.example:{shared.port}"):
+        status, s = shared.websocket(origin=origin)
         s.close()
         assert status == 403, origin
-    status, s = server.websocket(origin=f"http://attacker.example:{server.port}", host=f"attacker.example:{server.port}")
+    status, s = shared.websocket(origin=f"http://attacker.example:{shared.port}", host=f"attacker.example:{shared.port}")
     s.close()
     assert status in (400, 403, 421)
 
 
-def test_no_page_elsewhere_can_force_a_reload(server: Server) -> None:
-    status, _headers, _body = server.request("/forcereload?path=*", headers={"Origin": "https://attacker.example"})
+def test_no_page_elsewhere_can_force_a_reload(shared: Server) -> None:
+    status, _headers, _body = shared.request("/forcereload?path=*", headers={"Origin": "https://attacker.example"})
     assert status in (403, 404)
 
 
@@ -176,15 +186,15 @@ def test_what_a_client_sends_never_reaches_the_terminal_raw(server: Server) -> N
 
 
 @pytest.mark.parametrize("path", ["/en/index.html%00.css", "/%00", "/en/%00/", "/..%2f..%2fetc/passwd"])
-def test_odd_paths_are_client_errors_not_server_errors(server: Server, path: str) -> None:
-    status, _headers, _body = server.request(path)
+def test_odd_paths_are_client_errors_not_server_errors(shared: Server, path: str) -> None:
+    status, _headers, _body = shared.request(path)
     assert status in (400, 403, 404), (path, status)
-    assert "Traceback" not in server.output.decode("utf-8", "replace")
+    assert "Traceback" not in shared.output.decode("utf-8", "replace")
 
 
-def test_the_preview_does_not_serve_files_from_outside_its_folder(server: Server) -> None:
-    (server.project / ".preview" / "leak.txt").symlink_to("/etc/passwd")
-    assert server.request("/leak.txt")[0] in (403, 404)
+def test_the_preview_does_not_serve_files_from_outside_its_folder(shared: Server) -> None:
+    (shared.project / ".preview" / "leak.txt").symlink_to("/etc/passwd")
+    assert shared.request("/leak.txt")[0] in (403, 404)
 
 
 @pytest.mark.parametrize("how", ["a link to another folder", "a folder of someone else's"])
@@ -228,9 +238,10 @@ def test_a_port_in_use_or_an_unknown_host_is_a_clear_error(tmp_path: Path) -> No
         result = subprocess.run([*BUILD, "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"port {port}" in result.stderr and "in use" in result.stderr, result.stderr
-    result = subprocess.run([*BUILD, "serve", "--host", "no-such-host.invalid"], cwd=project, capture_output=True, text=True, timeout=60)
+    not_here = "192.0.2.1"  # an address for documentation (RFC 5737): never one of this machine's
+    result = subprocess.run([*BUILD, "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "no-such-host.invalid" in result.stderr, result.stderr
+    assert f"cannot listen on {not_here}" in result.stderr and "--host" in result.stderr, result.stderr
 
 
 def _status(server: Server) -> Any:
