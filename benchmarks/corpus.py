@@ -146,17 +146,22 @@ def _cite(seed: str, quote: str, en: str) -> str:
 
 def _reviewed(e: dict) -> str:
     """The review hash of an event, as ``python build.py review`` writes it (a maintained site's items are reviewed)."""
-    from explainer.translations import arabic_hash
+    from explainer.translations import source_hash
 
     cites = [{"source": _source_id(c["seed"]), "quote": c["quote"], "en": c["en"]} for c in e["cite"]]
-    return arabic_hash({"id": e["id"], "date": e["date"], "status": "occurred", "title": e["title"], "body": e["body"], "cite": cites})
+    item = {"id": e["id"], "date": e["date"], "status": "occurred", "title": e["title"], "body": e["body"], "cite": cites}
+    return source_hash(item, "ar")
 
 
 def _translation(quote: str) -> str:
     """A stand-in English for a quote, with its numbers and months (so the translation check agrees)."""
-    from explainer.translations import _MONTHS_EN, months, numbers
+    from babel import Locale
 
-    extra = sorted(numbers(quote)) + [_MONTHS_EN[m - 1].capitalize() for m in sorted(months(quote, "ar"))]
+    from explainer.model import Language
+    from explainer.translations import months, numbers
+
+    english = Locale.parse("en_GB").months["format"]["wide"]
+    extra = sorted(numbers(quote)) + [english[m] for m in sorted(months(quote, Language("ar", "ar_IQ", "rtl", "latn", "")))]
     return " ".join(["the quoted words", *extra])
 
 

@@ -6,17 +6,15 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from html import escape, unescape
 from typing import Any, TextIO
 
+from .kinds import COLLECTIONS, KINDS, Texts
 from .markdown import Markdown, resolve_links
-from .model import Cites, FuzzyDate, Language, Model, Text
+from .model import FuzzyDate, Language, Model
 from .plan import Page, page_path
-
-COLLECTIONS: tuple[str, ...] = ("events", "statements", "people", "places", "figures", "questions", "disagreements", "sources")
-"""The open data collections, each published as JSON and CSV in every language."""
 
 
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
@@ -114,11 +112,18 @@ def open_data_files(model: Model, lang: Language) -> Iterator[tuple[str, bytes]]
     little piece of the text in a list, then the text, then its bytes (300 MB at 10,000 events).
     A JSON file is an array with one record per line.
     """
-    rows = dict(_rows(model, lang.code))
     for name in COLLECTIONS:
-        items = rows.pop(name)
+        items = records(model, lang, name)
         yield f"data/{lang.code}/{name}.json", _json_records(items)
         yield f"data/{lang.code}/{name}.csv", _encoded(partial(_write_csv, items))
+
+
+def records(model: Model, lang: Language, collection: str) -> list[dict[str, Any]]:
+    """The records of one open data collection in ``lang`` (a translation it lacks is null)."""
+    kind = next(kind for kind in KINDS if kind.collection == collection)
+    assert kind.rows is not None
+    texts = Texts(lang.code, model.site.languages[0].code)
+    return [kind.rows(item, texts) for item in getattr(model, kind.name)]
 
 
 def _json_records(items: list[dict[str, Any]]) -> bytes:
@@ -167,102 +172,3 @@ def _flat(value: Any) -> str:
     if isinstance(value, dict):
         return " ".join(f"{k}: {_flat(v)}" for k, v in value.items())
     return "" if value is None else str(value)
-
-
-def _cites(cites: Cites, code: str) -> list[dict[str, Any]]:
-    return [
-        {"source": c.source, "paragraph": c.number, "line": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})}
-        for c in cites
-    ]
-
-
-def _date(date: FuzzyDate | None) -> dict[str, Any]:
-    if date is None:
-        return {"date": None, "date_precision": None, "date_qualifier": None}
-    return {"date": date.iso, "date_precision": date.precision, "date_qualifier": date.qualifier}
-
-
-def _t(text: Text | None, code: str) -> str | None:
-    return None if text is None else text[code]
-
-
-def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
-    return {
-        "events": [
-            {
-                "id": e.id,
-                **_date(e.date),
-                "status": e.status,
-                "title": e.title[code],
-                "body": _t(e.body, code),
-                "places": list(e.places),
-                "actors": list(e.actors),
-                "citations": _cites(e.cite, code),
-            }
-            for e in model.events
-        ],
-        "statements": [
-            {
-                "id": s.id,
-                "speaker": s.speaker,
-                **_date(s.date),
-                "context": _t(s.context, code),
-                "said": s.said[code],
-                "citations": _cites(s.cite, code),
-            }
-            for s in model.statements
-        ],
-        "people": [
-            {"id": p.id, "kind": p.kind, "side": p.side, "name": p.name[code], "role": p.role[code], "citations": _cites(p.cite, code)}
-            for p in model.entities
-        ],
-        "places": [
-            {
-                "id": p.id,
-                "kind": p.kind,
-                "name": p.name[code],
-                "lat": p.lat,
-                "lon": p.lon,
-                "phase": p.phase,
-                "role": p.role[code],
-                "citations": _cites(p.cite, code),
-            }
-            for p in model.places
-        ],
-        "figures": [
-            {
-                "id": f.id,
-                "value": f.value,
-                "approximate": f.approximate,
-                "label": f.label[code],
-                "note": _t(f.note, code),
-                "citations": _cites(f.cite, code),
-            }
-            for f in model.figures
-        ],
-        "questions": [
-            {"id": q.id, "question": q.question[code], "answer": q.answer[code], "citations": _cites(q.cite, code)} for q in model.questions
-        ],
-        "disagreements": [
-            {
-                "id": d.id,
-                "topic": d.topic[code],
-                "summary": d.summary[code],
-                "sides": [{"claim": s.claim[code], "citations": _cites(s.cite, code)} for s in d.sides],
-            }
-            for d in model.disagreements
-        ],
-        "sources": [
-            {
-                "id": s.id,
-                "file": s.file,
-                "label": s.label[code],
-                "headline_ar": s.headline["ar"] if s.headline else None,
-                "publisher": _t(s.publisher, code),
-                **_date(s.date),
-                "dating": _t(s.dating, code),
-                "paragraphs": len(s.paragraphs),
-            }
-            for s in model.sources
-        ],
-    }

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import BuildError, Problem
+from .kinds import cited_facts
 from .model import FactRef, Model, Source
 
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -145,7 +146,7 @@ def _check_collisions(pages: list[Page]) -> None:
 
 def _backlinks(model: Model) -> dict[str, tuple[FactRef, ...]]:
     out: dict[str, dict[tuple[str, str], FactRef]] = defaultdict(dict)
-    for ref, cite in model.cited_facts():
+    for ref, cite in cited_facts(model):
         out[cite.source].setdefault((ref.kind, ref.id), ref)
     return {k: tuple(v.values()) for k, v in out.items()}
 
@@ -157,7 +158,7 @@ Span = tuple[int, int, str]
 def _spans(model: Model) -> dict[str, dict[int, set[Span]]]:
     """The quoted passages of every source document, by source and by paragraph (its line)."""
     spans: dict[str, dict[int, set[Span]]] = defaultdict(lambda: defaultdict(set))
-    for _ref, cite in model.cited_facts():
+    for _ref, cite in cited_facts(model):
         spans[cite.source][cite.line].add((cite.start, cite.end, cite.anchor))
     return spans
 

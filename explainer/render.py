@@ -29,9 +29,6 @@ from .project import InputError, Project, universal_newlines
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
-SOURCE_LANGUAGE = "ar"
-"""The language the source documents (and so every quote) are written in."""
-
 
 def make_markdown() -> Markdown:
     """The one Markdown renderer (see :mod:`~explainer.markdown`)."""
@@ -107,7 +104,7 @@ def _shared_meta(model: Model, code: str) -> dict[str, Any]:
     return {
         "lang": next(lng for lng in model.site.languages if lng.code == code),
         "dates": (published.iso, modified.iso) if published is not None and modified is not None else None,
-        "citation": [_source_ld(s, code) for s in model.sources],
+        "citation": [_source_ld(s, code, model.site.languages[0].code) for s in model.sources],
     }
 
 
@@ -154,9 +151,9 @@ def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shar
     }
 
 
-def _source_ld(source: Any, code: str) -> dict[str, Any]:
-    """A source document as schema.org CreativeWork, with only what its text shows."""
-    out: dict[str, Any] = {"@type": "CreativeWork", "name": (source.headline or source.label)[code], "inLanguage": "ar"}
+def _source_ld(source: Any, code: str, source_language: str) -> dict[str, Any]:
+    """A source document as schema.org CreativeWork, with only what its text shows (it is in the source language)."""
+    out: dict[str, Any] = {"@type": "CreativeWork", "name": (source.headline or source.label)[code], "inLanguage": source_language}
     if source.publisher is not None:
         out["publisher"] = {"@type": "Organization", "name": source.publisher[code]}
     if source.date is not None:
@@ -251,6 +248,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
+    source = model.site.languages[0].code if model is not None else lang.code  # the language of the source documents
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext, ngettext = ui_gettext(translations)  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
@@ -272,7 +270,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
 
     def quote_filter(value: str) -> Markup:
         """A quote in the source language, with this page's digit policy."""
-        return escape(digits(value, lang.digits if lang.code == SOURCE_LANGUAGE else "latn"))
+        return escape(digits(value, lang.digits if lang.code == source else "latn"))
 
     def date_filter(date: FuzzyDate | None) -> str:
         return "" if date is None else format_date(date, lang)
@@ -300,7 +298,7 @@ CiteGroup = tuple[Markup, str, list[tuple[str, str]]]
 """A document's label, the link to its first quote, and the number and link of each other quote."""
 
 CiteQuote = tuple[str, str, str, Markup, str]
-"""A quote in the page's digits, its English, its link, its document's label and its paragraph number."""
+"""A quote in the page's digits, its translation, its link, its document's label and its paragraph number."""
 
 
 def cite_view(
@@ -311,8 +309,10 @@ def cite_view(
     for source, group in by_source(cites):
         links = [cite_url(cite) for cite in group]
         groups.append((labels[source], links[0], [(format_number(n, lang), link) for n, link in enumerate(links[1:], 2)]))
-    policy = lang.digits if lang.code == SOURCE_LANGUAGE else "latn"
-    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.number, lang)) for c in cites]
+    quotes = []
+    for c in cites:
+        policy = lang.digits if c.translation.source == lang.code else "latn"  # a quote is in the source language
+        quotes.append((digits(c.quote, policy), c.translation[lang.code], cite_url(c), labels[c.source], format_number(c.number, lang)))
     return groups, quotes
 
 
@@ -357,7 +357,7 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
         "site": site,
         "lang": lang,
         "languages": site.languages,
-        "source_language": next(lng for lng in site.languages if lng.code == SOURCE_LANGUAGE),
+        "source_language": site.languages[0],
         "page": page,
         "model": model,
         "prose": model.pages.get(page.key),

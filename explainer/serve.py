@@ -27,7 +27,6 @@ from .errors import BuildError, Problem, visible
 from .model import Model
 from .plan import section_path
 from .project import InputError, Project
-from .validate import PAGE_OF_FILE
 from .workers import Cancelled
 from .write import write_into
 
@@ -103,7 +102,7 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
         for note in model.translation:
-            page = PAGE_OF_FILE.get(note.file, note.item)  # a pages.yaml item is the page itself
+            page = note.page  # a pages.yaml item is the page itself
             anchor = "" if note.file == "pages" else note.item
             marks.append(
                 {

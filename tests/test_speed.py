@@ -128,10 +128,9 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
 
     model = load(Project(REPO), translation=False)
     for lang in model.site.languages:
-        rows = outputs._rows(model, lang.code)
         files = outputs.open_data(model, lang)
         for name in outputs.COLLECTIONS:
-            items = rows[name]
+            items = outputs.records(model, lang, name)
             data = files[f"data/{lang.code}/{name}.json"]
             assert json.loads(data) == items
             records = data.decode("utf-8").split("\n")[1:-2]  # one per line, between "[" and "]"
