@@ -8,10 +8,10 @@ needs (:mod:`explainer.layout`: where everything goes, no SVG) and hands the res
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from markupsafe import Markup
 
@@ -21,6 +21,8 @@ from .errors import Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
+
+T = TypeVar("T")
 
 # --- map data --------------------------------------------------------------------------
 
@@ -197,6 +199,22 @@ def _is_deadline(e: Event, model: Model) -> bool:
     return e.status in PLANNED and any(p.ends.year == e.date.year and p.ends.month == e.date.month for p in model.phases)
 
 
+_LAYOUTS: dict[str, Any] = {}
+"""Layouts by their inputs. A graphic is laid out once per language and width, though several pages
+draw it (the map on the home page, the plan and its embed; the timeline and its embed): only their
+links differ, and those are written into the SVG after the layout. The layouts are frozen."""
+
+
+def _laid_out(make: Callable[..., T], *args: Any) -> T:
+    key = f"{make.__name__}{args!r}"  # every input, in full (frozen dataclasses, numbers and texts)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        if len(_LAYOUTS) >= 64:  # the live preview's rebuilds lay out new content: keep the latest only
+            _LAYOUTS.clear()
+        found = _LAYOUTS[key] = make(*args)
+    return found  # type: ignore[no-any-return]
+
+
 def _font(lang: Language) -> lay.Font:
     """The metrics of the font the graphics' text is set in: the Arabic family, or a sans-serif."""
     return lay.NASKH if lang.code == "ar" else lay.LATIN
@@ -250,7 +268,7 @@ def timeline_svg(
     start, brk, end = time_domain(model)
     years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
     as_of = (_day_value(model.as_of), str(labels["as_of"])) if model.as_of is not None and "as_of" in labels else None
-    drawing = lay.timeline_layout(events, phases, (start, brk, end), years, as_of, style)
+    drawing = _laid_out(lay.timeline_layout, events, phases, (start, brk, end), years, as_of, style)
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
     names = {("timeline", e.id): e.name for e in events} | {("plan", p.id): p.label for p in phases}
@@ -313,7 +331,7 @@ def map_svg(
         for p in sorted(model.phases, key=lambda p: p.number)
     ]
     style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
-    layout = lay.map_layout(places, phases, style, lang.dir == "rtl")
+    layout = _laid_out(lay.map_layout, places, phases, style, lang.dir == "rtl")
     countries = [(c.id, c.rings, None) for c in geo.countries] if geo is not None else []
     region_shapes = [(r.id, r.rings, r.id if r.id in {p.id for p in places} else None) for r in regions.values()]
     names = {("plan", p.id): p.name for p in places}

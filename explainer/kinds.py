@@ -71,6 +71,8 @@ class Kind:
     """One item as an open data record in one language."""
     order: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
     """The order of the items in the model (default: as written)."""
+    data_order: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+    """The order of the items in the open data (default: the model's)."""
 
 
 class Texts:
@@ -183,7 +185,7 @@ def _disagreement(item: Item) -> Disagreement:
 
 def _update(item: Item) -> Update | None:
     date = item.date("date")
-    return Update(item.raw["id"], date, item.raw["kind"], item.text("text")) if date else None
+    return Update(item.raw["id"], date, item.raw["kind"], item.text("text"), tuple(item.raw.get("pages", ()))) if date else None
 
 
 def _first_line(text: Text) -> Text:
@@ -236,6 +238,31 @@ def _place_rows(p: Place, t: Texts) -> Row:
     }
 
 
+def _phase_rows(p: Phase, t: Texts) -> Row:
+    return {
+        "id": p.id,
+        "number": p.number,
+        "ends": p.ends.iso,
+        "ends_precision": p.ends.precision,
+        "ends_qualifier": p.ends.qualifier,
+        "title": t(p.title),
+        "summary": t(p.summary),
+        "places": list(p.places),
+        "citations": t.cites(p.cite),
+    }
+
+
+def _note_rows(section: str) -> Callable[[Note, Texts], Row]:
+    def rows(n: Note, t: Texts) -> Row:
+        return {"id": n.id, "section": section, "text": t(n.text), "citations": t.cites(n.cite)}
+
+    return rows
+
+
+def _update_rows(u: Update, t: Texts) -> Row:
+    return {"id": u.id, "date": u.date.iso, "kind": u.kind, "text": t(u.text), "pages": list(u.pages)}
+
+
 def _figure_rows(f: Figure, t: Texts) -> Row:
     return {
         "id": f.id,
@@ -277,6 +304,10 @@ def _newest_first(updates: tuple[Update, ...]) -> tuple[Update, ...]:
     return tuple(sorted(updates, key=lambda u: (u.date.sort_key, u.id), reverse=True))
 
 
+def _oldest_first(updates: tuple[Update, ...]) -> tuple[Update, ...]:
+    return tuple(sorted(updates, key=lambda u: (u.date.sort_key, u.id)))
+
+
 def _cite(item: Any) -> Cites:
     return item.cite  # type: ignore[no-any-return]
 
@@ -295,9 +326,43 @@ KINDS: tuple[Kind, ...] = (
         collection="events",
         rows=_event_rows,
     ),
-    Kind("phases", "plan", "phases", _phase, "plan", "phase", lambda _m, p: p.title, _cite, order=_by_number),
-    Kind("continues", "plan", "continues", _note, "plan", "note", lambda _m, n: _first_line(n.text), _cite),
-    Kind("unknowns", "plan", "unknowns", _note, "plan", "note", lambda _m, n: _first_line(n.text), _cite),
+    Kind(
+        "phases",
+        "plan",
+        "phases",
+        _phase,
+        "plan",
+        "phase",
+        lambda _m, p: p.title,
+        _cite,
+        collection="phases",
+        rows=_phase_rows,
+        order=_by_number,
+    ),
+    Kind(
+        "continues",
+        "plan",
+        "continues",
+        _note,
+        "plan",
+        "note",
+        lambda _m, n: _first_line(n.text),
+        _cite,
+        collection="plan-notes",
+        rows=_note_rows("continues"),
+    ),
+    Kind(
+        "unknowns",
+        "plan",
+        "unknowns",
+        _note,
+        "plan",
+        "note",
+        lambda _m, n: _first_line(n.text),
+        _cite,
+        collection="plan-notes",
+        rows=_note_rows("unknown"),
+    ),
     Kind("places", "places", "places", _place, "plan", "place", lambda _m, p: p.name, _cite, collection="places", rows=_place_rows),
     Kind(
         "entities", "glossary", "entities", _entity, "people", "entity", lambda _m, e: e.name, _cite, collection="people", rows=_entity_rows
@@ -352,14 +417,36 @@ KINDS: tuple[Kind, ...] = (
         collection="sources",
         rows=_source_rows,
     ),
-    Kind("updates", "updates", "updates", _update, "updates", order=_newest_first),
+    Kind(
+        "updates",
+        "updates",
+        "updates",
+        _update,
+        "updates",
+        order=_newest_first,
+        collection="updates",
+        rows=_update_rows,
+        data_order=_oldest_first,
+    ),
 )
 """Every kind, in the order their citations are listed on a source's page."""
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 
-COLLECTIONS: tuple[str, ...] = ("events", "statements", "people", "places", "figures", "questions", "disagreements", "sources")
-"""The open data collections, in the order they are listed."""
+COLLECTIONS: tuple[str, ...] = (
+    "events",
+    "statements",
+    "people",
+    "places",
+    "phases",
+    "plan-notes",
+    "figures",
+    "questions",
+    "disagreements",
+    "sources",
+    "updates",
+)
+"""The open data collections, in the order they are listed (described in ``datapackage.json``)."""
 
 
 def kinds_of(file: str) -> tuple[Kind, ...]:

@@ -300,6 +300,9 @@ class Update:
     date: FuzzyDate
     kind: str
     text: Text
+    pages: tuple[str, ...] = ()
+    """The pages the entry changed, by page key (``plan``, ``timeline/joint-statement``, ``plan#erbil``):
+    a correction's notice is shown on each, and their last-modified dates come from it."""
 
 
 @dataclass(frozen=True)
@@ -308,6 +311,15 @@ class Prose:
 
     title: Text
     intro: Text
+
+
+@dataclass(frozen=True)
+class Licence:
+    """The licence of the site's own text and data (not of the source documents)."""
+
+    id: str
+    url: str
+    name: Text
 
 
 @dataclass(frozen=True)
@@ -320,6 +332,7 @@ class Site:
     languages: tuple[Language, ...]
     page_kinds: tuple[str, ...] | None = None
     """The kinds of page the site builds (``content/site.yaml``'s ``page_kinds``); None: every kind."""
+    licence: Licence | None = None
 
 
 @dataclass(frozen=True, order=True)

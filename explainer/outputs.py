@@ -13,21 +13,25 @@ from typing import Any, TextIO
 
 from .kinds import COLLECTIONS, KINDS, Texts
 from .markdown import Markdown, resolve_links
-from .model import FuzzyDate, Language, Model
+from .model import FuzzyDate, Language, Model, Update
 from .plan import Page, page_path
 
 
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
-    """``sitemap.xml`` with every page and its language alternates (absolute URLs)."""
+    """``sitemap.xml`` with every page, its last change (from the content) and its language alternates (absolute URLs)."""
+    from .structured import kind, lastmod
+
     base = model.site.base_url
+    pages = [page for page in pages if kind(page) not in ("404", "embed")]  # embeds are not pages to find (noindex)
+    changed = lastmod(model, pages)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
     ]
     for page in pages:
-        if page.key == "404":
-            continue
         out.append(f"<url><loc>{xml_escape(base + page.path)}</loc>")
+        if page.path in changed:
+            out.append(f"<lastmod>{changed[page.path]}</lastmod>")
         for code, path in page.alternates.items():
             out.append(f'<xhtml:link rel="alternate" hreflang="{code}" href="{xml_escape(base + path)}"/>')
         out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href="{xml_escape(base)}"/></url>')
@@ -66,17 +70,40 @@ def atom_feed(model: Model, lang: Language, md: Markdown, title_of: Callable[[st
         html_text = resolve_links(md.render(u.text[code], lang), lambda key, anchor: _absolute(base, code, key, anchor))
         first = plain_text(md.render(u.text[code].strip().split("\n\n")[0], lang))
         title = f"{title_of(u.kind.capitalize())}: {first[:90]}{'…' if len(first) > 90 else ''}"
+        changed = _changed_pages(model, u, code, title_of)  # a correction links to the pages it corrects
+        if changed:
+            label = title_of("Pages corrected") if u.kind == "correction" else title_of("Pages updated")
+            items = "".join(f'<li><a href="{xml_escape(url)}">{xml_escape(name)}</a></li>' for url, name in changed)
+            html_text += f"<p>{xml_escape(label)}:</p><ul>{items}</ul>"
         out += [
             "<entry>",
             f"<title>{xml_escape(title)}</title>",
             f"<id>{xml_escape(page + '#' + u.id)}</id>",
             f'<link rel="alternate" type="text/html" href="{xml_escape(page + "#" + u.id)}"/>',
+            *(f'<link rel="related" type="text/html" href="{xml_escape(url)}" title="{xml_escape(name)}"/>' for url, name in changed),
             f"<updated>{_stamp(u.date)}</updated>",
             f'<content type="html">{xml_escape(html_text)}</content>',
             "</entry>",
         ]
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")
+
+
+def _changed_pages(model: Model, update: Update, code: str, title_of: Callable[[str], str]) -> list[tuple[str, str]]:
+    """The absolute URL and title of each page an update names (its ``pages``)."""
+    from .plan import plan
+    from .structured import page_title
+
+    if not update.pages:
+        return []
+    by_key = {p.key: p for p in plan(model) if p.lang == code}
+    out = []
+    for entry in update.pages:
+        key, _, anchor = entry.partition("#")
+        url = _absolute(model.site.base_url, code, key, anchor)
+        if url is not None and key in by_key:
+            out.append((url, page_title(model, by_key[key], code, title_of)))
+    return out
 
 
 def plain_text(html_text: str) -> str:
@@ -95,6 +122,9 @@ def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:
 def _stamp(date: FuzzyDate) -> str:
     return f"{date.year:04d}-{date.month or 1:02d}-{date.day or 1:02d}T00:00:00Z"
 
+
+BOM = b"\xef\xbb\xbf"
+"""CSV files start with UTF-8's byte-order mark: without it, Excel reads them in the system's code page and garbles Arabic."""
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False)
 """One record as compact JSON."""
@@ -115,15 +145,18 @@ def open_data_files(model: Model, lang: Language) -> Iterator[tuple[str, bytes]]
     for name in COLLECTIONS:
         items = records(model, lang, name)
         yield f"data/{lang.code}/{name}.json", _json_records(items)
-        yield f"data/{lang.code}/{name}.csv", _encoded(partial(_write_csv, items))
+        yield f"data/{lang.code}/{name}.csv", BOM + _encoded(partial(_write_csv, items))
 
 
 def records(model: Model, lang: Language, collection: str) -> list[dict[str, Any]]:
     """The records of one open data collection in ``lang`` (a translation it lacks is null)."""
-    kind = next(kind for kind in KINDS if kind.collection == collection)
-    assert kind.rows is not None
     texts = Texts(lang.code, model.site.languages[0].code)
-    return [kind.rows(item, texts) for item in getattr(model, kind.name)]
+    out = []
+    for kind in KINDS:
+        if kind.collection == collection and kind.rows is not None:
+            items = getattr(model, kind.name)
+            out += [kind.rows(item, texts) for item in (kind.data_order(items) if kind.data_order else items)]
+    return out
 
 
 def _json_records(items: list[dict[str, Any]]) -> bytes:

@@ -26,8 +26,11 @@ SECTIONS: tuple[tuple[str, str], ...] = (
 
 NAV: tuple[str, ...] = tuple(k for k, _ in SECTIONS)
 
-EXTRA_PAGES: tuple[tuple[str, str], ...] = (("updates", "updates/"),)
-"""Pages in every language that are linked from the footer rather than the navigation."""
+EXTRA_PAGES: tuple[tuple[str, str], ...] = (("updates", "updates/"), ("search", "search/"))
+"""Pages in every language that are linked from the footer or the masthead rather than the navigation."""
+
+EMBEDS: tuple[str, ...] = ("timeline", "map")
+"""Graphics published alone for other sites' ``<iframe>``: ``embed/<lang>/<name>/`` (template ``embed.html``)."""
 
 _SLUGS = dict(SECTIONS + EXTRA_PAGES)
 
@@ -66,6 +69,8 @@ def section_path(lang: str, key: str) -> str:
 def page_path(lang: str, key: str) -> str:
     """The path of the page with ``key``: a section (``plan``), ``sources/<id>`` or ``timeline/<id>``."""
     kind, _, ident = key.partition("/")
+    if kind == "embed":
+        return f"embed/{lang}/{ident}/"
     return f"{lang}/{_SLUGS[kind]}{ident}/" if ident else section_path(lang, key)
 
 
@@ -94,6 +99,11 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
             alternates = MappingProxyType({c: section_path(c, key) for c in codes})
             for code in codes:
                 pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
+    if has("embed.html"):  # reuse (issue 18): each graphic alone, with its title, source line and a link back
+        for name in EMBEDS:
+            alternates = MappingProxyType({c: page_path(c, f"embed/{name}") for c in codes})
+            for code in codes:
+                pages.append(Page(f"embed/{name}", code, alternates[code], "embed.html", alternates, MappingProxyType({"graphic": name})))
     if has("source.html"):
         backlinks, spans = _backlinks(model), _spans(model)
         for source in model.sources:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import posixpath
 import re
@@ -26,6 +25,8 @@ from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, page_path
 from .project import InputError, Project, universal_newlines
+from .reuse import page_meta
+from .structured import page_title
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -99,66 +100,33 @@ def _plain(md: Markdown, text: str, lang: Language) -> str:
 
 def _shared_meta(model: Model, code: str) -> dict[str, Any]:
     """The metadata that is the same on every page of one language."""
-    published = min((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
-    modified = max((u.date for u in model.updates), default=None, key=lambda d: d.sort_key)
-    return {
-        "lang": next(lng for lng in model.site.languages if lng.code == code),
-        "dates": (published.iso, modified.iso) if published is not None and modified is not None else None,
-        "citation": [_source_ld(s, code, model.site.languages[0].code) for s in model.sources],
-    }
+    return {"lang": next(lng for lng in model.site.languages if lng.code == code)}
 
 
 def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shared: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Per-page metadata: description, JSON-LD, CSP, feed."""
+    """Per-page metadata: title, description, JSON-LD, share card, CSP, corrections (see :mod:`~explainer.reuse`)."""
     site = model.site
     shared = shared or _shared_meta(model, code)
     lang = shared["lang"]
     prose = model.pages.get(page.key)
-    source = page.context.get("source")
     event = page.context.get("event")
+    gettext = shared["translators"][code] if "translators" in shared else str
+    title = page_title(model, page, code, gettext)
     if prose is not None:
-        title = prose.title[code]
         description = _plain(md, prose.intro[code], lang)
     elif event is not None:
-        title = event.title[code]
         description = _first_paragraph(render_markdown(md, event.body[code], lang)) if event.body else site.description[code]
-    elif source is not None:
-        title, description = source.label[code], site.description[code]
     else:
-        title, description = site.title[code], site.description[code]
+        description = site.description[code]
     if len(description) > 300:
         description = description[:299].rsplit(" ", 1)[0] + "…"
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": "NewsArticle",
-        "headline": title[:110],
-        "description": description,
-        "inLanguage": code,
-        "url": site.base_url + page.path,
-        "isPartOf": {"@type": "WebSite", "name": site.title[code], "url": site.base_url},
-        "citation": shared["citation"],
-    }
-    if shared["dates"] is not None:
-        data["datePublished"], data["dateModified"] = shared["dates"]
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return {
         "meta_title": digits(title, lang.digits),
         "meta_description": digits(description, lang.digits),
-        "jsonld": Markup(text),
-        "csp": PREVIEW_CSP if preview else CSP,
         "preview": preview,
+        # reuse (issue 18): JSON-LD by kind of page, the share card, this page's CSP, correction notices
+        **page_meta(model, page, code, title=title, description=description, preview=preview, shared=shared),
     }
-
-
-def _source_ld(source: Any, code: str, source_language: str) -> dict[str, Any]:
-    """A source document as schema.org CreativeWork, with only what its text shows (it is in the source language)."""
-    out: dict[str, Any] = {"@type": "CreativeWork", "name": (source.headline or source.label)[code], "inLanguage": source_language}
-    if source.publisher is not None:
-        out["publisher"] = {"@type": "Organization", "name": source.publisher[code]}
-    if source.date is not None:
-        out["datePublished"] = source.date.iso
-    return out
 
 
 @lru_cache(maxsize=1)

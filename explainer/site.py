@@ -16,6 +16,7 @@ from .outputs import atom_feed, open_data_files, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, plan
 from .project import InputError, Project
 from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
+from .reuse import Reuse
 from .validate import load_model
 from .write import read_manifest, replace_file, staging, write_files
 
@@ -41,11 +42,11 @@ def _templates(project: Project) -> list[Path]:
     return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
 
 
-PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event")
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed")
 """Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
 ``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
 
-MAP_KINDS = frozenset({"home", "plan"})
+MAP_KINDS = frozenset({"home", "plan", "embed"})
 """The kinds of page that draw the map, which needs ``content/geo.json``."""
 
 
@@ -122,10 +123,12 @@ def render_site(
     envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
     geo, geo_problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
     problems += geo_problems
+    static, static_problems = _static_files(project)
+    problems += static_problems
+    reuse = Reuse.prepare(project, model, pages, static, publish=into is not None and not preview)  # cards, search, open data, hosting
     for lang in model.site.languages:
         install_graphics(envs[lang.code], model, lang, geo)
-    static, static_problems = project.files_below(project.static)
-    problems += static_problems
+        reuse.install(envs[lang.code], lang)
     problems += compile_all(envs, project)
     if catalog_sources:
         problems += check_catalogs(project, model.site.languages)[0]
@@ -143,22 +146,22 @@ def render_site(
         else:
             write_files(made, into)
 
+    def gettext_of(code: str) -> Callable[[str], str]:
+        return catalogs[code].gettext
+
     def other_files() -> None:
         put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        put(reuse.shared_files(md, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))  # static files too
         for lang in model.site.languages:
-            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, catalogs[lang.code].gettext)})
+            title_of = gettext_of(lang.code)
+            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
             for path, data in open_data_files(model, lang):
                 put({path: data})
+            put(reuse.language_files(lang, title_of))
+        put(reuse.finish())  # the search index, made meanwhile
         if preview:  # the live preview's error overlay; never part of the published site
             for name in ("overlay.js", "overlay.css"):
                 put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-        for asset in static:
-            try:
-                data = project.read_bytes(asset)
-            except InputError as exc:
-                problems.append(exc.problem)
-                continue
-            put({f"static/{asset.relative_to(project.static).as_posix()}": data})
 
     try:  # the other files are made while worker processes render the pages, if they do
         render_all(renderer, pages, project, into=into, meanwhile=None if problems else other_files, cancel=cancel)
@@ -169,6 +172,18 @@ def render_site(
     if not others:
         other_files()
     return Result(model, pages, files, tuple(others))
+
+
+def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
+    """The bytes of every file below ``static/`` by its path there, read by the project's rules for inputs."""
+    found, problems = project.files_below(project.static)
+    data: dict[str, bytes] = {}
+    for asset in found:
+        try:
+            data[asset.relative_to(project.static).as_posix()] = project.read_bytes(asset)
+        except InputError as exc:
+            problems.append(exc.problem)
+    return data, problems
 
 
 def build(

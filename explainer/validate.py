@@ -21,7 +21,7 @@ from .checks import Checked, Context, check_item, check_texts, read_seeds
 from .errors import BuildError, Collector, Problem
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
-from .model import Event, Language, Model, Prose, Site, Text, TranslationNote
+from .model import Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import Project
 from .schemacheck import quick_valid
@@ -423,11 +423,7 @@ class _Site:
         must exist, and so must the item it points at on a page that shows items."""
         from .markdown import PAGE_LINK
 
-        pages = {key for key, _ in SECTIONS + EXTRA_PAGES}
-        for kind in KINDS:
-            if kind.own_page:
-                doc = self.content.docs.get(kind.file)
-                pages |= {f"{kind.page}/{raw['id']}" for raw in items_of(kind, doc)}
+        pages = self.page_keys()
         with_items = {kind.page for kind in KINDS}
         hint = "link to a page of the site by its key, such as [the plan](plan#erbil) or [an event](timeline/ID); to the web with https://"
         for doc, at, found in texts:
@@ -445,6 +441,42 @@ class _Site:
                     continue
                 line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
                 self.errors.add(doc.path, line, col, message, fix)
+
+    def page_keys(self) -> set[str]:
+        """The key of every page of the site (``plan``, ``timeline/ID``)."""
+        pages = {key for key, _ in SECTIONS + EXTRA_PAGES}
+        for kind in KINDS:
+            if kind.own_page:
+                doc = self.content.docs.get(kind.file)
+                pages |= {f"{kind.page}/{raw['id']}" for raw in items_of(kind, doc)}
+        return pages
+
+    def updated_pages(self) -> None:
+        """The pages an entry of ``updates.yaml`` says it changed (``pages:``) must exist, as must their items."""
+        from .markdown import PAGE_LINK
+
+        doc = self.content.docs.get("updates")
+        pages, with_items = self.page_keys(), {kind.page for kind in KINDS}
+        for i, raw in enumerate(items_of(BY_NAME["updates"], doc)):
+            assert doc is not None
+            if raw["kind"] == "correction" and not raw.get("pages"):
+                hint = "add 'pages:' listing the page keys it changed (home, plan, timeline/ID…): readers are told on each page"
+                self.err(doc, ("updates", i, "kind"), "a correction must name the pages it corrects", hint)
+            for j, entry in enumerate(raw.get("pages", ())):
+                found = PAGE_LINK.fullmatch(entry)
+                key, anchor = (found.group("key"), found.group("anchor")) if found else (entry, None)
+                if key not in pages:
+                    close = _closest(key, sorted(pages))
+                    hint = (
+                        f"did you mean '{close[0]}'?"
+                        if close
+                        else "name a page by its key, such as plan, timeline/joint-statement or plan#erbil"
+                    )
+                    self.err(doc, ("updates", i, "pages", j), f"'{entry}': the site has no such page", hint)
+                elif anchor and key in with_items and (key, anchor) not in self.fact_ids:
+                    self.err(
+                        doc, ("updates", i, "pages", j), f"'{entry}': that page has no item '{anchor}'", "use the id of an item shown there"
+                    )
 
     def timeline(self, events: Sequence[Event]) -> tuple[Event, ...]:
         """Events by date; an event with ``after`` comes right after that event (and its other followers).
@@ -495,6 +527,7 @@ def assemble(ctx: Context, content: Content, checked: Mapping[str, Sequence[Chec
     others = _texts(ctx, content, site)
     texts = [(doc, (kind.key, i), found) for kind, doc, i, _raw, found in site.each()] + others
     site.links(texts)
+    site.updated_pages()
     style = content.docs.get("style")
     if style is not None and ctx.languages:
         site.errors.problems += rules(style, ctx.codes)[1]
@@ -545,7 +578,15 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
     kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
     source = ctx.source
     text = lambda value: Text({k: v.strip() for k, v in value.items()}, source)  # noqa: E731
-    return Site(text(d["title"]), text(d["description"]), d["base_url"], ctx.languages, kinds)
+    licence = d.get("licence")
+    return Site(
+        text(d["title"]),
+        text(d["description"]),
+        d["base_url"],
+        ctx.languages,
+        kinds,
+        Licence(licence["id"], licence["url"], text(licence["name"])) if licence else None,
+    )
 
 
 def _known_locale(locale: str) -> bool:

@@ -44,7 +44,7 @@ VECTORS: list[str] = yaml.safe_load((HOSTILE / "xss.yaml").read_text("utf-8"))["
 STRUCTURAL = {
     "id", "source", "quote", "file", "date", "value", "qualifier", "status", "kind", "side", "base_url",
     "code", "locale", "dir", "digits", "reviewed", "sha256", "relative_time", "swap", "speaker", "line", "number", "phase",
-    "places", "actors",
+    "places", "actors", "url", "pages",
 }  # fmt: skip
 """Keys whose values are ids, enums, dates, numbers or verbatim seed text, not free text."""
 
@@ -104,7 +104,7 @@ def free_text(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]
     """The paths of every free-text string (both languages, translations, names, labels…)."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if key in STRUCTURAL and (path or key != "places"):  # places.yaml's top-level "places" is free
+            if key in STRUCTURAL and (path or key not in ("places", "pages")):  # places.yaml's "places", pages.yaml's "pages" are free
                 continue
             if key == "ar" and path[-1:] == ("headline",):  # verbatim from the seed
                 continue
@@ -221,6 +221,9 @@ class _Page(HTMLParser):
             self.text.append(data)
 
 
+SEARCH_SCRIPT = re.compile(r"(\.\./)*static/search\.[0-9a-f]{10}\.js")
+
+
 def parse_page(html: str) -> _Page:
     page = _Page()
     page.feed(html)
@@ -242,6 +245,8 @@ def live_markup(html: str, allowed_tags: set[str], allowed_styles: set[str], cou
         if tag == "meta" and name == "http-equiv" and value.lower() not in ("content-security-policy", "content-type"):
             found.append(f"<meta http-equiv={value!r}>")
     for attrs, body in page.scripts:
+        if attrs.get("type") == "module" and set(attrs) == {"type", "src"} and SEARCH_SCRIPT.fullmatch(attrs["src"]) and not body:
+            continue  # the search page's own script (static/search.js), from the site itself
         if attrs.get("type") != "application/ld+json" or set(attrs) != {"type"}:
             found.append(f"<script {attrs}>")
             continue

@@ -140,4 +140,4 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
             writer.writeheader()
             for item in items:
                 writer.writerow({k: outputs._cell(outputs._flat(v)) for k, v in item.items()})
-            assert files[f"data/{lang.code}/{name}.csv"] == buf.getvalue().encode()
+            assert files[f"data/{lang.code}/{name}.csv"] == outputs.BOM + buf.getvalue().encode()  # Excel needs the mark

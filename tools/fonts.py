@@ -14,8 +14,12 @@ the licence is written beside the fonts. The characters are those of the content
 documents, the templates and the UI catalogs, plus ASCII and the usual punctuation; they are listed
 in ``static/fonts/SUBSET.txt``, and the tests check that the built site uses no character outside
 the font and that the list is what this script would make now (run it again after an editor
-adds a character). Output is deterministic (fixed timestamps). ``--ttf DIR`` also writes TTF files
-(for drawing share cards with Pillow).
+adds a character). Output is deterministic (fixed timestamps).
+
+The share cards (``explainer/cards.py``) are drawn with the same family: each woff2 is also written,
+decompressed, as a TTF into ``explainer/fonts/`` (Pillow reads TTF everywhere; the generator's own
+folder, so the TTFs are not published with the site), with the licence beside them. ``--ttf DIR``
+also writes the TTF files into DIR.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "static" / "fonts"
+CARDS = ROOT / "explainer" / "fonts"
 NOTO = Path(os.environ.get("NOTO_DIR", "/usr/share/fonts/truetype/noto"))
 FAMILY = "Explainer Naskh"
 WEIGHTS = {"regular": ("Regular", 400), "bold": ("Bold", 700)}
@@ -132,6 +137,12 @@ def _bytes(font: TTFont, flavor: str | None) -> bytes:
     return buf.getvalue()
 
 
+def card_ttf(woff2: Path) -> bytes:
+    """The TTF the share cards use: the site's woff2, decompressed (same glyphs, same bytes every time)."""
+    font = TTFont(woff2, recalcTimestamp=False)
+    return _bytes(font, None)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ttf", type=Path, help="also write TTF files into this folder")
@@ -145,7 +156,10 @@ def main() -> int:
             args.ttf.mkdir(parents=True, exist_ok=True)
             (args.ttf / f"explainer-naskh-{key}.ttf").write_bytes(_bytes(font, None))
         print(OUT / f"explainer-naskh-{key}.woff2", len((OUT / f"explainer-naskh-{key}.woff2").read_bytes()), "bytes")
+        CARDS.mkdir(parents=True, exist_ok=True)
+        (CARDS / f"explainer-naskh-{key}.ttf").write_bytes(card_ttf(OUT / f"explainer-naskh-{key}.woff2"))
     (OUT / "SUBSET.txt").write_text(chars + "\n", "utf-8")
+    (CARDS / "OFL.txt").write_bytes((OUT / "OFL.txt").read_bytes())
     return 0
 
 

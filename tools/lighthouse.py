@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Lighthouse scores of the built home pages (a script, not a test: it takes a minute).
+"""Lighthouse scores of the built home pages and search pages (a script, not a test: it takes a minute).
 
     python3 tools/lighthouse.py [--site _site]
 
 Installs lighthouse@12 into a cache folder on first use (Lighthouse 13 needs Node 22; this
 machine has Node 20), serves the site on 127.0.0.1 and audits /ar/ and /en/ with Debian's
-Chromium. Prints one line per page and category, then a JSON line.
+Chromium, and the search pages (the only pages with a script), empty and with a query that
+loads Pagefind. Prints one line per page and category, then a JSON line.
 """
 
 from __future__ import annotations
@@ -41,7 +42,14 @@ def main() -> int:
     binary = lighthouse()
     scores: dict[str, dict[str, int]] = {}
     with serve_folder(Path(args.site)) as base, tempfile.TemporaryDirectory() as tmp:
-        for path in ("ar/", "en/"):
+        for path in (
+            "ar/",
+            "en/",
+            "ar/search/",
+            "en/search/",
+            "ar/search/?q=%D8%A7%D9%84%D8%A3%D9%86%D8%B3%D8%AD%D8%A7%D8%A8",
+            "en/search/?q=Erbil",
+        ):
             report = Path(tmp) / "report.json"
             flags = " ".join(CHROMIUM_ARGS)
             subprocess.run(
@@ -60,7 +68,7 @@ def main() -> int:
             data = json.loads(report.read_text())
             scores[path] = {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
             for c in CATEGORIES:
-                print(f"{path:4} {c:15} {scores[path][c]}")
+                print(f"{path[:16]:17} {c:15} {scores[path][c]}")
                 if scores[path][c] < 100:
                     for audit in data["categories"][c]["auditRefs"]:
                         result = data["audits"][audit["id"]]

@@ -1,0 +1,81 @@
+"""Static files under names that carry a hash of their content: ``style.css`` is published as
+``static/style.3f2a9c1b0d.css``, so a host can tell browsers to keep it for a year (see
+``docs/deploy.md``) and a changed stylesheet is a new URL, never a stale copy.
+
+Files that pages or stylesheets refer to (:data:`HASHED`: stylesheets, scripts, fonts, images) are
+renamed; the stylesheet's ``url(...)`` references to other static files are rewritten first, so a
+new font makes a new stylesheet name too. Anything else (the font licence) keeps its name.
+Templates ask for a file by its own name: ``static_name("style.css")``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+HASHED = frozenset({".css", ".js", ".woff2", ".woff", ".ttf", ".svg", ".png", ".jpg", ".webp", ".ico"})
+"""The suffixes of files published under a content-hashed name."""
+
+HASH_LENGTH = 10
+"""Hex digits of SHA-256 in a hashed name (40 bits: no two versions of a file will share one)."""
+
+_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]+)\1\s*\)""")
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The published static files: their names (own name → published name, both relative to
+    ``static/``) and their bytes (by output path, ``static/…``)."""
+
+    names: Mapping[str, str]
+    files: Mapping[str, bytes]
+
+    def name(self, own: str) -> str:
+        """The published name of ``static/<own>`` (a ``KeyError`` for a file that is not there)."""
+        return self.names[own]
+
+
+def hashed_name(own: str, data: bytes) -> str:
+    """``fonts/a.woff2`` → ``fonts/a.<hash>.woff2``."""
+    folder, _, base = own.rpartition("/")
+    stem, dot, suffix = base.rpartition(".")
+    digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+    return f"{folder + '/' if folder else ''}{stem}.{digest}{dot}{suffix}"
+
+
+def static_assets(raw: Mapping[str, bytes]) -> Assets:
+    """The static files (their bytes by their path below ``static/``, read by the project's rules for
+    inputs) under their published names; stylesheets last, their references rewritten."""
+    names: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for own in sorted(raw, key=lambda o: (o.endswith(".css"), o)):
+        data = raw[own]
+        if own.endswith(".css"):
+            data = _rewrite_css(own, data, names)
+        published = hashed_name(own, data) if Path(own).suffix in HASHED else own
+        names[own] = published
+        files[f"static/{published}"] = data
+    return Assets(MappingProxyType(names), MappingProxyType(files))
+
+
+def _rewrite_css(own: str, data: bytes, names: Mapping[str, str]) -> bytes:
+    """``url(fonts/a.woff2)`` → ``url(fonts/a.<hash>.woff2)`` for each static file the stylesheet names."""
+    folder = posixpath.dirname(own)
+
+    def one(found: re.Match[str]) -> str:
+        quote, target = found.group(1), found.group(2)
+        if ":" in target or target.startswith(("/", "#")):
+            return found.group(0)  # another site, data:, or the root: left as it is
+        path, _, rest = target.partition("?")
+        key = posixpath.normpath(posixpath.join(folder, path))
+        if key not in names:
+            return found.group(0)
+        new = posixpath.relpath(names[key], folder or ".")
+        return f"url({quote}{new}{'?' + rest if rest else ''}{quote})"
+
+    return _URL.sub(one, data.decode("utf-8")).encode("utf-8")

@@ -1,0 +1,287 @@
+"""Search: a Pagefind index of everything the site says, per language, made at build time.
+
+Pagefind only lowercases and stems, and readers type Arabic in many ways. So the text is indexed
+*normalised* (:func:`normalise`, after Lucene's ``ArabicNormalizer``) and ``static/search.js``
+normalises the query by the same rules before it searches: the forms of alef (أ إ آ ٱ → ا),
+alef maqsura (ى → ي), ta marbuta (ة → ه, as Lucene does: a word typed with either ending
+matches), the Persian and Kurdish keyboards' kaf and ya (ک → ك, ی → ي), no diacritics, no
+tatweel, and Arabic-Indic digits equal to Latin ones (٢٠٢٥ → 2025). The two normalisers are
+tested against each other.
+
+Each item the site shows is one record (an event's own page, a place, a statement, a question, a
+side of the plan, a source document, an entry of the log, each page's introduction), in its
+language, with its URL (``ar/plan/#erbil``), its title, the name of its page and its text as
+published: the results show those, and the text the index holds is never shown.
+
+Pagefind's Python package drives its binary through the binary's ``--service`` protocol (base64
+JSON messages, each ended by a comma) and waits 0.1 s between reading two answers, which made a
+few hundred records take 30 s; :class:`_Service` speaks the same protocol without the waits.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import subprocess
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import IO, Any
+
+from .errors import BuildError, Problem
+from .i18n import digits, format_date
+from .markdown import Markdown
+from .model import Language, Model, Text
+from .plan import Page, page_path
+
+# --- the Arabic normaliser (static/search.js has the same rules) ---------------------------------
+
+_DROP = (
+    "\u064b-\u065f"  # harakat: tanween, fatha, damma, kasra, shadda, sukun, and the combining hamza and madda
+    "\u0670"  # superscript alef
+    "\u0640"  # tatweel
+    "\u06d6-\u06ed"  # Quranic marks
+    "\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"  # soft hyphen, direction marks and isolates, zero widths
+)
+_DROP_RE = re.compile(f"[{_DROP}]")
+_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",  # Persian/Kurdish ya
+        "ک": "ك",  # Persian/Kurdish kaf
+        "ة": "ه",
+        "ە": "ه",  # Kurdish ae, typed for a final ha or ta marbuta
+        **{chr(0x0660 + i): str(i) for i in range(10)},  # Arabic-Indic digits
+        **{chr(0x06F0 + i): str(i) for i in range(10)},  # Extended (Persian) digits
+    }
+)
+
+
+def normalise(text: str) -> str:
+    """``text`` as the index holds it: compatibility forms composed (NFKC: presentation forms and
+    ligatures become letters), lowercase, diacritics and invisible marks dropped, letters folded."""
+    return _DROP_RE.sub("", unicodedata.normalize("NFKC", text).lower()).translate(_FOLD)
+
+
+# --- what is indexed ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Record:
+    """One search result: where it is, what it is called, the page it is on, and its text."""
+
+    url: str
+    title: str
+    page: str
+    text: str
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain(md: Markdown, text: str, lang: Language) -> str:
+    """Markdown as plain text, in the language's digits."""
+    return " ".join(unescape(_TAG.sub(" ", md.render(text, lang))).split())
+
+
+def records(model: Model, lang: Language, md: Markdown, gettext: Callable[[str], str]) -> list[Record]:
+    """Every record of one language (see the module's docstring)."""
+    code = lang.code
+
+    def t(text: Text | None) -> str:
+        return "" if text is None else digits(" ".join(text[code].split()), lang.digits)
+
+    def m(text: Text | None) -> str:
+        return "" if text is None else plain(md, text[code], lang)
+
+    def when(date: Any) -> str:
+        return format_date(date, lang) if date is not None else ""
+
+    def section(key: str) -> str:
+        prose = model.pages.get(key)
+        return t(prose.title) if prose is not None else digits(str(gettext("Updates and corrections")), lang.digits)
+
+    places = {p.id: p for p in model.places}
+    entities = {e.id: e for e in model.entities}
+    out: list[Record] = []
+    for key, prose in model.pages.items():
+        out.append(Record(page_path(code, key), t(prose.title), t(prose.title), m(prose.intro)))
+    for e in model.events:
+        names = [t(places[p].name) for p in e.places if p in places] + [t(entities[a].name) for a in e.actors if a in entities]
+        out.append(
+            Record(page_path(code, f"timeline/{e.id}"), t(e.title), section("timeline"), " ".join([when(e.date), m(e.body), *names]))
+        )
+    plan, people = page_path(code, "plan"), page_path(code, "people")
+    for p in model.phases:
+        out.append(Record(f"{plan}#{p.id}", t(p.title), section("plan"), " ".join([when(p.ends), m(p.summary)])))
+    for n in model.continues + model.unknowns:
+        text = m(n.text)
+        out.append(Record(f"{plan}#{n.id}", text[:100] + ("…" if len(text) > 100 else ""), section("plan"), text))
+    for pl in model.places:
+        out.append(Record(f"{plan}#{pl.id}", t(pl.name), section("plan"), m(pl.role)))
+    for en in model.entities:
+        out.append(Record(f"{people}#{en.id}", t(en.name), section("people"), t(en.role)))
+    for s in model.statements:
+        speaker = entities.get(s.speaker)
+        name = t(speaker.name) if speaker is not None else ""
+        out.append(Record(f"{people}#{s.id}", name, section("people"), " ".join([when(s.date), t(s.said), t(s.context)])))
+    for f in model.figures:
+        out.append(
+            Record(f"{page_path(code, 'home')}#{f.id}", t(f.label), section("home"), " ".join([str(f.value), t(f.label), m(f.note)]))
+        )
+    for q in model.questions:
+        out.append(Record(f"{page_path(code, 'questions')}#{q.id}", t(q.question), section("questions"), m(q.answer)))
+    for d in model.disagreements:
+        claims = " ".join(t(side.claim) for side in d.sides)
+        out.append(Record(f"{page_path(code, 'differences')}#{d.id}", t(d.topic), section("differences"), f"{m(d.summary)} {claims}"))
+    for src in model.sources:
+        about = [t(src.headline), t(src.publisher), when(src.date), m(src.dating), m(src.about)]
+        if code == "ar":  # the documents are in Arabic: their words are searched on the Arabic pages
+            about += [p.text for p in src.paragraphs]
+        out.append(Record(page_path(code, f"sources/{src.id}"), t(src.label), section("sources"), " ".join(a for a in about if a)))
+    for u in model.updates:
+        out.append(Record(f"{page_path(code, 'updates')}#{u.id}", f"{section('updates')} · {when(u.date)}", section("updates"), m(u.text)))
+    return [r for r in out if r.text or r.title]
+
+
+# --- the index ---------------------------------------------------------------------------------
+
+KEEP = re.compile(
+    r"pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.(?!unknown)[a-z-]+\.pagefind|pagefind\..+\.pf_meta|(index|fragment|filter)/.+"
+)
+"""Pagefind's files that the search page uses (not its ready-made interfaces or playground)."""
+
+FOLDER = "pagefind"
+
+
+def search_files(model: Model, pages: Sequence[Page], md: Markdown, gettexts: Mapping[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """The search index of every language that has a search page, as ``pagefind/…`` files."""
+    return Indexing(model, pages, md, gettexts).result()
+
+
+class Indexing:
+    """:func:`search_files` in a thread, so the build draws share cards while Pagefind builds the
+    index in its own process (the thread mostly waits for Pagefind's answers). The records are
+    made here, before the thread starts; :meth:`result` waits for the files (or raises what
+    stopped the thread)."""
+
+    def __init__(self, model: Model, pages: Sequence[Page], md: Markdown, gettexts: Mapping[str, Callable[[str], str]]) -> None:
+        import threading
+
+        languages = [lang for lang in model.site.languages if any(p.key == "search" and p.lang == lang.code for p in pages)]
+        found = [(lang.code, r) for lang in languages for r in records(model, lang, md, gettexts[lang.code])]
+        self._files: dict[str, bytes] = {}
+        self._error: BaseException | None = None
+
+        def work() -> None:
+            try:
+                self._files = {f"{FOLDER}/{path}": data for path, data in index(found).items()} if found else {}
+            except BaseException as exc:  # raised again by result(), in the build's own thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=work, name="pagefind", daemon=True)
+        self._thread.start()
+
+    def result(self) -> dict[str, bytes]:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._files
+
+
+def index(found: Sequence[tuple[str, Record]]) -> dict[str, bytes]:
+    """Pagefind's bundle for ``(language, record)`` pairs, by path inside the bundle."""
+    with _Service() as service:
+        made = service.call({"type": "NewIndex", "config": None})
+        index_id = made["index_id"]
+        for code, record in found:
+            content = normalise(f"{record.title}\n{record.text}")
+            meta = {"title": record.title, "page": record.page, "text": record.text[:1500]}
+            service.call(
+                {
+                    "type": "AddRecord",
+                    "index_id": index_id,
+                    "url": record.url,
+                    "content": content,
+                    "language": code,
+                    "meta": meta,
+                    "filters": None,
+                    "sort": None,
+                }
+            )
+        files = service.call({"type": "GetFiles", "index_id": index_id})["files"]
+    out = {f["path"]: base64.b64decode(f["content"]) for f in files if KEEP.fullmatch(f["path"])}
+    entry = json.loads(out["pagefind-entry.json"])  # its languages come in any order: the same every build
+    out["pagefind-entry.json"] = json.dumps(entry, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return dict(sorted(out.items()))
+
+
+def executable() -> Path:
+    """Pagefind's binary, from the ``pagefind[extended]`` package (found without importing it)."""
+    import importlib.util
+
+    for package, names in (("pagefind_bin_extended", ("pagefind_extended", "pagefind")), ("pagefind_bin", ("pagefind",))):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin is not None:
+            for name in names:
+                for suffix in ("", ".exe"):
+                    candidate = Path(spec.origin).parent / f"{name}{suffix}"
+                    if candidate.is_file():
+                        return candidate
+    raise BuildError(
+        [Problem("pyproject.toml", 1, 1, "Pagefind's binary is not installed", "install the lock: pip install -r requirements/site.txt")]
+    )
+
+
+class _Service:
+    """Pagefind's ``--service`` mode: one request, one answer, in order."""
+
+    def __enter__(self) -> _Service:
+        self._process = subprocess.Popen(
+            [str(executable()), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        self._next = 0
+        self._buffer = b""
+        return self
+
+    def call(self, payload: dict[str, Any]) -> dict[str, Any]:
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._next += 1
+        message = {"message_id": self._next, "payload": payload}
+        self._process.stdin.write(base64.b64encode(json.dumps(message).encode("utf-8")) + b",")
+        self._process.stdin.flush()
+        answer = json.loads(base64.b64decode(self._read(self._process.stdout)))
+        result: dict[str, Any] = answer["payload"]
+        if answer.get("message_id") != self._next or result.get("type") == "Error":
+            raise RuntimeError(f"Pagefind refused {payload['type']}: {result.get('message', result)}")
+        return result
+
+    def _read(self, stdout: IO[bytes]) -> bytes:
+        while b"," not in self._buffer:
+            chunk = stdout.read1(1 << 16)  # type: ignore[attr-defined]
+            if not chunk:
+                raise RuntimeError(
+                    "Pagefind stopped: " + (self._process.stderr.read().decode("utf-8", "replace") if self._process.stderr else "")
+                )
+            self._buffer += chunk
+        message, self._buffer = self._buffer.split(b",", 1)
+        return message
+
+    def __exit__(self, *exc: object) -> None:
+        if self._process.stdin is not None:
+            self._process.stdin.close()
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        for stream in (self._process.stdout, self._process.stderr):
+            if stream is not None:
+                stream.close()
