@@ -52,9 +52,10 @@ _TAG = re.compile(r"(<[^>]*>)")
 _DIGITS_OUTSIDE_REFERENCES = re.compile(rf"{_ENTITY}|[0-9]+")
 
 
-PAGE_LINK = re.compile(r"(?P<key>[a-z]+(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?")
+PAGE_LINK = re.compile(r"(?P<key>[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?")
 """A link to another page of the site, written by its page key: ``differences#what-ends``,
-``timeline/joint-statement``, ``sources/s001-almasalla#p3``. Resolved for each page it appears on."""
+``timeline/joint-statement``, ``sources/s001-almasalla#p3``, a prose page's id ``corrections-policy``.
+Resolved for each page it appears on."""
 
 _HREF = re.compile(r'<a href="([^"]*)"')
 

@@ -307,10 +307,14 @@ class Update:
 
 @dataclass(frozen=True)
 class Prose:
-    """The editorial title and introduction of a page."""
+    """The editorial title and introduction of a built-in page, or a prose page of its own (About,
+    Methodology…: an entry of ``pages.yaml`` that is not a built-in section, with a ``menu``)."""
 
     title: Text
     intro: Text
+    """A section's introduction; a prose page's whole text (its ``body``)."""
+    menu: str | None = None
+    """Where a prose page is linked from: ``nav`` or ``footer`` (None: a built-in page)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import BuildError, Problem
 from .kinds import cited_facts
-from .model import FactRef, Model, Source
+from .model import FactRef, Model, Prose, Source
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("home", ""),
@@ -62,8 +62,8 @@ class Page:
 
 
 def section_path(lang: str, key: str) -> str:
-    """The path of a section page (``ar/timeline/``)."""
-    return f"{lang}/{_SLUGS[key]}"
+    """The path of a section page (``ar/timeline/``) or of a prose page (``ar/about/``: its id)."""
+    return f"{lang}/{_SLUGS.get(key, key + '/')}"
 
 
 def page_path(lang: str, key: str) -> str:
@@ -74,12 +74,18 @@ def page_path(lang: str, key: str) -> str:
     return f"{lang}/{_SLUGS[kind]}{ident}/" if ident else section_path(lang, key)
 
 
+def menu_pages(model: Model, menu: str | None = None) -> tuple[tuple[str, Prose], ...]:
+    """The prose pages (key, prose) in the order of ``pages.yaml``: all, or those of one ``menu``."""
+    return tuple((key, p) for key, p in model.pages.items() if p.menu is not None and menu in (None, p.menu))
+
+
 def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, ...]:
     """Every page of the site in every language, plus the bilingual root landing page.
 
     A kind of page is planned only when ``templates`` (the names of the project's templates) has
     its template: ``landing.html``, ``404.html``, ``<section>.html``, ``source.html`` (a page per
-    source document) and ``event.html`` (a page per event). ``None`` plans every kind. So a
+    source document), ``event.html`` (a page per event) and ``prose.html`` (a page per prose page
+    of ``pages.yaml``). ``None`` plans every kind. So a
     project chooses its pages with its templates, as the benchmark's two-template project does.
 
     Raises :class:`BuildError` if two pages would be written to the same place.
@@ -99,6 +105,11 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
             alternates = MappingProxyType({c: section_path(c, key) for c in codes})
             for code in codes:
                 pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
+    if has("prose.html"):  # pages as data: every entry of pages.yaml with a menu
+        for key, _prose in menu_pages(model):
+            alternates = MappingProxyType({c: section_path(c, key) for c in codes})
+            for code in codes:
+                pages.append(Page(key, code, alternates[code], "prose.html", alternates))
     if has("embed.html"):  # reuse (issue 18): each graphic alone, with its title, source line and a link back
         for name in EMBEDS:
             alternates = MappingProxyType({c: page_path(c, f"embed/{name}") for c in codes})

@@ -23,7 +23,7 @@ from .errors import BuildError, Problem
 from .i18n import digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
-from .plan import NAV, Page, page_path
+from .plan import NAV, Page, menu_pages, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
@@ -330,6 +330,7 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
         "model": model,
         "prose": model.pages.get(page.key),
         "nav": NAV,
+        "menu": {where: menu_pages(model, where) for where in ("nav", "footer")},
         "sources_by_id": MappingProxyType(sources),
         "entities": MappingProxyType(entities),
         "places_by_id": MappingProxyType(places),

@@ -13,7 +13,7 @@ from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, robots, sitemap
-from .plan import EXTRA_PAGES, SECTIONS, Page, plan
+from .plan import EXTRA_PAGES, SECTIONS, Page, menu_pages, plan
 from .project import InputError, Project
 from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
 from .reuse import Reuse
@@ -42,7 +42,7 @@ def _templates(project: Project) -> list[Path]:
     return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
 
 
-PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed")
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed", "prose")
 """Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
 ``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
 
@@ -63,7 +63,7 @@ def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Prob
     have = {p.relative_to(project.templates).as_posix() for p in _templates(project)}
     problems = []
     for kind in kinds:
-        many = {"source": len(model.sources), "event": len(model.events)}.get(kind)
+        many = {"source": len(model.sources), "event": len(model.events), "prose": len(menu_pages(model))}.get(kind)
         if f"{kind}.html" in have or many == 0:
             continue
         what = {"landing": "the landing page", "404": "the page for addresses not found"}.get(kind, f"the {kind} pages")

@@ -45,7 +45,7 @@ def kind(page: Page) -> str:
         return "source"
     if page.key in COLLECTIONS:
         return "collection"
-    if page.key in ARTICLES or (section == "timeline" and item):
+    if page.key in ARTICLES or (section == "timeline" and item) or page.template == "prose.html":
         return "article"
     return "collection"  # a new kind of list page: a collection until it is said otherwise
 

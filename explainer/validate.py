@@ -10,6 +10,7 @@ together as one :class:`~explainer.errors.BuildError`.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -27,6 +28,12 @@ from .project import Project
 from .schemacheck import quick_valid
 from .style import place_in_file, rules
 from .translations import english_name
+
+PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A prose page's id: the last part of its address."""
+
+RESERVED = frozenset({key for key, _ in EXTRA_PAGES} | {"embed", "data", "static", "feed.xml", "__preview"})
+"""Names the site uses below a language's folder or beside it: no prose page may take them."""
 
 CONTENT_FILES: tuple[str, ...] = ("site", *dict.fromkeys(kind.file for kind in KINDS), "pages", "style")
 """The content files, each validated by ``schemas/<name>.schema.json``."""
@@ -443,13 +450,31 @@ class _Site:
                 self.errors.add(doc.path, line, col, message, fix)
 
     def page_keys(self) -> set[str]:
-        """The key of every page of the site (``plan``, ``timeline/ID``)."""
-        pages = {key for key, _ in SECTIONS + EXTRA_PAGES}
+        """The key of every page of the site (``plan``, ``timeline/ID``, a prose page's id)."""
+        pages = {key for key, _ in SECTIONS + EXTRA_PAGES} | set(self.prose_ids())
         for kind in KINDS:
             if kind.own_page:
                 doc = self.content.docs.get(kind.file)
                 pages |= {f"{kind.page}/{raw['id']}" for raw in items_of(kind, doc)}
         return pages
+
+    def prose_ids(self) -> list[str]:
+        """The ids of the prose pages (the entries of ``pages.yaml`` that are not built-in sections)."""
+        doc = self.content.docs.get("pages")
+        builtin = {key for key, _ in SECTIONS}
+        return [key for key in doc.data["pages"] if key not in builtin] if doc is not None else []
+
+    def prose_pages(self) -> None:
+        """A prose page's id is its address (``/<lang>/<id>/``): a short slug, not one the site uses already."""
+        doc = self.content.docs.get("pages")
+        for key in self.prose_ids():
+            assert doc is not None
+            if not PROSE_ID.fullmatch(key):
+                hint = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy'"
+                self.err(doc, ("pages", key), f"page id '{_short(key)}' cannot be an address", hint, key=True)
+            elif key in RESERVED:
+                hint = f"choose another id: {', '.join(sorted(RESERVED))} are the site's own addresses"
+                self.err(doc, ("pages", key), f"page id '{key}' is taken by the site", hint, key=True)
 
     def updated_pages(self) -> None:
         """The pages an entry of ``updates.yaml`` says it changed (``pages:``) must exist, as must their items."""
@@ -528,6 +553,7 @@ def assemble(ctx: Context, content: Content, checked: Mapping[str, Sequence[Chec
     texts = [(doc, (kind.key, i), found) for kind, doc, i, _raw, found in site.each()] + others
     site.links(texts)
     site.updated_pages()
+    site.prose_pages()
     style = content.docs.get("style")
     if style is not None and ctx.languages:
         site.errors.problems += rules(style, ctx.codes)[1]
@@ -604,7 +630,9 @@ def _prose(ctx: Context, content: Content) -> dict[str, Prose]:
     if doc is None:
         return {}
     text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source)  # noqa: E731
-    return {k: Prose(text(v["title"]), text(v["intro"])) for k, v in doc.data["pages"].items()}
+    return {
+        k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in doc.data["pages"].items()
+    }
 
 
 def _notes(content: Content, texts: Iterable[tuple[Document, JsonPath, Checked]]) -> tuple[TranslationNote, ...]:
