@@ -192,11 +192,20 @@ def in_workers(
             theirs.close()
             workers[mine] = (pid, deque())
         queue = deque(range(count))
-        for conn, (_pid, handed) in workers.items():
+
+        def hand(conn: Connection, pid: int, handed: deque[int]) -> None:
+            """The next task to a worker (one killed meanwhile cannot take it: the pipe is broken)."""
+            handed.append(queue.popleft())
+            try:
+                conn.send(handed[-1])
+            except OSError:
+                reaped.add(pid)
+                raise WorkerDied(handed[0], _how_it_ended(pid)) from None
+
+        for conn, (pid, handed) in workers.items():
             for _ in range(2):
                 if queue:
-                    handed.append(queue.popleft())
-                    conn.send(handed[-1])
+                    hand(conn, pid, handed)
         if meanwhile is not None:
             meanwhile()
         while any(handed for _pid, handed in workers.values()):
@@ -212,11 +221,11 @@ def in_workers(
                 if not done:
                     raise result
                 if queue:
-                    handed.append(queue.popleft())
-                    conn.send(handed[-1])
+                    hand(conn, pid, handed)
                 yield task, result
         for conn in workers:
-            conn.send(None)  # done: the workers leave
+            with contextlib.suppress(OSError):  # one that was killed after its last result has nothing left to do
+                conn.send(None)  # done: the workers leave
     finally:
         for conn, (pid, _handed) in workers.items():
             conn.close()
