@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .errors import BuildError, Interrupted, visible
-from .model import TranslationNote
+from .model import Draft, TranslationNote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,6 +53,12 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
     if counts["stale"] or counts["unreviewed"]:
         lines.append("  after checking an item's English: python build.py review FILE[:ID]")
     return "\n".join(lines)
+
+
+def draft_summary(drafts: tuple[Draft, ...]) -> str:
+    """The drafts that ``check`` lists (left out of the published site; shown, marked, in the preview)."""
+    lines = [f"drafts (left out of the published site, shown marked in the preview): {len(drafts)}"]
+    return "\n".join(lines + [f"  {draft.format()}" for draft in drafts])
 
 
 def main(argv: list[str]) -> int:
@@ -115,6 +121,7 @@ def _run(argv: list[str]) -> int:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"
             print(translation_summary(result.model.translation))
+            print(draft_summary(result.model.drafts))
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -358,6 +358,24 @@ class TranslationNote:
         return f"{self.path}:{self.line}:{self.col}: {self.kind}: {self.message}"
 
 
+@dataclass(frozen=True, order=True)
+class Draft:
+    """An item or prose page marked ``draft: true``, located at its id."""
+
+    path: str
+    line: int
+    col: int
+    what: str
+    """Its kind (``events``), or ``pages`` for a prose page."""
+    id: str
+    pages: tuple[tuple[str, str], ...]
+    """Where it is shown: (page key, anchor on that page or "" for the whole page)."""
+
+    def format(self) -> str:
+        """``path:line:col: kind 'id'``."""
+        return f"{self.path}:{self.line}:{self.col}: {self.what} '{self.id}'"
+
+
 @dataclass(frozen=True)
 class FactRef:
     """Where a cited fact is shown: page key, anchor, and a short title."""
@@ -378,6 +396,10 @@ class Model:
     """The items of each kind, by the kind's name."""
     pages: Mapping[str, Prose]
     translation: tuple[TranslationNote, ...] = ()
+    drafts: tuple[Draft, ...] = ()
+    """Every draft, whether the model holds them (the live preview) or leaves them out (a build)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Former page keys → the page key they now are (``timeline/old-id`` → ``timeline/new-id``)."""
 
     def __getattr__(self, name: str) -> tuple[Any, ...]:
         try:

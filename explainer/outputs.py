@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from html import escape, unescape
 from typing import Any, TextIO
@@ -103,6 +104,33 @@ def _changed_pages(model: Model, update: Update, code: str, title_of: Callable[[
         url = _absolute(model.site.base_url, code, key, anchor)
         if url is not None and key in by_key:
             out.append((url, page_title(model, by_key[key], code, title_of)))
+    return out
+
+
+def redirects(model: Model, pages: Iterable[Page], gettexts: Mapping[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """A small page at each former address of a page (``aliases``) that sends readers on to the page:
+    its canonical URL is the page's, it is not indexed, and it links there for browsers that do not follow."""
+    from .i18n import digits
+    from .structured import page_title
+
+    by_key = {(page.key, page.lang): page for page in pages}
+    out = {}
+    for old, new in sorted(model.aliases.items()):
+        for lang in model.site.languages:
+            page = by_key.get((new, lang.code))
+            if page is None:  # a kind of page the site does not build
+                continue
+            path = page_path(lang.code, old)
+            target = posixpath.relpath(page.path, path) + "/"
+            title = xml_escape(digits(page_title(model, page, lang.code, gettexts[lang.code]), lang.digits))
+            out[path + "index.html"] = (
+                f'<!doctype html>\n<html lang="{lang.code}" dir="{lang.dir}">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>{title}</title>\n"
+                f'<link rel="canonical" href="{xml_escape(model.site.base_url + page.path)}">\n'
+                '<meta name="robots" content="noindex">\n'
+                f'<meta http-equiv="refresh" content="0; url={xml_escape(target)}">\n'
+                f'</head>\n<body>\n<p><a href="{xml_escape(target)}">{title}</a></p>\n</body>\n</html>\n'
+            ).encode()
     return out
 
 

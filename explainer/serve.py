@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, Problem, visible
 from .model import Model
-from .plan import section_path
+from .plan import page_path, section_path
 from .project import InputError, Project
 from .workers import Cancelled
 from .write import write_into
@@ -113,6 +113,17 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                     "message": note.message,
                 }
             )
+        for draft in model.drafts:  # shown in the preview, marked: left out of the published site
+            for key, anchor in draft.pages:
+                marks.append(
+                    {
+                        "paths": [page_path(code, key) for code in codes],
+                        "id": anchor,
+                        "kind": "draft",
+                        "where": f"{draft.path}:{draft.line}",
+                        "message": f"draft: {draft.what} '{draft.id}' is left out of the published site",
+                    }
+                )
     return {"ok": not errors, "errors": errors, "marks": marks}
 
 

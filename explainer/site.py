@@ -12,7 +12,7 @@ from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
 from .model import Language, Model
-from .outputs import atom_feed, open_data_files, robots, sitemap
+from .outputs import atom_feed, open_data_files, redirects, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, menu_pages, plan
 from .project import InputError, Project
 from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
@@ -111,7 +111,7 @@ def render_site(
     ``catalog_sources``: check the UI catalogs' ``.po`` files too (see :func:`~explainer.catalogs.check_catalogs`).
     """
     try:
-        model = load_model(project, translation=translation)
+        model = load_model(project, translation=translation, drafts=preview)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
@@ -151,6 +151,7 @@ def render_site(
 
     def other_files() -> None:
         put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        put(redirects(model, pages, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))
         put(reuse.shared_files(md, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))  # static files too
         for lang in model.site.languages:
             title_of = gettext_of(lang.code)

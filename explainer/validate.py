@@ -22,7 +22,7 @@ from .checks import Checked, Context, check_item, check_texts, read_seeds
 from .errors import BuildError, Collector, Problem
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
-from .model import Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
+from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import Project
 from .schemacheck import quick_valid
@@ -39,15 +39,17 @@ CONTENT_FILES: tuple[str, ...] = ("site", *dict.fromkeys(kind.file for kind in K
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
 
-def load_model(project: Project, *, translation: bool = True) -> Model:
+def load_model(project: Project, *, translation: bool = True, drafts: bool = False) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
     ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
+    ``drafts``: the model holds the items marked ``draft: true`` (the live preview); else they are
+    left out, and a published item that needs one is an error.
     """
     content = read_content(project)
     ctx = context(project, content)
     checked = {kind.name: check_kind(ctx, kind, content.docs.get(kind.file)) for kind in KINDS}
-    return assemble(ctx, content, checked, translation=translation)
+    return assemble(ctx, content, checked, translation=translation, drafts=drafts)
 
 
 # --- reading the files ------------------------------------------------------------------------------
@@ -332,6 +334,28 @@ def check_kind(ctx: Context, kind: Kind, doc: Document | None) -> list[Checked]:
     return [check_item(ctx, kind, raw) for raw in items_of(kind, doc)]
 
 
+_DRAFT_HINT = "publish it (remove its 'draft: true'), make this one a draft too, or remove the reference"
+
+
+def _is_draft(raw: Any) -> bool:
+    return isinstance(raw, dict) and raw.get("draft") is True
+
+
+def _raw_at(doc: Document, at: JsonPath) -> Any:
+    data: Any = doc.data
+    for part in at:
+        data = data[part]
+    return data
+
+
+def _draft_ids(content: Content) -> dict[str, set[str]]:
+    """By kind (and ``pages`` for the prose pages): the ids of the drafts."""
+    out = {kind.name: {raw["id"] for raw in items_of(kind, content.docs.get(kind.file)) if _is_draft(raw)} for kind in KINDS}
+    pages = content.docs.get("pages")
+    out["pages"] = {key for key, raw in pages.data["pages"].items() if _is_draft(raw)} if pages is not None else set()
+    return out
+
+
 # --- across items ------------------------------------------------------------------------------------
 
 
@@ -349,11 +373,14 @@ class _FirstUse:
 class _Site:
     """The checks across items, gathering located problems."""
 
-    def __init__(self, ctx: Context, content: Content, checked: Mapping[str, Sequence[Checked]]) -> None:
+    def __init__(self, ctx: Context, content: Content, checked: Mapping[str, Sequence[Checked]], *, drafts: bool = False) -> None:
         self.ctx, self.content, self.checked = ctx, content, checked
         self.errors = Collector()
         self.errors.problems += content.problems
         self.fact_ids: dict[tuple[str, str], _FirstUse] = {}
+        self.publishing = not drafts
+        """Drafts are left out (a build), not shown (the preview)."""
+        self.drafts = _draft_ids(content)
 
     def err(self, doc: Document, path: JsonPath, message: str, hint: str, *, key: bool = False) -> None:
         line, col = doc.where(path, key=key)
@@ -503,6 +530,82 @@ class _Site:
                         doc, ("updates", i, "pages", j), f"'{entry}': that page has no item '{anchor}'", "use the id of an item shown there"
                     )
 
+    # --- drafts and aliases ---
+
+    def published(self, kind: Kind) -> tuple[Any, ...]:
+        """The items of ``kind`` that the model holds: every one that could be built, less the drafts when publishing."""
+        raws = items_of(kind, self.content.docs.get(kind.file))
+        pairs = zip(raws, self.checked[kind.name], strict=True)
+        return tuple(f.value for raw, f in pairs if f.value is not None and not (self.publishing and _is_draft(raw)))
+
+    def published_refs(self) -> None:
+        """A published item may not need a draft: name it, cite it or come after it."""
+        if not self.publishing:
+            return
+        for kind, doc, i, raw, found in self.each():
+            if _is_draft(raw):
+                continue
+            needs = [(path, what, ident) for path, target, ident, what in found.refs if ident in self.drafts[target]]
+            needs += [(path, "source", source) for path, source in found.cited if source in self.drafts["sources"]]
+            if kind.name == "events" and raw.get("after") in self.drafts["events"]:
+                needs.append((("after",), "event", raw["after"]))
+            for path, what, ident in needs:
+                self.err(doc, (kind.key, i, *path), f"{what} '{ident}' is a draft, left out of the published site", _DRAFT_HINT)
+
+    def published_links(self, texts: Iterable[tuple[Document, JsonPath, Checked]]) -> None:
+        """A published text may not link to a draft's page, or to a draft on a page."""
+        from .markdown import PAGE_LINK
+
+        if not self.publishing:
+            return
+        pages, anchors = set(self.drafts["pages"]), set()
+        for kind in KINDS:
+            anchors |= {(kind.page, ident) for ident in self.drafts[kind.name]}
+            pages |= {f"{kind.page}/{ident}" for ident in self.drafts[kind.name]} if kind.own_page else set()
+        for doc, at, found in texts:
+            if not _is_draft(_raw_at(doc, at)):
+                for path, target, nth in found.links:
+                    link = PAGE_LINK.fullmatch(target)
+                    if link is not None and (link["key"] in pages or (link["key"], link["anchor"]) in anchors):
+                        line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
+                        self.errors.add(doc.path, line, col, f"link to '{target}': a draft, left out of the published site", _DRAFT_HINT)
+
+    def draft_list(self) -> tuple[Draft, ...]:
+        """Every draft, located at its id, with the pages that show it."""
+        out = []
+        for kind, doc, i, raw, _found in self.each():
+            if _is_draft(raw):
+                shown = ((kind.page, raw["id"]),) + (((f"{kind.page}/{raw['id']}", ""),) if kind.own_page else ())
+                out.append(Draft(doc.path, *doc.where((kind.key, i, "id")), kind.name, raw["id"], shown))
+        pages = self.content.docs.get("pages")
+        for key in self.drafts["pages"]:
+            assert pages is not None
+            out.append(Draft(pages.path, *pages.where(("pages", key), key=True), "pages", key, ((key, ""),)))
+        return tuple(sorted(out))
+
+    def aliases(self) -> dict[str, str]:
+        """Former page keys → the pages they now are: each alias an address no page and no other alias has."""
+        taken, out = self.page_keys(), dict[str, str]()
+        for doc, at, raw, prefix in self._aliased():
+            for j, alias in enumerate(raw.get("aliases", ())):
+                old, new = prefix + alias, prefix + str(raw["id"] if "id" in raw else at[-1])
+                if old in taken or old in out or (not prefix and alias in RESERVED):
+                    what = f"another item's former id (it leads to '{out[old]}')" if old in out else "the address of a page of the site"
+                    self.err(doc, (*at, "aliases", j), f"alias '{alias}' is {what}", "remove it: an alias is a former id no page uses")
+                elif not (self.publishing and _is_draft(raw)):
+                    out[old] = new
+        return out
+
+    def _aliased(self) -> Iterable[tuple[Document, JsonPath, dict[str, Any], str]]:
+        """(document, path, item, prefix of its page key) of everything that has a page of its own and may have aliases."""
+        for kind, doc, i, raw, _found in self.each():
+            if kind.own_page:
+                yield doc, (kind.key, i), raw, f"{kind.page}/"
+        pages = self.content.docs.get("pages")
+        for key in self.prose_ids():
+            assert pages is not None
+            yield pages, ("pages", key), pages.data["pages"][key], ""
+
     def timeline(self, events: Sequence[Event]) -> tuple[Event, ...]:
         """Events by date; an event with ``after`` comes right after that event (and its other followers).
 
@@ -525,7 +628,8 @@ class _Site:
     def _anchor(self, doc: Document, e: Event, by_id: Mapping[str, Event], seen: tuple[str, ...], where: JsonPath) -> Event | None:
         """The event ``e`` comes after, or None (with a problem, if its ``after`` is wrong)."""
         anchor = by_id.get(e.after) if e.after else None
-        if e.after and anchor is None and e.after not in self.content.dropped.get("events", ()):
+        known = (*self.content.dropped.get("events", ()), *self.drafts["events"])  # (a draft it follows: see published_refs)
+        if e.after and anchor is None and e.after not in known:
             self.err(doc, where, f"unknown event '{e.after}'", "use the id of another event in content/events.yaml")
         elif anchor is not None and e.after in seen + (e.id,):
             self.err(doc, where, f"'after' makes a loop: {' → '.join(seen + (e.id, anchor.id))}", "remove 'after' from one of these events")
@@ -541,9 +645,11 @@ class _Site:
         return anchor
 
 
-def assemble(ctx: Context, content: Content, checked: Mapping[str, Sequence[Checked]], *, translation: bool = True) -> Model:
+def assemble(
+    ctx: Context, content: Content, checked: Mapping[str, Sequence[Checked]], *, translation: bool = True, drafts: bool = False
+) -> Model:
     """The model from the checked items, after the checks across them; raises :class:`BuildError` with every problem."""
-    site = _Site(ctx, content, checked)
+    site = _Site(ctx, content, checked, drafts=drafts)
     for kind, doc, i, raw, found in site.each():
         site.unique(kind, doc, i, raw["id"])
         site.located(doc, (kind.key, i), found)
@@ -554,11 +660,14 @@ def assemble(ctx: Context, content: Content, checked: Mapping[str, Sequence[Chec
     site.links(texts)
     site.updated_pages()
     site.prose_pages()
+    site.published_refs()
+    site.published_links(texts)
+    aliases = site.aliases()
     style = content.docs.get("style")
     if style is not None and ctx.languages:
         site.errors.problems += rules(style, ctx.codes)[1]
     model_site = _site(ctx, content, site)
-    values = {kind.name: tuple(f.value for f in checked[kind.name] if f.value is not None) for kind in KINDS}
+    values = {kind.name: site.published(kind) for kind in KINDS}
     if "events" in content.docs:
         values["events"] = site.timeline(values["events"])
     site.errors.raise_if_any()
@@ -566,7 +675,8 @@ def assemble(ctx: Context, content: Content, checked: Mapping[str, Sequence[Chec
         raise BuildError(site.errors.problems)
     collections = {kind.name: kind.order(values[kind.name]) if kind.order else values[kind.name] for kind in KINDS}
     notes = _notes(content, texts) if translation else ()
-    return Model(model_site, MappingProxyType(collections), MappingProxyType(_prose(ctx, content)), notes)
+    prose = _prose(ctx, content, site.drafts["pages"] if site.publishing else set())
+    return Model(model_site, MappingProxyType(collections), MappingProxyType(prose), notes, site.draft_list(), MappingProxyType(aliases))
 
 
 def _texts(ctx: Context, content: Content, site: _Site) -> list[tuple[Document, JsonPath, Checked]]:
@@ -625,13 +735,14 @@ def _known_locale(locale: str) -> bool:
     return True
 
 
-def _prose(ctx: Context, content: Content) -> dict[str, Prose]:
+def _prose(ctx: Context, content: Content, left_out: set[str]) -> dict[str, Prose]:
     doc = content.docs.get("pages")
     if doc is None:
         return {}
     text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source)  # noqa: E731
+    pages = doc.data["pages"].items()
     return {
-        k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in doc.data["pages"].items()
+        k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in pages if k not in left_out
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from conftest import edit, run_cli
@@ -90,3 +91,123 @@ def test_the_real_prose_pages_are_built_in_both_languages_and_go_through_nu_and_
             assert rel in checked and rel in every, rel
             footer = re.search(r'<ul class="footer-pages">.*?</ul>', (built_real / code / "index.html").read_text("utf-8"), re.S)
             assert footer is not None and f'href="{key}/"' in footer.group(0)
+
+
+# --- drafts -------------------------------------------------------------------------------------------
+
+
+def draft(project: Path, file: str, ident: str) -> None:
+    """Mark the item ``ident`` of ``content/<file>.yaml`` as a draft (the line after its id)."""
+    edit(project / f"content/{file}.yaml", lambda text: re.sub(rf"(\n(\s*)- id: {ident}\n)", r"\1\2  draft: true\n", text, count=1))
+
+
+def test_a_draft_is_left_out_of_the_build_listed_by_check_and_shown_marked_in_the_preview(project: Path) -> None:
+    import json
+    import zlib
+
+    from explainer.serve import STATUS, rebuild
+    from explainer.validate import Project
+
+    draft(project, "events", "invasion")
+    draft(project, "updates", "first-release")
+    add_prose(project, "  plans:\n    draft: true\n    menu: footer\n    title: {ar: خطط, en: Plans}\n    body: {ar: نص, en: Text}\n")
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    site = project / "_site"
+    for code in ("ar", "en"):
+        assert not (site / code / "timeline/invasion").exists() and not (site / code / "plans").exists()
+        assert (site / code / "timeline/first-round/index.html").is_file()
+        assert 'id="invasion"' not in (site / code / "timeline/index.html").read_text("utf-8")
+        assert 'id="first-round"' in (site / code / "timeline/index.html").read_text("utf-8")
+        assert "plans/" not in (site / code / "index.html").read_text("utf-8")  # not in the footer
+        feed = (site / code / "feed.xml").read_text("utf-8")
+        assert "#first-release" not in feed and "#fix-date" in feed
+        assert "first-release" not in (site / code / "updates/index.html").read_text("utf-8")
+        events = [record["id"] for record in json.loads((site / f"data/{code}/events.json").read_text("utf-8"))]
+        assert "invasion" not in events and "first-round" in events
+        assert "first-release" not in (site / f"data/{code}/updates.json").read_text("utf-8")
+    sitemap = (site / "sitemap.xml").read_text("utf-8")
+    assert "timeline/invasion/" not in sitemap and "/plans/" not in sitemap and "timeline/first-round/" in sitemap
+    fragments = [zlib.decompress(f.read_bytes(), 16 + zlib.MAX_WBITS) for f in (site / "pagefind/fragment").iterdir()]
+    assert fragments and not any(b"invasion" in f or b"/plans/" in f for f in fragments)
+    assert any(b"first-round" in f for f in fragments)
+
+    result = run_cli(project, "check")
+    assert result.returncode == 0, result.stderr
+    lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text == "  - id: invasion")
+    assert "drafts (left out of the published site, shown marked in the preview): 3" in result.stdout
+    assert f"content/events.yaml:{line}:9: events 'invasion'" in result.stdout
+    assert re.search(r"content/pages.yaml:\d+:3: pages 'plans'", result.stdout) and "updates 'first-release'" in result.stdout
+
+    preview = project / ".preview"
+    ok, message = rebuild(Project(project), preview)
+    assert ok, message
+    for code in ("ar", "en"):
+        assert (preview / code / "timeline/invasion/index.html").is_file() and (preview / code / "plans/index.html").is_file()
+        assert 'id="invasion"' in (preview / code / "timeline/index.html").read_text("utf-8")
+    marks = [m for m in json.loads((preview / STATUS).read_text("utf-8"))["marks"] if m["kind"] == "draft"]
+    assert {(tuple(m["paths"]), m["id"]) for m in marks} == {
+        (("ar/timeline/", "en/timeline/"), "invasion"),
+        (("ar/timeline/invasion/", "en/timeline/invasion/"), ""),
+        (("ar/updates/", "en/updates/"), "first-release"),
+        (("ar/plans/", "en/plans/"), ""),
+    }
+    assert all(m["where"].startswith("content/") for m in marks)
+
+
+def test_a_published_item_that_needs_a_draft_is_a_located_error(project: Path) -> None:
+    draft(project, "places", "baghdad")
+    result = run_cli(project, "build")
+    assert result.returncode == 1
+    lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text == "    places: [baghdad]")
+    assert f"content/events.yaml:{line}:14: place 'baghdad' is a draft, left out of the published site" in result.stderr
+    assert "content/plan.yaml:" in result.stderr  # the phase that names it too
+    assert not (project / "_site").exists()
+
+
+# --- aliases ------------------------------------------------------------------------------------------
+
+
+def aliases(names: str) -> Callable[[Path], None]:
+    """Give the event 'first-round' the aliases ``names``."""
+
+    def change(project: Path) -> None:
+        edit(
+            project / "content/events.yaml",
+            lambda text: text.replace("  - id: first-round\n", f"  - id: first-round\n    aliases: [{names}]\n"),
+        )
+
+    return change
+
+
+def test_an_alias_writes_a_redirect_page_to_the_new_address(project: Path) -> None:
+    aliases("round-one, dialogue")(project)
+    add_prose(
+        project, "  about:\n    aliases: [about-us]\n    menu: footer\n    title: {ar: عن, en: About}\n    body: {ar: نص, en: Text}\n"
+    )
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    site = project / "_site"
+    for code, direction in (("ar", "rtl"), ("en", "ltr")):
+        moved = (("timeline/round-one", "timeline/first-round"), ("timeline/dialogue", "timeline/first-round"), ("about-us", "about"))
+        for old, new in moved:
+            page = site / code / old / "index.html"
+            html = page.read_text("utf-8")
+            assert f'<html lang="{code}" dir="{direction}">' in html
+            assert f'<link rel="canonical" href="https://example.org/sub/{code}/{new}/">' in html
+            target = re.search(r'<meta http-equiv="refresh" content="0; url=([^"]+)">', html)
+            assert target is not None and f'<a href="{target.group(1)}">' in html
+            assert (page.parent / target.group(1) / "index.html").resolve() == (site / code / new / "index.html").resolve()
+            assert '<meta name="robots" content="noindex">' in html
+    assert "round-one" not in (site / "sitemap.xml").read_text("utf-8")
+
+
+def test_an_alias_that_is_an_address_in_use_is_a_located_error(project: Path) -> None:
+    aliases("invasion")(project)
+    result = run_cli(project, "check")
+    assert result.returncode == 1
+    lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
+    line = next(i for i, text in enumerate(lines, 1) if text == "    aliases: [invasion]")
+    assert f"content/events.yaml:{line}:15: alias 'invasion' is the address of a page of the site" in result.stderr

@@ -5,9 +5,11 @@
   var root = document.currentScript.getAttribute("data-root") || "/";
   var ui = {
     ar: { title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء", lang: "English",
-          stale: "الترجمة الإنجليزية تحتاج مراجعة", unreviewed: "الترجمة الإنجليزية لم تُراجَع بعد", parity: "أرقام أو أشهر تختلف بين اللغتين" },
+          stale: "الترجمة الإنجليزية تحتاج مراجعة", unreviewed: "الترجمة الإنجليزية لم تُراجَع بعد", parity: "أرقام أو أشهر تختلف بين اللغتين",
+          draft: "مسودة: لا تُنشر" },
     en: { title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide", lang: "العربية",
-          stale: "English needs review", unreviewed: "English not yet reviewed", parity: "Numbers or months differ between languages" }
+          stale: "English needs review", unreviewed: "English not yet reviewed", parity: "Numbers or months differ between languages",
+          draft: "Draft: not published" }
   };
   var pref = null;
   try { pref = localStorage.getItem("preview-ui-lang"); } catch (e) { /* storage may be off */ }
@@ -90,9 +92,9 @@
     var here = location.pathname;
     (status && status.marks || []).forEach(function (m) {
       if (!m.paths.some(function (p) { return here.slice(-p.length - 1) === "/" + p || here === "/" + p; })) return;
-      var target = m.id ? document.getElementById(m.id) : document.querySelector(".page-head");
+      var target = m.id ? document.getElementById(m.id) : document.querySelector(".page-head") || document.querySelector("main h1");
       if (!target) return;
-      target.classList.add("preview-stale");
+      target.classList.add(m.kind === "draft" ? "preview-draft" : "preview-stale");
       target.setAttribute("data-stale", ui[lang][m.kind] + " · " + m.where);
       target.title = m.message;
     });
