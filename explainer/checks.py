@@ -23,7 +23,7 @@ from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Sour
 from .project import InputError, Project, universal_newlines
 from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
 from .style import Rule, breaks, own_words
-from .translations import notes
+from .translations import english_name, notes
 
 if TYPE_CHECKING:
     from .kinds import Kind
@@ -187,10 +187,37 @@ class Item:
         return value
 
     def text(self, path: Path_) -> Text:
-        """The text at ``path``: the source language's and those of the translations there are."""
-        value = self._at(_path(path))
-        source = self.ctx.source if self.ctx.languages else next(iter(value))
-        return Text({code: words.strip() for code, words in value.items()}, source)
+        """The text at ``path``: the source language's and those of the translations there are (a
+        language the site does not have, or a missing source language, is a problem)."""
+        at = _path(path)
+        value = self._at(at)
+        self.languages(at, value)
+        source = self.ctx.source if self.ctx.languages else next(iter(value), "")
+        return Text({code: words.strip() for code, words in value.items()} or {source: ""}, source, lenient=True)
+
+    def languages(self, at: JsonPath, value: dict[str, Any], *, quote: bool = False) -> None:
+        """The keys of a text (or of a citation's translations, ``quote``) must be the site's languages, the source's among them."""
+        if not self.ctx.languages:
+            return  # (the site's settings failed their own checks)
+        others = [lang.code for lang in self.ctx.languages[1:]]
+        allowed = others if quote else [self.ctx.source, *others]
+        for code in value:
+            if code not in allowed and not (quote and code in ("source", "quote")):
+                close = _closest(code, allowed)
+                hint = (
+                    f"did you mean '{close[0]}'?" if close else f"the languages here are {', '.join(allowed) or 'none'} (content/site.yaml)"
+                )
+                what = "a translation of the quote" if quote and code == self.ctx.source else f"language '{_short(code)}'"
+                self.err((*at, code), f"{what} is not one of the site's translations" if quote else f"unknown {what}", hint, key=True)
+        if not quote and self.ctx.source not in value:
+            name = english_name(self.ctx.languages[0])
+            where = ".".join(str(p) for p in at)
+            message = f"{where}: the {name} text ('{self.ctx.source}') is missing"
+            self.err(
+                at,
+                message,
+                f"add '{self.ctx.source}:' with the {name} text: the source language's text is required, translations may follow",
+            )
 
     def optional_text(self, path: Path_) -> Text | None:
         """The text at ``path``, or None if there is none."""
@@ -243,6 +270,7 @@ class Item:
         return tuple(out)
 
     def _cite(self, at: JsonPath, raw: dict[str, str], proves: str | None) -> Citation | None:
+        self.languages(at, raw, quote=True)
         src = raw["source"]
         if src not in self.ctx.source_ids:
             close = _closest(src, sorted(self.ctx.source_ids))
@@ -364,6 +392,10 @@ def check_texts(ctx: Context, raw: dict[str, Any], ident: str | None, file: str)
     """The own words of a text that is not an item's (the site's title, a page's prose), and their
     translation notes (``ident``: the page; None for the site's settings, which are not reviewed)."""
     item = Item(ctx, raw)
+    for at in (("title",), ("description",), ("intro",), ("body",), ("licence", "name")):
+        value = raw.get(at[0]) if len(at) == 1 else (raw.get(at[0]) or {}).get(at[1])
+        if isinstance(value, dict):
+            item.languages(at, value)
     item.own_words(raw)
     if ident is not None:
         item.translation_notes(ident, file)

@@ -8,8 +8,9 @@ import sys
 import time
 from pathlib import Path
 
+from .catalogs import Coverage as CatalogCoverage
 from .errors import BuildError, Interrupted, visible
-from .model import Draft, TranslationNote
+from .model import Coverage, Draft, TranslationNote
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +52,22 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
     ]
     lines += [f"  {n.format()}" for n in notes]
     if counts["stale"] or counts["unreviewed"]:
-        lines.append("  after checking an item's English: python build.py review FILE[:ID]")
+        lines.append("  after checking an item's translations: python build.py review FILE[:ID]")
+    return "\n".join(lines)
+
+
+def language_summary(texts: tuple[Coverage, ...], catalogs: tuple[CatalogCoverage, ...]) -> str:
+    """Each language's share of the content's texts, and whether it has a UI catalog of its own."""
+    if not texts:
+        return ""
+    source = texts[0].lang
+    ui = {c.lang: c for c in catalogs}
+    lines = [f"languages (the first is the source; a text not yet translated is shown in {source.code}, marked):"]
+    for c in texts:
+        share = f"{c.translated} of {c.total} texts ({100 * c.translated // max(c.total, 1)}%)"
+        own = ui.get(c.lang.code)
+        strings = "UI catalog" if own is not None and own.compiled else f"no UI catalog: its pages use the UI strings of {source.code}"
+        lines.append(f"  {c.lang.code}: {share}; {strings}")
     return "\n".join(lines)
 
 
@@ -122,6 +138,7 @@ def _run(argv: list[str]) -> int:
             verb = f"checked: {len(result.pages)} pages, no errors"
             print(translation_summary(result.model.translation))
             print(draft_summary(result.model.drafts))
+            print(language_summary(result.model.coverage, result.catalogs))
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

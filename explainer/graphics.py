@@ -217,7 +217,7 @@ def _laid_out(make: Callable[..., T], *args: Any) -> T:
 
 def _font(lang: Language) -> lay.Font:
     """The metrics of the font the graphics' text is set in: the Arabic family, or a sans-serif."""
-    return lay.NASKH if lang.code == "ar" else lay.LATIN
+    return lay.NASKH if lang.dir == "rtl" else lay.LATIN  # the Arabic family for Arabic script (Arabic, Central Kurdish)
 
 
 def _when(date: FuzzyDate, lang: Language, labels: Mapping[str, str]) -> str:

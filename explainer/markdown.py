@@ -81,8 +81,9 @@ def safe_link(url: str) -> bool:
 
 
 def isolate_latin(html_text: str) -> str:
-    """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put."""
-    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi lang="en" dir="ltr">{m.group(0)}</bdi>', html_text)
+    """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put (their
+    language is not known: a name, an English or a French word)."""
+    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi dir="ltr">{m.group(0)}</bdi>', html_text)
 
 
 class Markdown:

@@ -16,10 +16,10 @@ class Text(Mapping[str, str]):
 
     __slots__ = ("_values", "source")
 
-    def __init__(self, values: Mapping[str, str], source: str) -> None:
-        if source not in values:
+    def __init__(self, values: Mapping[str, str], source: str, *, lenient: bool = False) -> None:
+        if source not in values and not lenient:
             raise ValueError(f"a text without its source language ({source})")
-        self._values = dict(values)
+        self._values = dict(values) if source in values else {**values, source: ""}
         self.source = source
 
     def __getitem__(self, code: str) -> str:
@@ -358,6 +358,15 @@ class TranslationNote:
         return f"{self.path}:{self.line}:{self.col}: {self.kind}: {self.message}"
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the site's texts one language has (the source language has them all)."""
+
+    lang: Language
+    translated: int
+    total: int
+
+
 @dataclass(frozen=True, order=True)
 class Draft:
     """An item or prose page marked ``draft: true``, located at its id."""
@@ -400,6 +409,8 @@ class Model:
     """Every draft, whether the model holds them (the live preview) or leaves them out (a build)."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Former page keys → the page key they now are (``timeline/old-id`` → ``timeline/new-id``)."""
+    coverage: tuple[Coverage, ...] = ()
+    """Each language's share of the texts (with the translation status; empty without it)."""
 
     def __getattr__(self, name: str) -> tuple[Any, ...]:
         try:

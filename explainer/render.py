@@ -14,7 +14,7 @@ from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup, escape
@@ -61,7 +61,18 @@ class Renderer:
         view.update(_meta(self.model, page, code, self.md, self.preview, self.shared[code]))
         view["translators"] = self.shared[code]["translators"]
         view["cite_view"] = partial(cite_view, cite_url=view["cite_url"], labels=self.shared[code]["source_labels"], lang=view["lang"])
-        return template.render(view).encode("utf-8")
+        fallbacks = cast(list[Text], env.globals["untranslated"])
+        fallbacks.clear()
+        html = template.render(view)
+        if UNTRANSLATED in html:  # the notice, where the template wants it, if any text was not yet translated
+            notice = env.get_template("_untranslated.html").render(view) if fallbacks else ""
+            html = html.replace(UNTRANSLATED, notice, 1)
+        return html.encode("utf-8")
+
+
+UNTRANSLATED = "<!--untranslated-->"
+"""Where a template wants the notice that parts of the page are not yet translated: replaced by
+``_untranslated.html`` if any text of the page was shown in the source language, else removed."""
 
 
 _CSP = {
@@ -216,25 +227,39 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
-    source = model.site.languages[0].code if model is not None else lang.code  # the language of the source documents
+    first = model.site.languages[0] if model is not None else lang  # the source language: of the documents, and of every text
+    source = first.code
+    fallbacks = env.globals["untranslated"] = []  # this page's texts shown in the source language (see Renderer.render)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext, ngettext = ui_gettext(translations)  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     def t(text: Text | None) -> Markup:
-        """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
+        """Plain text in this language: escaped, digits applied, Latin isolated in RTL. A text not yet
+        translated into it is shown in the source language, marked with that language (and counted)."""
         if text is None:
             return Markup("")
-        out = str(escape(digits(text[lang.code], lang.digits)))
-        return Markup(isolate_latin(out) if lang.dir == "rtl" else out)
+        shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
+        out = str(escape(digits(text[lang.code], shown.digits)))
+        out = isolate_latin(out) if shown.dir == "rtl" else out
+        if shown is lang:
+            return Markup(out)
+        fallbacks.append(text)
+        return Markup(f'<span class="untranslated" lang="{shown.code}" dir="{shown.dir}">{out}</span>')
 
     @jinja2.pass_context
     def md_filter(context: jinja2.runtime.Context, text: Text | None) -> Markup:
-        """Markdown in this language; links to the site's pages (by page key) made relative to this page."""
+        """Markdown in this language; links to the site's pages (by page key) made relative to this page
+        (in this language). A text not yet translated is shown in the source language, marked, as by ``t``."""
         if text is None:
             return Markup("")
         page = context["page"]
-        return Markup(resolve_links(render_markdown(md, text[lang.code], lang), partial(_page_url, page.path, lang.code)))
+        shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
+        out = resolve_links(render_markdown(md, text[lang.code], shown), partial(_page_url, page.path, lang.code))
+        if shown is lang:
+            return Markup(out)
+        fallbacks.append(text)
+        return Markup(f'<div class="untranslated" lang="{shown.code}" dir="{shown.dir}">{out}</div>')
 
     def quote_filter(value: str) -> Markup:
         """A quote in the source language, with this page's digit policy."""
@@ -280,7 +305,8 @@ def cite_view(
     quotes = []
     for c in cites:
         policy = lang.digits if c.translation.source == lang.code else "latn"  # a quote is in the source language
-        quotes.append((digits(c.quote, policy), c.translation[lang.code], cite_url(c), labels[c.source], format_number(c.number, lang)))
+        translation = c.translation[lang.code] if c.translation.has(lang.code) else ""  # (not yet translated: the quote alone)
+        quotes.append((digits(c.quote, policy), translation, cite_url(c), labels[c.source], format_number(c.number, lang)))
     return groups, quotes
 
 

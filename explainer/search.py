@@ -143,7 +143,7 @@ def records(model: Model, lang: Language, md: Markdown, gettext: Callable[[str],
         out.append(Record(f"{page_path(code, 'differences')}#{d.id}", t(d.topic), section("differences"), f"{m(d.summary)} {claims}"))
     for src in model.sources:
         about = [t(src.headline), t(src.publisher), when(src.date), m(src.dating), m(src.about)]
-        if code == "ar":  # the documents are in Arabic: their words are searched on the Arabic pages
+        if code == model.site.languages[0].code:  # the documents' words are searched on the pages of their language
             about += [p.text for p in src.paragraphs]
         out.append(Record(page_path(code, f"sources/{src.id}"), t(src.label), section("sources"), " ".join(a for a in about if a)))
     for u in model.updates:

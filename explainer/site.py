@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from gettext import NullTranslations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .catalogs import Coverage as CatalogCoverage
 from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
@@ -30,6 +32,8 @@ class Result:
     pages: tuple[Page, ...]
     files: dict[str, bytes]
     others: tuple[str, ...] = ()
+    catalogs: tuple[CatalogCoverage, ...] = ()
+    """Each language's UI catalog (what ``check`` reports)."""
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -74,15 +78,27 @@ def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Prob
     return wanted & have, problems
 
 
-FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), Language("en", "en_GB", "ltr", "latn", "English"))
-"""The languages every content file must have, for checking templates when the content itself fails."""
+def catalog_languages(project: Project) -> tuple[Language, ...]:
+    """The languages that have a UI catalog (``locales/<code>/LC_MESSAGES``): those the templates are
+    checked in when the content, and so the site's list of languages, cannot be read."""
+    try:
+        codes = sorted(p.name for p in project.locales.iterdir() if (p / "LC_MESSAGES").is_dir())
+    except OSError:
+        codes = []
+    return tuple(Language(code, code, "ltr", "latn", code) for code in codes)
 
 
 def _presentation_problems(project: Project) -> list[Problem]:
     """Template and catalog problems, found without the content (which has problems of its own)."""
-    catalogs, problems = translations(project, FALLBACK_LANGUAGES)
+    languages = catalog_languages(project)
+    catalogs, problems = translations(project, languages)
+    if not languages:  # no catalog can be found: the templates are still compiled, and the folder's problem said
+        missing = ("the UI catalogs' folder is missing", "restore locales/ from the repository")
+        problems += [p for p in [project.refusal(project.locales, folder=True, missing=missing)] if p is not None]
+        languages = (Language("und", "und", "ltr", "latn", "und"),)
+        catalogs = {"und": NullTranslations()}
     md = make_markdown()
-    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in languages}  # type: ignore[arg-type]
     problems += compile_all(envs, project)
     problems += _geo(project, needed=False)[1]
     problems += project.files_below(project.static)[1]
@@ -115,7 +131,7 @@ def render_site(
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
-        more = _presentation_problems(project) + (check_catalogs(project, FALLBACK_LANGUAGES)[0] if catalog_sources else [])
+        more = _presentation_problems(project) + (check_catalogs(project, catalog_languages(project))[0] if catalog_sources else [])
         raise BuildError([*exc.problems, *more]) from None
     catalogs, found = translations(project, model.site.languages)
     problems += found
@@ -130,8 +146,11 @@ def render_site(
         install_graphics(envs[lang.code], model, lang, geo)
         reuse.install(envs[lang.code], lang)
     problems += compile_all(envs, project)
+    ui: tuple[CatalogCoverage, ...] = ()
     if catalog_sources:
-        problems += check_catalogs(project, model.site.languages)[0]
+        found_in_catalogs, covered = check_catalogs(project, model.site.languages)
+        problems += found_in_catalogs
+        ui = tuple(covered)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
         before(renderer, pages)
@@ -172,7 +191,7 @@ def render_site(
         raise BuildError(problems)
     if not others:
         other_files()
-    return Result(model, pages, files, tuple(others))
+    return Result(model, pages, files, tuple(others), ui)
 
 
 def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from .load import JsonPath
-from .model import Language
+from .model import Coverage, Language
 
 Note = tuple[JsonPath | None, str, str]
 """A note about one item: the path of the text it is about (None: the item), its kind, its message."""
@@ -79,15 +78,6 @@ def notes(item: dict[str, Any], ident: str, languages: tuple[Language, ...], fil
             if isinstance(original, str) and isinstance(translation, str):
                 out += [((*path, lang.code), "parity", f"'{ident}': {problem}") for problem in parity(original, translation, source, lang)]
     return out
-
-
-@dataclass(frozen=True)
-class Coverage:
-    """How many of the site's texts one language has (the source language has them all)."""
-
-    lang: Language
-    translated: int
-    total: int
 
 
 def coverage(items: Iterable[Any], languages: tuple[Language, ...]) -> list[Coverage]:

@@ -27,7 +27,7 @@ from .plan import EXTRA_PAGES, SECTIONS
 from .project import Project
 from .schemacheck import quick_valid
 from .style import place_in_file, rules
-from .translations import english_name
+from .translations import coverage, english_name
 
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 """A prose page's id: the last part of its address."""
@@ -675,8 +675,12 @@ def assemble(
         raise BuildError(site.errors.problems)
     collections = {kind.name: kind.order(values[kind.name]) if kind.order else values[kind.name] for kind in KINDS}
     notes = _notes(content, texts) if translation else ()
+    covered = tuple(coverage(_all_items(content), ctx.languages)) if translation else ()
     prose = _prose(ctx, content, site.drafts["pages"] if site.publishing else set())
-    return Model(model_site, MappingProxyType(collections), MappingProxyType(prose), notes, site.draft_list(), MappingProxyType(aliases))
+    drafts_found = site.draft_list()
+    return Model(
+        model_site, MappingProxyType(collections), MappingProxyType(prose), notes, drafts_found, MappingProxyType(aliases), covered
+    )
 
 
 def _texts(ctx: Context, content: Content, site: _Site) -> list[tuple[Document, JsonPath, Checked]]:
@@ -713,7 +717,7 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
     d = doc.data
     kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
     source = ctx.source
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, source)  # noqa: E731
+    text = lambda value: Text({k: v.strip() for k, v in value.items()}, source, lenient=True)  # noqa: E731
     licence = d.get("licence")
     return Site(
         text(d["title"]),
@@ -739,11 +743,19 @@ def _prose(ctx: Context, content: Content, left_out: set[str]) -> dict[str, Pros
     doc = content.docs.get("pages")
     if doc is None:
         return {}
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source)  # noqa: E731
+    text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source, lenient=True)  # noqa: E731
     pages = doc.data["pages"].items()
     return {
         k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in pages if k not in left_out
     }
+
+
+def _all_items(content: Content) -> Iterable[Any]:
+    """Every item, page prose and the site's own texts (raw), for the languages' coverage."""
+    for kind in KINDS:
+        yield from items_of(kind, content.docs.get(kind.file))
+    for doc, _at, raw, _ident in _other_texts(content):
+        yield {key: value for key, value in raw.items() if key != "languages"} if doc.path.endswith("site.yaml") else raw
 
 
 def _notes(content: Content, texts: Iterable[tuple[Document, JsonPath, Checked]]) -> tuple[TranslationNote, ...]:

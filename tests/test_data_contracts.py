@@ -211,3 +211,93 @@ def test_an_alias_that_is_an_address_in_use_is_a_located_error(project: Path) ->
     lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
     line = next(i for i, text in enumerate(lines, 1) if text == "    aliases: [invasion]")
     assert f"content/events.yaml:{line}:15: alias 'invasion' is the address of a page of the site" in result.stderr
+
+
+# --- any number of languages ----------------------------------------------------------------------------
+
+CKB = "  - {code: ckb, locale: ckb_IQ, dir: rtl, digits: arab, name: کوردی}\n"
+FR = "  - {code: fr, locale: fr_FR, dir: ltr, digits: latn, name: Français}\n"
+
+
+def add_languages(project: Path, *entries: str) -> None:
+    english = "  - {code: en, locale: en_GB, dir: ltr, digits: latn, name: English}\n"
+    edit(project / "content/site.yaml", lambda text: text.replace(english, english + "".join(entries)))
+
+
+def main_of(page: Path) -> str:
+    html = page.read_text("utf-8")
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def test_a_language_added_to_site_yaml_alone_builds_with_marked_fallbacks(project: Path) -> None:
+    add_languages(project, FR)
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    site = project / "_site"
+    page = site / "fr/timeline/index.html"
+    assert parse(page).html_attrs == {"lang": "fr", "dir": "ltr"}
+    main = main_of(page)
+    # every text is the source language's, marked with its language and direction, under a visible notice
+    assert '<h1><span class="untranslated" lang="ar" dir="rtl">عنوان <bdi dir="ltr">timeline</bdi></span></h1>' in main
+    assert '<div class="untranslated" lang="ar" dir="rtl"><p>مقدمة</p>' in main
+    assert main.count('class="untranslated-notice"') == 1 and "Français" in main
+    # no UI catalog of its own: the source language's UI strings
+    assert "انتقل إلى المحتوى" in page.read_text("utf-8")
+    # a quote not yet translated is shown alone (no stand-in translation)
+    assert '<p class="translation">' not in main_of(site / "fr/timeline/first-round/index.html")
+    for code in ("ar", "en"):
+        other = site / code / "timeline/index.html"
+        assert "untranslated" not in main_of(other)
+        assert 'hreflang="fr" href="https://example.org/sub/fr/timeline/"' in other.read_text("utf-8")
+    assert "https://example.org/sub/fr/timeline/first-round/" in (site / "sitemap.xml").read_text("utf-8")
+    assert '"title": null' in (site / "data/fr/events.json").read_text("utf-8")  # open data: missing, not the source text
+
+
+def test_four_languages_partly_translated(project: Path) -> None:
+    add_languages(project, CKB, FR)
+    edit(
+        project / "content/events.yaml",
+        lambda text: text.replace(
+            "title: {ar: الجولة الأولى للحوار الثنائي, en: First round of bilateral dialogue}",
+            "title: {ar: الجولة الأولى للحوار الثنائي, en: First round of bilateral dialogue, ckb: خولی یەکەمی دیالۆگی دوولایەنە}",
+        ).replace(
+            'en: "on 27 January, to an agreement to form a joint military committee"}',
+            'en: "on 27 January, to an agreement to form a joint military committee", fr: "le 27 janvier, à un accord"}',
+        ),
+    )
+    edit(project / "content/pages.yaml", lambda text: text.replace("en: Title timeline}", "en: Title timeline, fr: Chronologie}"))
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    site = project / "_site"
+    ckb = site / "ckb/timeline/first-round/index.html"
+    assert parse(ckb).html_attrs == {"lang": "ckb", "dir": "rtl"}
+    assert "<h1>خولی یەکەمی دیالۆگی دوولایەنە</h1>" in main_of(ckb)  # its own translation: not marked
+    assert '<time datetime="2024-01-27">٢٧' in main_of(ckb)  # its digits
+    assert 'class="untranslated" lang="ar" dir="rtl"' in main_of(ckb)  # the body is not translated yet
+    fr = main_of(site / "fr/timeline/index.html")
+    assert "<h1>Chronologie</h1>" in fr and '<div class="untranslated" lang="ar" dir="rtl"><p>مقدمة</p>' in fr
+    assert "“le 27 janvier, à un accord”" in main_of(site / "fr/timeline/first-round/index.html")
+    assert "untranslated" not in main_of(site / "en/timeline/first-round/index.html")
+
+    result = run_cli(project, "check")
+    assert result.returncode == 0, result.stderr
+    coverage = dict(re.findall(r"^  (ar|en|ckb|fr): (.*)$", result.stdout, re.M))
+    total = int(re.match(r"\d+ of (\d+)", coverage["ar"]).group(1))  # type: ignore[union-attr]
+    assert coverage["ar"] == coverage["en"] == f"{total} of {total} texts (100%); UI catalog"
+    assert coverage["ckb"].startswith(f"1 of {total} texts") and coverage["ckb"].endswith(
+        "no UI catalog: its pages use the UI strings of ar"
+    )
+    assert coverage["fr"].startswith(f"2 of {total} texts")
+
+
+def test_the_engine_names_no_language() -> None:
+    from conftest import REPO
+
+    found = [
+        f"{path.relative_to(REPO)}:{n}: {line.strip()}"
+        for path in sorted((REPO / "explainer").rglob("*"))
+        if path.suffix in (".py", ".js")
+        for n, line in enumerate(path.read_text("utf-8").split("\n"), 1)
+        if re.search(r"""["'](ar|en)["']""", line)
+    ]
+    assert found == []

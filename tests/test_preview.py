@@ -148,7 +148,7 @@ def test_stale_translations_are_marked_in_the_preview_only(preview: tuple[Path, 
     assert page.locator(".preview-stale").count() == 0
     edit(project / "content/events.yaml", lambda s: s.replace("ar: الغزو الأمريكي للعراق", "ar: غزو العراق"))
     page.wait_for_selector("#invasion.preview-stale", timeout=30_000)
-    assert "English needs review" in page.locator("#invasion").get_attribute("data-stale")
+    assert "Translation needs review" in page.locator("#invasion").get_attribute("data-stale")
     assert page.locator(".preview-stale").count() == 1
     page.close()
     published = run_cli(project, "build", "--out", "published")
