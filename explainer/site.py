@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from gettext import NullTranslations
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from gettext import NullTranslations
 from pathlib import Path
 
 from .catalogs import Coverage as CatalogCoverage
