@@ -433,20 +433,9 @@ KINDS: tuple[Kind, ...] = (
 
 BY_NAME: Mapping[str, Kind] = {kind.name: kind for kind in KINDS}
 
-COLLECTIONS: tuple[str, ...] = (
-    "events",
-    "statements",
-    "people",
-    "places",
-    "phases",
-    "plan-notes",
-    "figures",
-    "questions",
-    "disagreements",
-    "sources",
-    "updates",
-)
-"""The open data collections, in the order they are listed (described in ``datapackage.json``)."""
+COLLECTIONS: tuple[str, ...] = tuple(dict.fromkeys(kind.collection for kind in KINDS if kind.collection))
+"""The open data collections (``data/<lang>/<collection>.json`` and ``.csv``), in the order of :data:`KINDS`;
+their fields are described in :data:`~explainer.datapackage.FIELDS`."""
 
 
 def kinds_of(file: str) -> tuple[Kind, ...]:
