@@ -96,51 +96,35 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
 
     codes = [lang.code for lang in model.site.languages]
     pages: list[Page] = []
+
+    def every_language(key: str, template: str, context: Mapping[str, Any] | None = None) -> None:
+        """The page ``key`` in each language, each with the others as its alternates."""
+        alternates = MappingProxyType({c: page_path(c, key) for c in codes})
+        view = MappingProxyType(dict(context or {}))
+        pages.extend(Page(key, code, alternates[code], template, alternates, view) for code in codes)
+
+    every_language_root = MappingProxyType({c: f"{c}/" for c in codes})
     if has("landing.html"):
-        pages.append(Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes})))
+        pages.append(Page("landing", None, "", "landing.html", every_language_root))
     if has("404.html"):
-        pages.append(Page("404", None, "404.html", "404.html", MappingProxyType({c: f"{c}/" for c in codes})))
-    for key, _slug in SECTIONS + EXTRA_PAGES:
-        if has(f"{key}.html"):
-            alternates = MappingProxyType({c: section_path(c, key) for c in codes})
-            for code in codes:
-                pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
-    if has("prose.html"):  # pages as data: every entry of pages.yaml with a menu
-        for key, _prose in menu_pages(model):
-            alternates = MappingProxyType({c: section_path(c, key) for c in codes})
-            for code in codes:
-                pages.append(Page(key, code, alternates[code], "prose.html", alternates))
-    if has("embed.html"):  # reuse (issue 18): each graphic alone, with its title, source line and a link back
-        for name in EMBEDS:
-            alternates = MappingProxyType({c: page_path(c, f"embed/{name}") for c in codes})
-            for code in codes:
-                pages.append(Page(f"embed/{name}", code, alternates[code], "embed.html", alternates, MappingProxyType({"graphic": name})))
+        pages.append(Page("404", None, "404.html", "404.html", every_language_root))
+    for key in [key for key, _slug in SECTIONS + EXTRA_PAGES if has(f"{key}.html")]:
+        every_language(key, f"{key}.html")
+    for key, _prose in menu_pages(model) if has("prose.html") else ():  # pages as data: every entry of pages.yaml with a menu
+        every_language(key, "prose.html")
+    for name in EMBEDS if has("embed.html") else ():  # reuse (issue 18): each graphic alone, with its title, source line and a link back
+        every_language(f"embed/{name}", "embed.html", {"graphic": name})
     if has("source.html"):
         backlinks, spans = _backlinks(model), _spans(model)
         for source in model.sources:
-            alternates = MappingProxyType({c: page_path(c, f"sources/{source.id}") for c in codes})
-            context = MappingProxyType(
-                {
-                    "source": source,
-                    "segments": _segments(source, spans.get(source.id, {})),
-                    "backlinks": backlinks.get(source.id, ()),
-                }
+            segments = _segments(source, spans.get(source.id, {}))
+            every_language(
+                f"sources/{source.id}", "source.html", {"source": source, "segments": segments, "backlinks": backlinks.get(source.id, ())}
             )
-            for code in codes:
-                pages.append(Page(f"sources/{source.id}", code, alternates[code], "source.html", alternates, context))
-    if has("event.html"):
-        events = model.events
-        for i, event in enumerate(events):
-            alternates = MappingProxyType({c: page_path(c, f"timeline/{event.id}") for c in codes})
-            context = MappingProxyType(
-                {
-                    "event": event,
-                    "previous": events[i - 1] if i > 0 else None,
-                    "next": events[i + 1] if i + 1 < len(events) else None,
-                }
-            )
-            for code in codes:
-                pages.append(Page(f"timeline/{event.id}", code, alternates[code], "event.html", alternates, context))
+    events = model.events if has("event.html") else ()
+    for i, event in enumerate(events):
+        around = {"previous": events[i - 1] if i > 0 else None, "next": events[i + 1] if i + 1 < len(events) else None}
+        every_language(f"timeline/{event.id}", "event.html", {"event": event, **around})
     _check_collisions(pages)
     return tuple(pages)
 

@@ -37,40 +37,16 @@ def review(project: Project, targets: list[str]) -> list[str]:
     project, is refused), and in them only the ``reviewed`` values: every other byte, a byte-order
     mark and CRLF line ends included, stays as it was.
     """
-    wanted: dict[str, set[str] | None] = {}
-    problems = []
     seeds = [t for t in targets if t.startswith("seeds/")]
     changed = pin(project, seeds) if seeds else []
     targets = [t for t in targets if not t.startswith("seeds/")] if seeds else targets
     if seeds and not targets:
         return changed
-    hint = "give a file such as content/events.yaml, or content/events.yaml:ID"
-    for target in targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"]:
-        file, colon, ident = target.partition(":")
-        name = Path(file).stem
-        path = Path(os.path.normpath(project.root / file))
-        if colon and not ident.strip():
-            problems.append(
-                Problem(target, 1, 1, "no id after ':'", "give the item's id after the colon, or the file alone for every item")
-            )
-            continue
-        if name not in CONTENT_FILES or name == "site" or path != project.content / f"{name}.yaml":
-            problems.append(Problem(target, 1, 1, "not a content file with items of this project", hint))
-            continue
-        refused = project.refusal(path)
-        if refused is not None:
-            problems.append(refused)
-            continue
-        shown = project.show(path)
-        if ident:
-            chosen = wanted.setdefault(shown, set())
-            if chosen is not None:
-                chosen.add(ident)
-        else:
-            wanted[shown] = None
+    wanted, problems = _wanted(project, targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"])
     if problems:
         raise BuildError(problems)
     source = source_language(project) if wanted else ""
+    problems = []
     for file, ids in wanted.items():
         path = project.root / file
         try:
@@ -93,6 +69,32 @@ def review(project: Project, targets: list[str]) -> list[str]:
     if problems:
         raise BuildError(problems)
     return changed
+
+
+def _wanted(project: Project, targets: list[str]) -> tuple[dict[str, set[str] | None], list[Problem]]:
+    """The content files to mark, each with the ids chosen in it (None: every item), and the targets refused."""
+    wanted: dict[str, set[str] | None] = {}
+    problems = []
+    hint = "give a file such as content/events.yaml, or content/events.yaml:ID"
+    for target in targets:
+        file, colon, ident = target.partition(":")
+        name = Path(file).stem
+        path = Path(os.path.normpath(project.root / file))
+        if colon and not ident.strip():
+            problems.append(
+                Problem(target, 1, 1, "no id after ':'", "give the item's id after the colon, or the file alone for every item")
+            )
+        elif name not in CONTENT_FILES or name == "site" or path != project.content / f"{name}.yaml":
+            problems.append(Problem(target, 1, 1, "not a content file with items of this project", hint))
+        elif (refused := project.refusal(path)) is not None:
+            problems.append(refused)
+        elif ident:
+            chosen = wanted.setdefault(project.show(path), set())
+            if chosen is not None:
+                chosen.add(ident)
+        else:
+            wanted[project.show(path)] = None
+    return wanted, problems
 
 
 def items(name: str, data: Any) -> Iterator[tuple[tuple[str | int, ...], str, dict[str, Any]]]:

@@ -201,6 +201,28 @@ class _OneLine(logging.Handler):
         print(visible(record.getMessage()).replace("\n", " "), file=sys.stderr, flush=True)
 
 
+def _handshake(handler: Any, message: str, waiters: set[Any]) -> None:
+    """livereload's handshake on the preview's socket; the page a browser shows is remembered, and nothing it sends is logged."""
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return
+    if not isinstance(data, dict):
+        return
+    if data.get("command") == "hello":
+        handler.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"})
+    elif data.get("command") == "info" and isinstance(data.get("url"), str):
+        handler.page_path = urlsplit(data["url"]).path
+        waiters.add(handler)
+        _page_back.set()
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether ``path``, links resolved, is ``root`` or below it."""
+    real_root, real = os.path.realpath(root), os.path.realpath(path)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
 def _application(out: Path, port: int) -> Any:
     """The preview's web application: its files, livereload's script and socket, for its own origin only."""
     from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
@@ -227,21 +249,7 @@ def _application(out: Path, port: int) -> Any:
             return parts.scheme in ("http", "https") and parts.netloc == self.request.host and allowed_host(parts.netloc, port)
 
         def on_message(self, message: str) -> None:
-            """livereload's handshake; the page a browser shows is remembered, and nothing it sends is logged."""
-            try:
-                data = json.loads(message)
-            except ValueError:
-                return
-            if not isinstance(data, dict):
-                return
-            if data.get("command") == "hello":
-                self.send_message(
-                    {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"}
-                )
-            elif data.get("command") == "info" and isinstance(data.get("url"), str):
-                self.page_path = urlsplit(data["url"]).path
-                LiveReloadHandler.waiters.add(self)
-                _page_back.set()
+            _handshake(self, message, LiveReloadHandler.waiters)
 
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
         pass
@@ -253,9 +261,7 @@ def _application(out: Path, port: int) -> Any:
             return str(super().parse_url_path(url_path))
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            real_root = os.path.realpath(root)
-            real = os.path.realpath(absolute_path)
-            if real != real_root and not real.startswith(real_root + os.sep):  # a link out of the folder
+            if not _inside(root, absolute_path):  # a link out of the folder
                 raise web.HTTPError(404)
             return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
+from typing import Any
 
 from .catalogs import Coverage as CatalogCoverage
 from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
+from .markdown import Markdown
 from .model import Language, Model
 from .outputs import atom_feed, open_data_files, redirects, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, menu_pages, plan
@@ -136,62 +138,81 @@ def render_site(
     catalogs, found = translations(project, model.site.languages)
     problems += found
     md = make_markdown()
-    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, geo_problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
-    problems += geo_problems
-    static, static_problems = _static_files(project)
-    problems += static_problems
-    reuse = Reuse.prepare(project, model, pages, static, publish=into is not None and not preview)  # cards, search, open data, hosting
-    for lang in model.site.languages:
-        install_graphics(envs[lang.code], model, lang, geo)
-        reuse.install(envs[lang.code], lang)
-    problems += compile_all(envs, project)
+    envs, reuse, found = _environments(project, model, pages, catalogs, md, publish=into is not None and not preview)
+    problems += found
     ui: tuple[CatalogCoverage, ...] = ()
     if catalog_sources:
-        found_in_catalogs, covered = check_catalogs(project, model.site.languages)
-        problems += found_in_catalogs
+        found, covered = check_catalogs(project, model.site.languages)
+        problems += found
         ui = tuple(covered)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
         before(renderer, pages)
-    files: dict[str, bytes] = {}
-    others: list[str] = []
-
-    def put(made: dict[str, bytes]) -> None:
-        """Keep the other files, or write them into ``into`` at once (large sites' open data is large)."""
-        others.extend(made)
-        if into is None:
-            files.update(made)
-        else:
-            write_files(made, into)
-
-    def gettext_of(code: str) -> Callable[[str], str]:
-        return catalogs[code].gettext
-
-    def other_files() -> None:
-        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        put(redirects(model, pages, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))
-        put(reuse.shared_files(md, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))  # static files too
-        for lang in model.site.languages:
-            title_of = gettext_of(lang.code)
-            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
-            for path, data in open_data_files(model, lang):
-                put({path: data})
-            put(reuse.language_files(lang, title_of))
-        put(reuse.finish())  # the search index, made meanwhile
-        if preview:  # the live preview's error overlay; never part of the published site
-            for name in ("overlay.js", "overlay.css"):
-                put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-
+    made = _OtherFiles(model, pages, md, catalogs, reuse, preview, into)
     try:  # the other files are made while worker processes render the pages, if they do
-        render_all(renderer, pages, project, into=into, meanwhile=None if problems else other_files, cancel=cancel)
+        render_all(renderer, pages, project, into=into, meanwhile=None if problems else made.make, cancel=cancel)
     except BuildError as exc:
         problems += exc.problems
     if problems:
         raise BuildError(problems)
-    if not others:
-        other_files()
-    return Result(model, pages, files, tuple(others), ui)
+    if not made.others:
+        made.make()
+    return Result(model, pages, made.files, tuple(made.others), ui)
+
+
+def _environments(
+    project: Project, model: Model, pages: tuple[Page, ...], catalogs: Mapping[str, Any], md: Markdown, *, publish: bool
+) -> tuple[dict[str, Any], Reuse, list[Problem]]:
+    """Each language's template environment, with the graphics and the reuse hooks installed, its templates compiled."""
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    geo, problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
+    static, static_problems = _static_files(project)
+    problems += static_problems
+    reuse = Reuse.prepare(project, model, pages, static, publish=publish)  # cards, search, open data, hosting
+    for lang in model.site.languages:
+        install_graphics(envs[lang.code], model, lang, geo)
+        reuse.install(envs[lang.code], lang)
+    problems += compile_all(envs, project)
+    return envs, reuse, problems
+
+
+@dataclass
+class _OtherFiles:
+    """The files other than pages: sitemap, redirects, feeds, open data, what readers reuse, the preview's overlay.
+    Kept in memory, or written into ``into`` at once (large sites' open data is large)."""
+
+    model: Model
+    pages: tuple[Page, ...]
+    md: Markdown
+    catalogs: Mapping[str, Any]
+    reuse: Reuse
+    preview: bool
+    into: Path | None
+    files: dict[str, bytes] = field(default_factory=dict)
+    others: list[str] = field(default_factory=list)
+
+    def put(self, made: Mapping[str, bytes]) -> None:
+        self.others.extend(made)
+        if self.into is None:
+            self.files.update(made)
+        else:
+            write_files(dict(made), self.into)
+
+    def make(self) -> None:
+        model, pages, md = self.model, self.pages, self.md
+        gettexts = {lang.code: self.catalogs[lang.code].gettext for lang in model.site.languages}
+        self.put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        self.put(redirects(model, pages, gettexts))
+        self.put(self.reuse.shared_files(md, gettexts))  # static files too
+        for lang in model.site.languages:
+            self.put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, gettexts[lang.code])})
+            for path, data in open_data_files(model, lang):
+                self.put({path: data})
+            self.put(self.reuse.language_files(lang, gettexts[lang.code]))
+        self.put(self.reuse.finish())  # the search index, made meanwhile
+        if self.preview:  # the live preview's error overlay; never part of the published site
+            for name in ("overlay.js", "overlay.css"):
+                self.put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
 
 
 def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:

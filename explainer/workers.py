@@ -169,26 +169,7 @@ def in_workers(
     try:
         for _ in range(min(jobs, count)):
             mine, theirs = Pipe()
-            # Ctrl+C and SIGTERM wait while a worker is forked, until it has its own handlers: a signal
-            # arriving just after the fork would otherwise run this process's handler in the worker
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            try:
-                pid = os.fork()
-                if pid == 0:  # the worker
-                    status = 0
-                    try:
-                        _become_worker(parent)
-                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-                        for other in workers:
-                            other.close()
-                        mine.close()
-                        _serve(theirs, work)
-                    except BaseException:
-                        status = 1
-                    finally:
-                        os._exit(status)  # a worker leaves without this process's clean-up
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            pid = _fork(parent, [*workers, mine], theirs, work)
             theirs.close()
             workers[mine] = (pid, deque())
         queue = deque(range(count))
@@ -227,14 +208,43 @@ def in_workers(
             with contextlib.suppress(OSError):  # one that was killed after its last result has nothing left to do
                 conn.send(None)  # done: the workers leave
     finally:
-        for conn, (pid, _handed) in workers.items():
-            conn.close()
-            if pid in reaped:
-                continue
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)  # one that already left is a zombie until reaped just below: the pid is still its
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+        _stop({conn: pid for conn, (pid, _handed) in workers.items()}, reaped)
+
+
+def _fork(parent: int, close: list[Any], theirs: Any, work: Callable[[int], Any]) -> int:
+    """Fork a worker that serves ``work`` on ``theirs`` (closing this process's ends, ``close``); its pid."""
+    # Ctrl+C and SIGTERM wait while a worker is forked, until it has its own handlers: a signal
+    # arriving just after the fork would otherwise run this process's handler in the worker
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 0
+            try:
+                _become_worker(parent)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                for conn in close:
+                    conn.close()
+                _serve(theirs, work)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)  # a worker leaves without this process's clean-up
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pid
+
+
+def _stop(workers: dict[Any, int], reaped: set[int]) -> None:
+    """Close every connection and end every worker not yet reaped (killed, then reaped)."""
+    for conn, pid in workers.items():
+        conn.close()
+        if pid in reaped:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)  # one that already left is a zombie until reaped just below: the pid is still its
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _serve(conn: Any, work: Callable[[int], Any]) -> None:
