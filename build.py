@@ -4,6 +4,9 @@
 python build.py build [--out DIR]   write the site (default: _site/)
 python build.py check               validate everything, write nothing
 python build.py serve [--port N]    live preview on http://127.0.0.1:N/
+
+Each command works on the project of the working directory (the nearest folder holding content/,
+from there up), or on the one given with --root DIR.
 """
 
 from __future__ import annotations

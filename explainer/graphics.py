@@ -22,7 +22,7 @@ from .errors import Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
-from .typography import arabic_marks, smart, whole_dates
+from .typography import typeset_text
 
 # --- map data --------------------------------------------------------------------------
 
@@ -204,14 +204,14 @@ def _deadline_of(e: Event, model: Model) -> int:
 
 
 def shown(text: str, lang: Language) -> str:
-    """The content's words as a graphic shows them: English marks curled, Arabic straight marks as «»,
+    """The content's words as a graphic shows them: Latin-script marks curled, Arabic straight marks as «»,
     dates kept whole (a label never breaks between a month and its year)."""
-    return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
+    return typeset_text(text, lang)
 
 
 def _font(lang: Language) -> lay.Font:
     """The metrics of the font the graphics' text is set in: the Arabic family, or a sans-serif."""
-    return lay.NASKH if lang.code == "ar" else lay.LATIN
+    return lay.NASKH if lang.dir == "rtl" else lay.LATIN  # the Arabic family for Arabic script (Arabic, Central Kurdish)
 
 
 def _when(date: FuzzyDate, lang: Language, labels: Mapping[str, str]) -> str:
@@ -233,7 +233,7 @@ def key_events(model: Model) -> set[str]:
 def _timeline_style(layout: str, lang: Language) -> lay.TimelineStyle:
     """The timeline's sizes: Arabic on a phone a size up (no label under 13.5 px as drawn)."""
     style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
-    if lang.code == "ar" and layout != "wide":
+    if lang.dir == "rtl" and layout != "wide":  # Arabic script
         style = replace(style, size=14, small=14, label_w=118)
     return style
 
@@ -352,7 +352,7 @@ def phasebar_svg(
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
     phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang) for t in bar[p.id])) for p, b, e in phase_spans(model)]
     as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
-    size = 13.0 if width > 500 else 14.5 if lang.code == "ar" else 12.5  # Arabic on a phone a size up
+    size = 13.0 if width > 500 else 14.5 if lang.dir == "rtl" else 12.5  # Arabic on a phone a size up
     drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
@@ -367,7 +367,7 @@ def _shape_of(place: Any, geo: Geo) -> str | None:
     if place.kind == "region":
         return place.id if any(r.id == place.id for r in geo.regions) else None
     for c in geo.countries:
-        if c.name.casefold() == place.name["en"].casefold():
+        if any(c.name.casefold() == name.casefold() for name in place.name.values()):
             return c.id
     for c in geo.countries:
         if lay.Area.of(c.id, c.rings).contains(place.lon, place.lat):
@@ -379,7 +379,7 @@ def _map_style(width: float, lang: Language) -> lay.MapStyle:
     """The map's sizes: Arabic on a phone a size up, so that no label renders under 13.5 px (Naskh
     reads a size smaller than Latin at the same px)."""
     style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
-    if lang.code == "ar" and width <= 500:
+    if lang.dir == "rtl" and width <= 500:
         style = replace(style, size=14.5, small=14, note=15)
     return style
 

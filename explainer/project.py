@@ -66,6 +66,16 @@ class Project:
 
     root: Path
 
+    @classmethod
+    def find(cls, start: Path) -> Project:
+        """The project ``start`` is in: the nearest folder holding ``content/``, from ``start`` up
+        (``start`` itself if none does: the build then says what is missing)."""
+        start = start.absolute()
+        for folder in (start, *start.parents):
+            if (folder / "content").is_dir():
+                return cls(folder)
+        return cls(start)
+
     @property
     def content(self) -> Path:
         return self.root / "content"

@@ -55,10 +55,8 @@ def normalise(text: str) -> str:
     """Return the matching form of ``text`` (see the module docstring).
 
     The same result as ``_normalise_with_map(text)[0]`` (dropped characters never separate a
-    whitespace run; leading and trailing whitespace go), with C-speed string methods instead of a
-    loop over characters: a build normalises every quote on the site. (A regular expression and
-    a few replacements take a third of the time of ``str.translate``, which looks every
-    character of non-ASCII text up in a dictionary.)
+    whitespace run; leading and trailing whitespace go), with string methods instead of a loop
+    over characters (a build normalises every quote on the site).
     """
     text = _DROPPED.sub("", text)
     for variant, base in _FOLD.items():

@@ -25,9 +25,8 @@ from urllib.parse import unquote, urlsplit
 
 from .errors import BuildError, Problem, visible
 from .model import Model
-from .plan import section_path
+from .plan import page_path, section_path
 from .project import InputError, Project
-from .validate import PAGE_OF_FILE
 from .workers import Cancelled
 from .write import write_into
 
@@ -103,7 +102,7 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
         for note in model.translation:
-            page = PAGE_OF_FILE.get(note.file, note.item)  # a pages.yaml item is the page itself
+            page = note.page  # a pages.yaml item is the page itself
             anchor = "" if note.file == "pages" else note.item
             marks.append(
                 {
@@ -114,6 +113,17 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                     "message": note.message,
                 }
             )
+        for draft in model.drafts:  # shown in the preview, marked: left out of the published site
+            for key, anchor in draft.pages:
+                marks.append(
+                    {
+                        "paths": [page_path(code, key) for code in codes],
+                        "id": anchor,
+                        "kind": "draft",
+                        "where": f"{draft.path}:{draft.line}",
+                        "message": f"draft: {draft.what} '{draft.id}' is left out of the published site",
+                    }
+                )
     return {"ok": not errors, "errors": errors, "marks": marks}
 
 
@@ -191,6 +201,28 @@ class _OneLine(logging.Handler):
         print(visible(record.getMessage()).replace("\n", " "), file=sys.stderr, flush=True)
 
 
+def _handshake(handler: Any, message: str, waiters: set[Any]) -> None:
+    """livereload's handshake on the preview's socket; the page a browser shows is remembered, and nothing it sends is logged."""
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return
+    if not isinstance(data, dict):
+        return
+    if data.get("command") == "hello":
+        handler.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"})
+    elif data.get("command") == "info" and isinstance(data.get("url"), str):
+        handler.page_path = urlsplit(data["url"]).path
+        waiters.add(handler)
+        _page_back.set()
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether ``path``, links resolved, is ``root`` or below it."""
+    real_root, real = os.path.realpath(root), os.path.realpath(path)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
 def _application(out: Path, port: int) -> Any:
     """The preview's web application: its files, livereload's script and socket, for its own origin only."""
     from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
@@ -217,21 +249,7 @@ def _application(out: Path, port: int) -> Any:
             return parts.scheme in ("http", "https") and parts.netloc == self.request.host and allowed_host(parts.netloc, port)
 
         def on_message(self, message: str) -> None:
-            """livereload's handshake; the page a browser shows is remembered, and nothing it sends is logged."""
-            try:
-                data = json.loads(message)
-            except ValueError:
-                return
-            if not isinstance(data, dict):
-                return
-            if data.get("command") == "hello":
-                self.send_message(
-                    {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"}
-                )
-            elif data.get("command") == "info" and isinstance(data.get("url"), str):
-                self.page_path = urlsplit(data["url"]).path
-                LiveReloadHandler.waiters.add(self)
-                _page_back.set()
+            _handshake(self, message, LiveReloadHandler.waiters)
 
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
         pass
@@ -243,9 +261,7 @@ def _application(out: Path, port: int) -> Any:
             return str(super().parse_url_path(url_path))
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            real_root = os.path.realpath(root)
-            real = os.path.realpath(absolute_path)
-            if real != real_root and not real.startswith(real_root + os.sep):  # a link out of the folder
+            if not _inside(root, absolute_path):  # a link out of the folder
                 raise web.HTTPError(404)
             return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
 
@@ -324,7 +340,7 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     pending, cancel = threading.Event(), threading.Event()
 
     def watching() -> None:
-        # a save is acted on 4 ms after its last file event (10 ms was a tenth of the save-to-paint time)
+        # a save is acted on a few milliseconds after its last file event
         for _changes in watch(*watched_paths(project), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False):
             pending.set()
             cancel.set()

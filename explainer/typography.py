@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from babel.dates import get_month_names
 
+from .model import Language
+
 NBSP = "\u00a0"
 
 _DIGIT = "[0-9\u0660-\u0669]"
@@ -26,7 +28,7 @@ _DIGIT = "[0-9\u0660-\u0669]"
 def _date_pattern(locale: str) -> re.Pattern[str]:
     """A day and month, a month and year, or all three, in ``locale``'s month names (and, for
     Arabic, in both the Iraqi and the Egyptian ones: the source documents use both)."""
-    locales = [locale] + (["ar", "ar_IQ"] if locale.startswith("ar") else [])
+    locales = [locale, locale.split("_")[0]]  # ar_IQ's Iraqi month names and the language's generic (Egyptian) ones
     names: set[str] = set()
     for loc in locales:
         for context in ("format", "stand-alone"):
@@ -102,11 +104,11 @@ def _enclosed(text: str) -> bool:
     return True
 
 
-def quoted(text: str, code: str) -> str:
+def quoted(text: str, rtl: bool) -> str:
     """``text`` (a quote or its translation, plain text) in its language's quotation marks, once:
-    English “…” with any quotation inside it in single marks ‘…’; Arabic «…» with ‹…› inside."""
+    left to right (English) “…” with any quotation inside it in ‘…’; right to left (Arabic) «…» with ‹…› inside."""
     text = text.strip()
-    if code == "ar":
+    if rtl:
         text = arabic_marks(text)
         if _enclosed(text):
             text = text[1:-1]
@@ -115,3 +117,10 @@ def quoted(text: str, code: str) -> str:
     if _enclosed(text):
         text = text[1:-1]
     return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
+def typeset_text(text: str, lang: Language, *, dates: bool = True) -> str:
+    """Plain text as ``lang`` shows it: a left-to-right (Latin-script) language's marks curled, a
+    right-to-left (Arabic-script) one's straight marks as «»; dates kept whole unless ``dates`` is false."""
+    marked = smart(text) if lang.dir == "ltr" else arabic_marks(text)
+    return whole_dates(marked, lang.locale) if dates else marked

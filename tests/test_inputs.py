@@ -77,7 +77,7 @@ OUTSIDE: dict[str, tuple[Callable[[Path], object], str]] = {
     "template": (lambda root: link_outside(root, "templates/home.html"), "templates/home.html"),
     "included-template-to-etc-passwd": (_template_linked_to_a_system_file, "templates/_secret.html"),
     "included-through-a-linked-folder": (_templates_subfolder_linked_outside, "templates/parts"),
-    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.po"), "locales/en/LC_MESSAGES/messages.po"),
+    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.mo"), "locales/en/LC_MESSAGES/messages.mo"),
     "schema": (lambda root: link_outside(root, "schemas/events.schema.json"), "schemas/events.schema.json"),
 }
 
@@ -123,7 +123,7 @@ UNREADABLE: dict[str, tuple[str, ...]] = {
     "files": (
         "templates/home.html",
         "static/style.css",
-        "locales/en/LC_MESSAGES/messages.po",
+        "locales/en/LC_MESSAGES/messages.mo",
         "content/geo.json",
         "content/figures.yaml",
         SEED,

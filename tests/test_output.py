@@ -15,12 +15,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli, snapshot
+from conftest import BUILD, make_project, run_cli, snapshot
 
 from explainer.errors import BuildError
 from explainer.project import Project
@@ -155,7 +154,7 @@ def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_b
     duration = time.monotonic() - started
     (out / "CNAME").write_text("example.org\n", "utf-8")  # the editor's: no kill may lose it
     for _ in range(5):  # kills at random moments of a build, each over the last whole site
-        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*BUILD, "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, duration))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)

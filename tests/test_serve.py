@@ -16,7 +16,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_project
+from conftest import BUILD, make_project
 
 RUNAWAY = "{% for i in range(10**12) %}{% endfor %}"
 
@@ -50,7 +49,7 @@ class Server:
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, "build.py", "serve", "--port", str(self.port), *args],
+            [*BUILD, "serve", "--port", str(self.port), *args],
             cwd=project,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -225,7 +224,7 @@ def test_a_preview_folder_it_may_not_use_is_refused_and_left_untouched(tmp_path:
 @pytest.mark.parametrize("port", ["-1", "0", "70000", "eighty"])
 def test_a_port_that_cannot_be_is_a_clear_error(tmp_path: Path, port: str) -> None:
     project = make_project(tmp_path / "site")
-    result = subprocess.run([sys.executable, "build.py", "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
+    result = subprocess.run([*BUILD, "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--port" in result.stderr and "1 to 65535" in result.stderr, result.stderr
 
@@ -236,15 +235,11 @@ def test_a_port_in_use_or_an_unknown_host_is_a_clear_error(tmp_path: Path) -> No
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30
-        )
+        result = subprocess.run([*BUILD, "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"port {port}" in result.stderr and "in use" in result.stderr, result.stderr
     not_here = "192.0.2.1"  # an address for documentation (RFC 5737): never one of this machine's
-    result = subprocess.run(
-        [sys.executable, "build.py", "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([*BUILD, "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"cannot listen on {not_here}" in result.stderr and "--host" in result.stderr, result.stderr
 
