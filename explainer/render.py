@@ -27,7 +27,7 @@ from .plan import NAV, Page, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
-from .typography import arabic_marks, quoted, smart, smart_html, whole_dates
+from .typography import arabic_marks, name_units, quoted, smart, smart_html, whole_dates, whole_names
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -234,9 +234,11 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
     gettext, ngettext = ui_gettext(typeset_catalog(translations, lang))  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
+    units = name_units((p.name[lang.code] for p in model.places), lang.code) if model is not None else ()
+
     def plain(text: str) -> str:
-        """The site's own words in this language as shown: dates kept whole, English marks curled."""
-        return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
+        """The site's own words in this language as shown: dates and place names kept whole, English marks curled."""
+        return whole_names(whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale), units, hyphens=True)
 
     def t(text: Text | None) -> Markup:
         """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
@@ -251,7 +253,7 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         if text is None:
             return Markup("")
         page = context["page"]
-        html_text = typeset_html(render_markdown(md, text[lang.code], lang), lang)
+        html_text = typeset_html(render_markdown(md, text[lang.code], lang), lang, units)
         return Markup(resolve_links(html_text, partial(_page_url, page.path, lang.code)))
 
     def quote_filter(value: str) -> Markup:
@@ -311,10 +313,10 @@ def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Lang
 
 
 @lru_cache(maxsize=512)
-def typeset_html(html_text: str, lang: Language) -> str:
-    """Rendered Markdown as shown: dates kept whole in the text; English marks curled."""
+def typeset_html(html_text: str, lang: Language, units: tuple[str, ...] = ()) -> str:
+    """Rendered Markdown as shown: dates and the place names ``units`` kept whole in the text; English marks curled."""
     parts = re.split(r"(<[^>]*>)", smart_html(html_text) if lang.code == "en" else html_text)
-    return "".join(p if i % 2 else whole_dates(p, lang.locale) for i, p in enumerate(parts))
+    return "".join(p if i % 2 else whole_names(whole_dates(p, lang.locale), units, hyphens=True) for i, p in enumerate(parts))
 
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")

@@ -1,0 +1,118 @@
+"""The findings of design review d2, as a reader meets them on the real site (``built_real``), in
+real headless Chromium where layout matters: one quiet correction line, proper names never broken,
+list numbers on the first line and never clipped, paragraph numbers in print, embed heights that
+fit, every search result reachable, the embed code shown left to right."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# --- fixtures ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served(built_real: Path) -> Iterator[str]:
+    from browser import serve_folder
+
+    with serve_folder(built_real) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+def _open(browser: Any, url: str, width: int, height: int = 844, *, media: str = "screen") -> Any:
+    page = browser.new_page(viewport={"width": width, "height": height}, bypass_csp=True)
+    page.emulate_media(media=media)
+    page.goto(url)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    return page
+
+
+# --- M2: proper names never split across lines ------------------------------------------------------
+
+
+def test_place_names_are_kept_whole_in_text_graphics_and_cards() -> None:
+    from explainer.typography import name_units, whole_names
+
+    ar = name_units(["قاعدة عين الأسد الجوية", "مطار بغداد الدولي", "قاعدة الحرير", "إقليم كردستان"], "ar")
+    en = name_units(["Ain al-Asad Air Base", "Baghdad International Airport", "Harir Base"], "en")
+    assert ar == ("عين الأسد",) and en == ("Ain al-Asad",)
+    assert whole_names("بغداد، قاعدة عين الأسد الجوية وعين الأسد", ar) == "بغداد، قاعدة عين\u00a0الأسد الجوية وعين\u00a0الأسد"
+    assert whole_names("Baghdad and Ain al-Asad", en, hyphens=True) == "Baghdad and Ain\u00a0al\u2011Asad"
+    assert whole_names("Main al-Asad", en, hyphens=True) == "Main al-Asad"  # a whole name only
+
+
+def test_no_graphic_label_breaks_inside_a_place_name(built_real: Path) -> None:
+    checked = 0
+    for path in sorted(built_real.rglob("*.html")):
+        text = path.read_text("utf-8")
+        for line in re.findall(r"<tspan[^>]*>([^<]*)</tspan>", text):
+            line = html.unescape(line)
+            if "الأسد" in line or "Asad" in line or line.endswith(("عين", "Ain")):
+                checked += 1
+                assert not line.endswith(("عين", "Ain")) and not line.startswith(("الأسد", "al-Asad")), (path, line)
+    assert checked > 4
+    for lang, name in (("ar", "عين الأسد"), ("en", "Ain al-Asad")):  # and each map still names the base
+        page = (built_real / lang / "plan" / "index.html").read_text("utf-8")
+        maps = re.findall(r'<svg[^>]*class="g g-map.*?</svg>', page, re.S)
+        assert len(maps) == 2 and all(name in m for m in maps), lang
+
+
+def test_share_card_titles_keep_place_names_whole() -> None:
+    from conftest import REPO
+
+    from explainer import cards
+    from explainer.graphics import place_names, shown
+    from explainer.model import Language
+    from explainer.validate import Project, load_model
+
+    model = load_model(Project(REPO))
+    for lang in model.site.languages:
+        assert isinstance(lang, Language)
+        title = {"ar": "المرحلة الأولى: بغداد وعين الأسد", "en": "Phase one: Baghdad and Ain al-Asad"}[lang.code]
+        text = shown(title, lang, place_names(model, lang.code))
+        for width in range(300, 1100, 20):
+            for line in cards.wrap(text, "bold", 64, lang.dir == "rtl", width):
+                assert not line.endswith(("عين", "Ain", "al-")), (width, line)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "name"), [("en/", "Ain\u00a0al\u2011Asad"), ("ar/", "عين\u00a0الأسد"), ("en/plan/", "Ain\u00a0al\u2011Asad")]
+)
+def test_a_place_name_in_the_text_stays_on_one_line(served: str, browser: Any, path: str, name: str) -> None:
+    for width in (320, 390, 1280):
+        page = _open(browser, served + path, width)
+        try:
+            split = page.evaluate(
+                """name => {
+                  const out = []; let seen = 0;
+                  const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
+                  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                    let i = n.data.indexOf(name);
+                    while (i >= 0) {
+                      const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + name.length);
+                      const rects = [...r.getClientRects()].filter(b => b.width > 0);
+                      if (rects.length) { seen++; if (new Set(rects.map(b => Math.round(b.top))).size > 1) out.push(n.data); }
+                      i = n.data.indexOf(name, i + 1);
+                    }
+                  }
+                  return {seen, out};
+                }""",
+                name,
+            )
+        finally:
+            page.close()
+        assert split["seen"] > 0 and split["out"] == [], (width, split)
