@@ -40,6 +40,47 @@ def _open(browser: Any, url: str, width: int, height: int = 844, *, media: str =
     return page
 
 
+# --- M1: one compact correction notice, under the title and dateline, quiet in print ---------------
+
+
+def test_a_corrected_page_has_one_correction_line_under_its_dateline(built_real: Path) -> None:
+    corrected = 0
+    for path in sorted(built_real.rglob("*.html")):
+        text = path.read_text("utf-8")
+        notices = re.findall(r'<p class="correction-note">.*?</p>', text, re.S)
+        assert "<aside" not in text or "correction" not in text.split("<aside", 1)[1][:60], path
+        assert len(notices) <= 1, path  # one notice, however many corrections named the page
+        if notices:
+            corrected += 1
+            assert text.index("</h1>") < text.index('class="dateline"') < text.index('class="correction-note"'), path
+            assert re.search(r'href="[^"]*updates/#correction-2026-12-04"', notices[0]), path  # the newest entry
+    assert corrected > 20
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["ar/", "ar/timeline/joint-statement/", "en/"])
+def test_the_correction_line_keeps_the_headline_on_a_phones_first_screen(served: str, browser: Any, path: str) -> None:
+    page = _open(browser, served + path, 390)
+    try:
+        found = page.evaluate(
+            """() => {
+              const h1 = document.querySelector('main h1').getBoundingClientRect();
+              const note = document.querySelector('.correction-note');
+              const r = note.getBoundingClientRect();
+              const line = parseFloat(getComputedStyle(note).lineHeight) || parseFloat(getComputedStyle(note).fontSize) * 1.6;
+              return {h1Top: h1.top, h1Bottom: h1.bottom, noteTop: r.top, noteHeight: r.height, line};
+            }"""
+        )
+        assert found["noteTop"] >= found["h1Bottom"], found  # under the title, not above the kicker
+        assert found["noteHeight"] <= 2.2 * found["line"], found  # a line (two at most on a phone), not a panel
+        assert found["h1Top"] < 420, found  # the headline is on the first screen, well above the fold
+        page.emulate_media(media="print")
+        shown = page.evaluate("() => [...document.querySelectorAll('.correction-note, .correction-note a')].map(e => e.checkVisibility())")
+        assert shown == [True, False], shown  # the date prints; the link label does not
+    finally:
+        page.close()
+
+
 # --- M2: proper names never split across lines ------------------------------------------------------
 
 
