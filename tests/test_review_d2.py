@@ -157,3 +157,50 @@ def test_a_place_name_in_the_text_stays_on_one_line(served: str, browser: Any, p
         finally:
             page.close()
         assert split["seen"] > 0 and split["out"] == [], (width, split)
+
+
+# --- M3: list numbers on the first line of a wrapped item, and never clipped ---------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("path", "items"),
+    [
+        ("ar/questions/", ".toc li"),
+        ("en/questions/", ".toc li"),
+        ("ar/sources/s003-withdrawal-timetable/", ".backlinks li"),
+        ("en/sources/s003-withdrawal-timetable/", ".backlinks li"),
+    ],
+)
+def test_list_markers_sit_on_the_first_line_and_fit_on_a_phone(served: str, browser: Any, path: str, items: str) -> None:
+    page = _open(browser, served + path, 390)
+    try:
+        found = page.evaluate(
+            """sel => {
+              const lis = [...document.querySelectorAll(sel)];
+              const list = lis[0].parentElement;
+              const cs = getComputedStyle(list);
+              const probe = document.createElement('span');
+              probe.textContent = list.tagName === 'OL' ? lis.length + '. ' : '\u2022 ';
+              probe.style.whiteSpace = 'pre';
+              lis[lis.length - 1].prepend(probe);
+              const marker = probe.getBoundingClientRect().width;
+              probe.remove();
+              const wrapped = lis.filter(li => li.querySelector('a').getBoundingClientRect().height > 40);
+              return {
+                n: lis.length,
+                room: parseFloat(cs.paddingInlineStart),
+                marker,
+                wrapped: wrapped.length,
+                // the link is a block: the marker takes the first line of the link, not its last
+                blocks: lis.every(li => getComputedStyle(li.querySelector('a')).display === 'block'),
+                listStart: cs.direction === 'rtl' ? innerWidth - list.getBoundingClientRect().right : list.getBoundingClientRect().left,
+              };
+            }""",
+            items,
+        )
+    finally:
+        page.close()
+    assert found["wrapped"] > 0 and found["blocks"], found
+    assert found["room"] >= found["marker"], found  # "14." has room beside the item
+    assert found["listStart"] >= 0, found
