@@ -204,3 +204,25 @@ def test_list_markers_sit_on_the_first_line_and_fit_on_a_phone(served: str, brow
     assert found["wrapped"] > 0 and found["blocks"], found
     assert found["room"] >= found["marker"], found  # "14." has room beside the item
     assert found["listStart"] >= 0, found
+
+
+# --- M4: paragraph numbers print ---------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_paragraph_numbers_of_a_source_document_print(served: str, browser: Any, lang: str) -> None:
+    # an A4 page less its 14 mm side margins, as the print style sets them
+    page = _open(browser, f"{served}{lang}/sources/s003-withdrawal-timetable/", 688, 1000, media="print")
+    try:
+        found = page.evaluate(
+            """() => [...document.querySelectorAll('.document .pnum')].map(n => {
+                 const r = n.getBoundingClientRect();
+                 return {shown: n.checkVisibility(), left: r.left, right: r.right, w: innerWidth};
+               })"""
+        )
+    finally:
+        page.close()
+    assert len(found) > 10
+    bad = [f for f in found if not f["shown"] or f["left"] < 0 or f["right"] > f["w"]]
+    assert bad == [], bad[:3]
