@@ -226,3 +226,39 @@ def test_paragraph_numbers_of_a_source_document_print(served: str, browser: Any,
     assert len(found) > 10
     bad = [f for f in found if not f["shown"] or f["left"] < 0 or f["right"] > f["w"]]
     assert bad == [], bad[:3]
+
+
+# --- M5: the published embed heights fit the embed at every width -------------------------------------
+
+
+def _snippet_height(built_real: Path, lang: str, name: str) -> int:
+    page = (built_real / lang / ("timeline" if name == "timeline" else "plan") / "index.html").read_text("utf-8")
+    code = re.search(r'<details class="embed-this">.*?<code>(.*?)</code>', page, re.S)
+    assert code is not None
+    found = re.search(r'height="(\d+)"', html.unescape(code.group(1)))
+    assert found is not None
+    return int(found.group(1))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["ar", "en"])
+@pytest.mark.parametrize("name", ["map", "timeline"])
+def test_the_published_embed_height_fits_the_embed_in_an_iframe(built_real: Path, served: str, browser: Any, lang: str, name: str) -> None:
+    height = _snippet_height(built_real, lang, name)
+    src = f"{served}embed/{lang}/{name}/"
+    page = browser.new_page(viewport={"width": 1300, "height": 800}, bypass_csp=True)
+    try:
+        too_tall = {}
+        for width in (320, 358, 390, 480, 560, 640, 680, 800, 900, 1280):
+            page.set_content(f'<iframe src="{src}" width="{width}" height="{height}" style="border:0"></iframe>')
+            frame = page.frame_locator("iframe").locator(".embed-source a")
+            frame.wait_for()
+            child = next(f for f in page.frames if f.url == src)
+            child.evaluate("document.fonts.ready.then(() => true)")
+            need = child.evaluate("document.documentElement.scrollHeight")
+            credit = child.evaluate("document.querySelector('.embed-source a').getBoundingClientRect().bottom")
+            if need > height or credit > height:
+                too_tall[width] = need
+    finally:
+        page.close()
+    assert too_tall == {}, (height, too_tall)
