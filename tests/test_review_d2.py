@@ -262,3 +262,31 @@ def test_the_published_embed_height_fits_the_embed_in_an_iframe(built_real: Path
     finally:
         page.close()
     assert too_tall == {}, (height, too_tall)
+
+
+# --- M6: search lists every result --------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "query"), [("ar", "الانسحاب"), ("en", "withdrawal")])
+def test_search_lists_every_result_it_counts(served: str, browser: Any, lang: str, query: str) -> None:
+    page = browser.new_page(bypass_csp=True)
+    try:
+        page.goto(f"{served}{lang}/search/?q={query}")
+        page.wait_for_function("() => /[0-9٠-٩]/.test(document.querySelector('.search-status').textContent)")
+        count = page.evaluate("() => document.querySelector('.search-status').textContent")
+        n = int(re.sub(r"\D", "", count.translate(str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789"))))
+        assert n > 30, count  # more than one page of results
+        assert page.locator(".search-results li").count() == 30
+        more = page.locator(".search-more")
+        assert more.is_visible() and more.text_content() == {"ar": "عرض المزيد من النتائج", "en": "Show more results"}[lang]
+        while more.is_visible():
+            before = page.locator(".search-results li").count()
+            more.click()
+            page.wait_for_function("n => document.querySelectorAll('.search-results li').length > n", arg=before)
+        assert page.locator(".search-results li").count() == n
+        hrefs = page.evaluate("() => [...document.querySelectorAll('.search-results li a')].map(a => a.href)")
+        assert len(set(hrefs)) == n  # each once
+        assert page.evaluate("() => document.activeElement.closest('.search-results li') !== null")  # focus on the new results
+    finally:
+        page.close()
