@@ -290,3 +290,26 @@ def test_search_lists_every_result_it_counts(served: str, browser: Any, lang: st
         assert page.evaluate("() => document.activeElement.closest('.search-results li') !== null")  # focus on the new results
     finally:
         page.close()
+
+
+# --- M7: the embed code reads left to right on Arabic pages ---------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["ar/", "ar/timeline/", "ar/plan/"])
+def test_the_embed_code_is_shown_left_to_right_on_arabic_pages(built_real: Path, served: str, browser: Any, path: str) -> None:
+    text = (built_real / path / "index.html").read_text("utf-8")
+    assert re.search(r'<details class="embed-this">.*?<pre dir="ltr" lang="en"', text, re.S), path
+    page = _open(browser, served + path, 390)
+    try:
+        page.locator(".embed-this summary").first.click()
+        found = page.evaluate(
+            """() => { const code = document.querySelector('.embed-this code'); const r = document.createRange();
+                 r.setStart(code.firstChild, 0); r.setEnd(code.firstChild, 7);
+                 const first = r.getBoundingClientRect(); const box = code.closest('pre').getBoundingClientRect();
+                 return {dir: getComputedStyle(code).direction, start: first.left - box.left, text: code.textContent.slice(0, 7)}; }"""
+        )
+    finally:
+        page.close()
+    assert found["dir"] == "ltr" and found["text"] == "<iframe", found
+    assert found["start"] < 40, found  # "<iframe" starts at the left of the box
