@@ -313,3 +313,51 @@ def test_the_embed_code_is_shown_left_to_right_on_arabic_pages(built_real: Path,
         page.close()
     assert found["dir"] == "ltr" and found["text"] == "<iframe", found
     assert found["start"] < 40, found  # "<iframe" starts at the left of the box
+
+
+# --- minor findings: separators, print, the landing page's English -------------------------------------
+
+
+def test_a_separator_dot_stays_with_the_item_before_it(built_real: Path) -> None:
+    # m14: «… موجز التحديثات · / البيانات المفتوحة» never ends a line with the dot
+    for lang in ("ar", "en"):
+        page = (built_real / lang / "index.html").read_text("utf-8")
+        footer = re.search(r'<p class="links">.*?</p>', page, re.S)
+        dateline = re.search(r'<p class="dateline">.*?</p>', page, re.S)
+        assert footer is not None and dateline is not None
+        for part in (footer.group(0), dateline.group(0)):
+            assert "·" in part and " ·" not in part and "\u00a0·" in html.unescape(part), part
+
+
+@pytest.mark.browser
+def test_print_drops_lists_of_links_and_keeps_ink_and_direction(served: str, browser: Any) -> None:
+    # m3, m6, m7: the address reads left to right, no link lists that paper cannot follow, buttons in ink
+    checks = {
+        "ar/sources/s003-withdrawal-timetable/": "() => [document.querySelector('.backlinks').checkVisibility(),"
+        " document.querySelector('.colophon .links').checkVisibility(), getComputedStyle(document.querySelector('.print-url')).direction]",
+        "ar/": "() => [document.querySelector('.explore').checkVisibility(), document.querySelector('.colophon .links').checkVisibility(),"
+        " getComputedStyle(document.querySelector('.print-url')).direction]",
+        "": "() => [...document.querySelectorAll('.button')].map(b => getComputedStyle(b).color)",
+    }
+    found = {}
+    for path, script in checks.items():
+        page = _open(browser, served + path, 794, 1100, media="print")
+        try:
+            found[path] = page.evaluate(script)
+        finally:
+            page.close()
+    assert found["ar/sources/s003-withdrawal-timetable/"] == [False, False, "ltr"], found
+    assert found["ar/"] == [False, False, "ltr"], found
+    assert found[""] and set(found[""]) == {"rgb(0, 0, 0)"}, found
+
+
+@pytest.mark.browser
+def test_english_beside_arabic_is_set_at_the_english_pages_size(served: str, browser: Any) -> None:
+    # m8: 17 px, not the 20.25 px of the Arabic column it would inherit (the 404 page has the same
+    # cards, but its absolute /iraq-coalition/ paths do not load its stylesheet from this test server)
+    page = _open(browser, served, 1280)
+    try:
+        size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.landing-card[lang=en] p')).fontSize)")
+    finally:
+        page.close()
+    assert size == pytest.approx(17, abs=0.1)
