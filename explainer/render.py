@@ -274,6 +274,7 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         quoted=quoted_filter,
         plain=lambda v: plain(str(v)),
         curly=lambda v: smart(str(v)),  # English in a page of another language (the landing page)
+        dates=lambda v, locale: whole_dates(str(v), locale),  # dates kept whole in text of another language
         latin=lambda v: Markup(latin_runs(str(escape(v)))) if lang.dir == "rtl" else escape(v),
         short=short_label,
         date=date_filter,

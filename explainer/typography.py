@@ -34,7 +34,8 @@ def _date_pattern(locale: str) -> re.Pattern[str]:
             names |= set(get_month_names("wide", context, loc).values())
     months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
     day, year = rf"{_DIGIT}{{1,2}}", rf"{_DIGIT}{{4}}"
-    return re.compile(rf"(?<!\w)(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
+    # after a space or a proclitic joined to the day («و31 آب 2025»)
+    return re.compile(rf"(?<![^\W\u0648\u0641\u0628\u0644\u0643])(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
 
 
 def whole_dates(text: str, locale: str) -> str:

@@ -361,3 +361,16 @@ def test_english_beside_arabic_is_set_at_the_english_pages_size(served: str, bro
     finally:
         page.close()
     assert size == pytest.approx(17, abs=0.1)
+
+
+def test_dates_stay_whole_on_the_landing_page_and_after_a_proclitic(built_real: Path) -> None:
+    # m2: «تتوقف المصادر في 31 / آب 2025.» on the landing page, «و31 / آب 2025» in the Arabic lede
+    from explainer.typography import whole_dates
+
+    assert whole_dates("(23 تموز 2024 و31 آب 2025)", "ar_IQ") == "(23\u00a0تموز\u00a02024 و31\u00a0آب\u00a02025)"
+    assert whole_dates("Haus31 August", "en_GB") == "Haus31 August"  # a day, not the end of a word
+    landing = html.unescape((built_real / "index.html").read_text("utf-8"))
+    cards = re.findall(r'<section class="landing-card".*?</section>', landing, re.S)
+    assert "31\u00a0آب\u00a02025" in cards[0] and "31\u00a0August\u00a02025" in cards[1]
+    lede = re.search(r'<div class="lede">.*?</div>', html.unescape((built_real / "ar" / "index.html").read_text("utf-8")), re.S)
+    assert lede is not None and "و31\u00a0آب\u00a02025" in lede.group(0) and "و31 آب" not in lede.group(0)
