@@ -22,7 +22,7 @@ from .errors import Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
-from .typography import typeset_text
+from .typography import name_units, typeset_text, whole_names
 
 # --- map data --------------------------------------------------------------------------
 
@@ -203,10 +203,16 @@ def _deadline_of(e: Event, model: Model) -> int:
     return 0
 
 
-def shown(text: str, lang: Language) -> str:
+def shown(text: str, lang: Language, names: tuple[str, ...] = ()) -> str:
     """The content's words as a graphic shows them: Latin-script marks curled, Arabic straight marks as «»,
-    dates kept whole (a label never breaks between a month and its year)."""
-    return typeset_text(text, lang)
+    dates and the place names ``names`` (:func:`place_names`) kept whole (a label never breaks between
+    a month and its year, or inside «عين الأسد»)."""
+    return whole_names(typeset_text(text, lang), names)
+
+
+def place_names(model: Model, code: str) -> tuple[str, ...]:
+    """The proper names inside the places' names that a line must not break (:func:`~explainer.typography.name_units`)."""
+    return name_units((p.name[code] for p in model.places), code)
 
 
 def _font(lang: Language) -> lay.Font:
@@ -244,6 +250,7 @@ def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: L
     times = event_times(model)
     linked = key_events(model)
     ends = {p.number: end for p, _b, end in phase_spans(model)}
+    names = place_names(model, code)
     out = []
     for e in model.events:
         deadline = _deadline_of(e, model)
@@ -251,8 +258,8 @@ def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: L
             lay.TimelineEvent(
                 e.id,
                 ends[deadline] if deadline else times[e.id],
-                shown(e.title[code], lang),
-                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang)}",
+                shown(e.title[code], lang, names),
+                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang, names)}",
                 e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
                 e.id in keys,
                 deadline,
@@ -350,7 +357,8 @@ def phasebar_svg(
     model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str
 ) -> Markup:
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
-    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang) for t in bar[p.id])) for p, b, e in phase_spans(model)]
+    whole = place_names(model, lang.code)
+    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang, whole) for t in bar[p.id])) for p, b, e in phase_spans(model)]
     as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
     size = 13.0 if width > 500 else 14.5 if lang.dir == "rtl" else 12.5  # Arabic on a phone a size up
     drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
@@ -412,11 +420,14 @@ def map_svg(
     """The locator map: Iraq and its neighbours, the places coloured by phase, each phase's deadline
     written on the map, a magnified callout where places are too close to name (Baghdad and its
     airport). ``countries`` names, by outline id, the neighbours the content does not (Turkey, …)."""
+    whole = place_names(model, lang.code)  # «قاعدة عين الأسد / الجوية», never «قاعدة عين / الأسد الجوية»
     points = [
-        lay.MapPlace(p.id, p.kind, p.name[lang.code], p.lon, p.lat, p.phase) for p in model.places if p.kind not in ("country", "region")
+        lay.MapPlace(p.id, p.kind, whole_names(p.name[lang.code], whole), p.lon, p.lat, p.phase)
+        for p in model.places
+        if p.kind not in ("country", "region")
     ]
     areas = [
-        lay.MapArea(p.id, p.kind, p.name[lang.code], _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
+        lay.MapArea(p.id, p.kind, whole_names(p.name[lang.code], whole), _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
         for p in model.places
         if p.kind in ("country", "region")
     ]

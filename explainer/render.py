@@ -27,7 +27,7 @@ from .plan import NAV, Page, menu_pages, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
-from .typography import quoted, smart, smart_html, typeset_text, whole_dates
+from .typography import name_units, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -236,10 +236,11 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     by_code = {other.code: other for other in model.site.languages} if model is not None else {lang.code: lang}
+    units = name_units((p.name[lang.code] for p in model.places), lang.code) if model is not None else ()
 
     def plain(text: str) -> str:
-        """The site's own words in this language as shown: dates kept whole, marks in the language's style."""
-        return typeset_text(text, lang)
+        """The site's own words in this language as shown: dates and place names kept whole, marks in the language's style."""
+        return whole_names(typeset_text(text, lang), units, hyphens=True)
 
     def t(text: Text | None) -> Markup:
         """Plain text in this language: escaped, digits applied, Latin isolated in RTL. A text not yet
@@ -247,7 +248,8 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         if text is None:
             return Markup("")
         shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
-        out = str(escape(typeset_text(digits(text[lang.code], shown.digits), shown)))
+        words = digits(text[lang.code], shown.digits)
+        out = str(escape(plain(words) if shown is lang else typeset_text(words, shown)))
         out = isolate_latin(out) if shown.dir == "rtl" else out
         if shown is lang:
             return Markup(out)
@@ -262,7 +264,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
             return Markup("")
         page = context["page"]
         shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
-        html_text = typeset_html(render_markdown(md, text[lang.code], shown), shown)
+        html_text = typeset_html(render_markdown(md, text[lang.code], shown), shown, units if shown is lang else ())
         out = resolve_links(html_text, partial(_page_url, page.path, lang.code))
         if shown is lang:
             return Markup(out)
@@ -287,6 +289,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         quoted=quoted_filter,
         plain=lambda v: plain(str(v)),
         curly=lambda v: smart(str(v)),  # English in a page of another language (the landing page)
+        dates=lambda v, locale: whole_dates(str(v), locale),  # dates kept whole in text of another language
         latin=lambda v: Markup(latin_runs(str(escape(v)))) if lang.dir == "rtl" else escape(v),
         short=short_label,
         date=date_filter,
@@ -326,10 +329,10 @@ def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Lang
 
 
 @lru_cache(maxsize=512)
-def typeset_html(html_text: str, lang: Language) -> str:
-    """Rendered Markdown as shown: dates kept whole in the text; a left-to-right language's marks curled."""
+def typeset_html(html_text: str, lang: Language, units: tuple[str, ...] = ()) -> str:
+    """Rendered Markdown as shown: dates and the place names ``units`` kept whole in the text; a left-to-right language's marks curled."""
     parts = re.split(r"(<[^>]*>)", smart_html(html_text) if lang.dir == "ltr" else html_text)
-    return "".join(p if i % 2 else whole_dates(p, lang.locale) for i, p in enumerate(parts))
+    return "".join(p if i % 2 else whole_names(whole_dates(p, lang.locale), units, hyphens=True) for i, p in enumerate(parts))
 
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from babel.dates import get_month_names
@@ -35,7 +36,8 @@ def _date_pattern(locale: str) -> re.Pattern[str]:
             names |= set(get_month_names("wide", context, loc).values())
     months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
     day, year = rf"{_DIGIT}{{1,2}}", rf"{_DIGIT}{{4}}"
-    return re.compile(rf"(?<!\w)(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
+    # after a space or a proclitic joined to the day («و31 آب 2025»)
+    return re.compile(rf"(?<![^\W\u0648\u0641\u0628\u0644\u0643])(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
 
 
 def whole_dates(text: str, locale: str) -> str:
@@ -124,3 +126,53 @@ def typeset_text(text: str, lang: Language, *, dates: bool = True) -> str:
     right-to-left (Arabic-script) one's straight marks as «»; dates kept whole unless ``dates`` is false."""
     marked = smart(text) if lang.dir == "ltr" else arabic_marks(text)
     return whole_dates(marked, lang.locale) if dates else marked
+
+
+# --- names kept whole -----------------------------------------------------------------------------
+
+NBHYPHEN = "\u2011"
+
+_GENERIC = frozenset({"قاعدة", "الجوية", "مطار", "الدولي", "إقليم", "منطقة", "Air", "Base", "International", "Airport", "Region"})
+"""The generic words a place's name starts or ends with ("قاعدة … الجوية", "… Air Base"), of every
+language the site is written in (they do not collide): a line may break beside them, never inside the
+name they frame."""
+
+
+def name_units(names: Iterable[str], code: str) -> tuple[str, ...]:
+    """The proper names inside ``names`` (place names in language ``code``) that must not be broken
+    across lines: each name without its leading and trailing generic words, where two words or more
+    (or a hyphenated word) remain: «قاعدة عين الأسد الجوية» gives «عين الأسد», "Ain al-Asad Air Base"
+    gives "Ain al-Asad". Longest first, so that a longer name wins over one it contains."""
+    generic = _GENERIC
+    units: set[str] = set()
+    for name in names:
+        words = name.split()
+        while words and words[0] in generic:
+            words.pop(0)
+        while words and words[-1] in generic:
+            words.pop()
+        if len(words) > 1 or any("-" in w for w in words):
+            units.add(" ".join(words))
+    return tuple(sorted(units, key=lambda u: (-len(u), u)))
+
+
+@lru_cache(maxsize=16)
+def _names_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
+    spaced = ("[ \u00a0]".join(re.escape(w) for w in unit.split(" ")) for unit in units)
+    return re.compile("(?<![^\\W\u0648\u0641\u0628\u0644\u0643])(?:" + "|".join(spaced) + ")(?!\\w)")  # after a space, or و ف ب ل ك
+
+
+def whole_names(text: str, units: tuple[str, ...], *, hyphens: bool = False) -> str:
+    """``text`` with each of the names ``units`` (:func:`name_units`) kept on one line: its spaces
+    made no-break, and with ``hyphens`` its hyphens non-breaking (U+2011: for HTML, where a browser
+    breaks after a hyphen; not for the graphics and cards, which break only at spaces and whose
+    fonts may lack U+2011). An Arabic name keeps a proclitic joined to it («وعين الأسد»)."""
+    if not units:
+        return text
+    pattern = _names_pattern(units)
+
+    def keep(m: re.Match[str]) -> str:
+        s = m.group(0).replace(" ", NBSP)
+        return s.replace("-", NBHYPHEN) if hyphens else s
+
+    return pattern.sub(keep, text)
