@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Problem
-from .write import read_manifest, unwritable
+from .write import links_in, read_manifest, remove_leftovers, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Any one input file (a seed, a template, a catalog, a static file...) larger than this is refused:
@@ -89,6 +89,11 @@ class Project:
     @property
     def locales(self) -> Path:
         return self.root / "locales"
+
+    @property
+    def input_folders(self) -> tuple[Path, ...]:
+        """The folders the build reads: every input resolves inside one of them."""
+        return (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales)
 
     @cached_property
     def real_root(self) -> Path:
@@ -291,10 +296,15 @@ class Project:
         """Why ``out`` must not be the output folder of a build (empty if it may be).
 
         Refused: a symbolic link (a repository could ship ``_site`` or ``.preview`` as a link to any
-        folder), the project itself or a folder that holds it, one of its inputs (or a folder inside
-        or around one), a path that is not a folder, and a folder that is not empty and holds no
-        previous build: a previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
+        folder), a path that goes through a link inside the project (``public/site`` where the
+        repository ships ``public`` as a link), the project itself or a folder that holds it, one of
+        its inputs (or a folder inside or around one), a path that is not a folder, a folder that is
+        not empty and holds no previous build, and a folder that holds a symbolic link (no build
+        writes one). A previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
         alone, and a build removes only the files that manifest lists.
+
+        Once the path itself may be used, what interrupted builds left beside the folder is handled
+        first (:func:`~explainer.write.remove_leftovers`): a site put back is checked like any other.
         """
         hint = "choose a new folder for the site, such as _site"
         out = Path(os.path.abspath(out))  # "..", "." and the like, as they are written
@@ -302,15 +312,20 @@ class Project:
             if os.path.islink(out):
                 message = f"the output folder is a symbolic link (to {os.readlink(out)})"
                 return [Problem(str(out), 1, 1, message, "give the folder itself as --out, or remove the link")]
+            link = self._link_on_the_way(out)
+            if link is not None:
+                message = f"the output folder's path goes through {self.show(link)}, a symbolic link (to {os.readlink(link)})"
+                return [Problem(str(out), 1, 1, message, "give a folder of the project itself as --out, or remove the link")]
             target = out.parent.resolve() / out.name
-            info = os.stat(target) if os.path.lexists(target) else None
             root = self.real_root
             if root.is_relative_to(target):
                 return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
-            for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
+            for folder in (*self.input_folders, self.root / "explainer"):
                 inputs = folder.resolve()
                 if target.is_relative_to(inputs) or inputs.is_relative_to(target):
                     return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
+            remove_leftovers(target)
+            info = os.stat(target) if os.path.lexists(target) else None
             if info is None:
                 return []
             if not stat.S_ISDIR(info.st_mode):
@@ -323,6 +338,22 @@ class Project:
                 message = "the output folder is not empty and holds no previous build of the site"
                 earlier = "choose a new folder for the site; if it holds a site that an earlier version built (no manifest), delete it once"
                 return [Problem(str(target), 1, 1, message, earlier)]
+            linked = links_in(target)
+            if linked:  # a build writes no link: a repository can ship one to lead writes out of the folder
+                message = f"the output folder holds {', '.join(linked)}, a symbolic link (or a folder with one) that no build wrote"
+                return [Problem(str(target), 1, 1, message, "remove the link from the output folder, or delete the folder")]
         except OSError as exc:
             return [unwritable(out.absolute(), exc)]
         return []
+
+    def _link_on_the_way(self, out: Path) -> Path | None:
+        """The first symbolic link among the folders between the project's root and ``out`` (if ``out`` is inside it)."""
+        root = Path(os.path.abspath(self.root))
+        if not out.is_relative_to(root):
+            return None
+        here = root
+        for part in out.relative_to(root).parts[:-1]:
+            here = here / part
+            if os.path.islink(here):
+                return here
+        return None
