@@ -97,15 +97,27 @@ class Project:
 
     @cached_property
     def real_root(self) -> Path:
-        """The project's folder with every symbolic link resolved: inputs must resolve inside it."""
+        """The project's folder with every symbolic link resolved."""
         return self.root.resolve()
+
+    @cached_property
+    def _real_inputs(self) -> tuple[str, ...]:
+        """The input folders as they are inside :attr:`real_root` (by name: a link in their place leads elsewhere)."""
+        return tuple(str(self.real_root / folder.name) for folder in self.input_folders)
+
+    def inside_inputs(self, real: Path) -> bool:
+        """Whether the resolved path ``real`` is inside one of the input folders (not merely inside the project:
+        a link to ``.git``, ``.venv`` or the output folder would publish what is there)."""
+        text = str(real)
+        return any(text == folder or text.startswith(folder + os.sep) for folder in self._real_inputs)
 
     def refusal(self, path: Path, *, folder: bool = False, missing: tuple[str, str] | None = None) -> Problem | None:
         """Why ``path`` cannot be read as an input, or None if it can: a regular file (with ``folder``, a
-        folder) that resolves inside the project and can be opened.
+        folder) that resolves inside the project's input folders and can be opened.
 
-        A path that resolves outside the project (through a symbolic link anywhere along it) is refused
-        at the link; one that cannot be reached for want of permission, at the folder that stops it.
+        A path that resolves outside them (through a symbolic link anywhere along it: out of the project,
+        or to another part of it such as ``.git``) is refused at the link; one that cannot be reached for
+        want of permission, at the folder that stops it.
         ``missing``: the message and hint for a path that does not exist (default: a plain one).
         """
         try:
@@ -130,7 +142,7 @@ class Project:
     def _open(self, path: Path, *, folder: bool, missing: tuple[str, str] | None) -> int:
         """An open descriptor of ``path`` (closed at once for a folder; -1), or :class:`InputError`."""
         real = Path(os.path.realpath(path))
-        if not real.is_relative_to(self.real_root):
+        if not self.inside_inputs(real):
             raise InputError(self._outside(path))
         try:
             info = os.stat(real)
@@ -166,10 +178,16 @@ class Project:
             parts = ()
         for n in range(1, len(parts) + 1):
             prefix = self.root.joinpath(*parts[:n])
-            if not Path(os.path.realpath(prefix)).is_relative_to(self.real_root):
+            if not self.inside_inputs(Path(os.path.realpath(prefix))):
                 at = prefix
                 break
-        target = os.path.realpath(at)
+        target = Path(os.path.realpath(at))
+        if target.is_relative_to(self.real_root):
+            where = "the project's own folder" if target == self.real_root else self.show_real(target)
+            message = f"resolves to {where}, outside the project's input folders"
+            folders = ", ".join(f.name + "/" for f in self.input_folders)
+            hint = f"the build reads only files inside {folders}: copy the file into one, or remove the link"
+            return Problem(self.show(at), 1, 1, message, hint)
         return Problem(self.show(at), 1, 1, f"resolves to {target}, outside the project", _OUTSIDE_HINT)
 
     def _unreadable(self, path: Path, exc: OSError, folder: bool) -> Problem:
@@ -226,7 +244,7 @@ class Project:
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:
         """Every file below ``folder`` (none if it does not exist), in order, and the problems of what cannot be read.
 
-        Links are followed when they resolve inside the project (a folder once); anything else that
+        Links are followed when they resolve inside the input folders (a folder once); anything else that
         is not a regular file or a folder is a problem, as is more than :data:`MAX_STATIC_BYTES` in all.
         """
         try:
@@ -254,7 +272,7 @@ class Project:
             for name in entries:
                 path = here / name
                 real = Path(os.path.realpath(path))
-                if not real.is_relative_to(self.real_root):
+                if not self.inside_inputs(real):
                     problems.append(self._outside(path))
                     continue
                 try:
@@ -284,6 +302,13 @@ class Project:
 
         walk(folder)
         return files, problems
+
+    def show_real(self, real: Path) -> str:
+        """The resolved path ``real`` relative to the resolved project root."""
+        try:
+            return real.relative_to(self.real_root).as_posix()
+        except ValueError:
+            return str(real)
 
     def show(self, path: Path) -> str:
         """``path`` relative to the project root, with forward slashes."""
