@@ -17,13 +17,14 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError, Problem, visible
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Problem, visible
 from .model import Model
 from .plan import section_path
 from .project import InputError, Project
@@ -86,9 +87,20 @@ def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Call
 
 
 def status(project: Project, problems: Iterable[Problem], model: Model | None = None) -> dict[str, Any]:
-    """What the open pages show: each error with the lines of its file around it, and translation marks."""
+    """What the open pages show: each error with the lines of its file around it, and translation marks.
+
+    As in the terminal's report, at most :data:`~explainer.errors.MAX_SHOWN_PER_FILE` errors of one file
+    are listed (then how many more there are), and each file is read once however many errors it has.
+    """
     errors = []
+    lines: dict[str, list[str]] = {}
+    shown: Counter[str] = Counter()
     for p in problems:
+        shown[p.path] += 1
+        if shown[p.path] > MAX_SHOWN_PER_FILE:
+            continue
+        if p.path not in lines:
+            lines[p.path] = _lines(project, project.root / p.path)
         errors.append(
             {
                 "path": p.path,
@@ -96,9 +108,13 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                 "col": p.col,
                 "message": p.message,
                 "hint": p.hint,
-                "excerpt": _excerpt(project, project.root / p.path, p.line),
+                "excerpt": _excerpt(lines[p.path], p.line),
             }
         )
+    for path, count in shown.items():
+        if count > MAX_SHOWN_PER_FILE:
+            more = f"{count - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
+            errors.append({"path": path, "line": 1, "col": 1, "message": more, "hint": "", "excerpt": []})
     marks = []
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
@@ -114,15 +130,20 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                     "message": note.message,
                 }
             )
-    return {"ok": not errors, "errors": errors, "marks": marks}
+    total = sum(shown.values())
+    return {"ok": not total, "count": total, "errors": errors, "marks": marks}
 
 
-def _excerpt(project: Project, file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
-    """The lines around ``line`` of ``file``: only of a file the build may read (inside the project)."""
+def _lines(project: Project, file: Path) -> list[str]:
+    """The lines of ``file``: only of a file the build may read (inside the project's input folders)."""
     try:
-        lines = project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
+        return project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
     except InputError:
         return []
+
+
+def _excerpt(lines: list[str], line: int, around: int = 2) -> list[dict[str, Any]]:
+    """The lines around ``line`` (of a file's ``lines``)."""
     first, last = max(line - around, 1), min(line + around, len(lines))
     return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]
 

@@ -386,3 +386,22 @@ def test_an_open_page_is_never_written_through_a_link_put_into_the_preview(serve
         s.close()
     assert any("symbolic link" in e["message"] for e in _status(server)["errors"]), _status(server)
     assert _files(victim) == before
+
+
+def test_the_status_of_many_errors_reads_each_file_once_and_lists_a_report_s_worth(tmp_path: Path) -> None:
+    """Review s2, attack 34: each error's excerpt read and split its whole file again (16,384 errors: 39 s)."""
+    from explainer.errors import MAX_SHOWN_PER_FILE, Problem
+    from explainer.project import Project
+    from explainer.serve import status
+
+    project = make_project(tmp_path / "site")
+    (project / "content/figures.yaml").write_text("".join(f"- item {n:08d}\n" for n in range(4096)), "utf-8")  # 64 KB
+    problems = [Problem("content/figures.yaml", n % 4096 + 1, 1, f"wrong {n}") for n in range(16384)]
+    started = time.monotonic()
+    found = status(Project(project), problems)
+    assert time.monotonic() - started < 5
+    assert found["ok"] is False and found["count"] == 16384
+    errors = found["errors"]
+    assert len(errors) == MAX_SHOWN_PER_FILE + 1
+    assert errors[-1]["message"] == f"{16384 - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
+    assert errors[3]["excerpt"] == [{"n": n, "text": f"- item {n - 1:08d}"} for n in range(2, 7)]
