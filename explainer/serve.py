@@ -68,12 +68,29 @@ def rebuild(
             cancel=cancel,
         )
     except BuildError as exc:
-        try:
-            write_status(out, status(project, exc.problems))
-        except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
-            return False, f"{exc.report()}\n{refused.report()}"
-        return False, exc.report()
-    return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+        failed = exc
+    except Exception as exc:  # a mistake that is not located (a bug, or an input a check missed): shown all the same
+        failed = BuildError([unexpected(project, exc)])
+    else:
+        return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+    try:
+        write_status(out, status(project, failed.problems))
+    except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
+        return False, f"{failed.report()}\n{refused.report()}"
+    return False, failed.report()
+
+
+def unexpected(project: Project, exc: Exception) -> Problem:
+    """An error that the build did not locate, as a problem for the report and the overlay: at the file
+    it names (a system error), or else at the command, on one line and without a traceback."""
+    what = visible(f"{type(exc).__name__}: {exc}").replace("\n", " ")
+    if len(what) > 300:
+        what = what[:300] + "…"
+    hint = "undo or fix what you saved last; the preview rebuilds on the next save"
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and isinstance(name, str) and Path(name).is_relative_to(project.root):
+        return Problem(project.show(Path(name)), 1, 1, f"the build stopped: {exc.strerror or what}", hint)
+    return Problem("build.py", 1, 1, f"the build stopped on an error it could not locate ({what})", hint)
 
 
 def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Callable[[Model], None]:
@@ -381,6 +398,10 @@ def _rebuild_on_saves(
                 ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel)
             except Cancelled:
                 continue  # a newer save: built again at once
+            except Exception as exc:  # never the end of the preview: the next save builds again
+                line = visible(f"error: the preview could not rebuild: {type(exc).__name__}: {exc}").replace("\n", " ")
+                print(line, file=sys.stderr, flush=True)
+                continue
             print(message, file=sys.stdout if ok else sys.stderr, flush=True)
             # reload either way: on failure the last good page comes back with the error overlay
             if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)

@@ -405,3 +405,27 @@ def test_the_status_of_many_errors_reads_each_file_once_and_lists_a_report_s_wor
     assert len(errors) == MAX_SHOWN_PER_FILE + 1
     assert errors[-1]["message"] == f"{16384 - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
     assert errors[3]["excerpt"] == [{"n": n, "text": f"- item {n - 1:08d}"} for n in range(2, 7)]
+
+
+def test_an_error_the_build_does_not_locate_is_shown_and_the_preview_keeps_rebuilding(tmp_path: Path) -> None:
+    """Review s2, attack 13: such an error (here a stylesheet that is not UTF-8, which a build did not locate)
+    ended the preview's rebuild thread with a traceback; at start-up it ended the preview itself."""
+    project = make_project(tmp_path / "site")
+    css = project / "static/style.css"
+    good = css.read_bytes()
+    css.write_bytes(good + b"/* \xff\xfe */\n")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: (_status(running) or {"ok": True})["ok"] is False, 60, "the status to report the error")
+        css.write_bytes(good)
+        wait_until(lambda: running.request("/")[0] == 200 and (_status(running) or {}).get("ok") is True, 60, "the fixed site")
+        css.write_bytes(good + b"/* \xff\xfe */\n")
+        wait_until(lambda: (_status(running) or {"ok": True})["ok"] is False, 60, "the status to report the error again")
+        assert _status(running)["errors"][0]["message"]
+        css.write_bytes(good)
+        wait_until(lambda: (_status(running) or {}).get("ok") is True, 60, "the site fixed again")
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "Exception in thread" not in output, output
