@@ -357,13 +357,21 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     """Watch the project's files in a thread of their own (watchfiles, inotify): a save sets both events
     returned, the first to start a build, the second to cancel the one running (a template that never
     ends is stopped at once; the build starts again with everything saved since)."""
-    from watchfiles import watch
+    from watchfiles import DefaultFilter, watch
 
     pending, cancel = threading.Event(), threading.Event()
 
+    class InputsOnly(DefaultFilter):  # type: ignore[misc]
+        """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
+        folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
+
+        def __call__(self, change: Any, path: str) -> bool:
+            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
+
     def watching() -> None:
         # a save is acted on 4 ms after its last file event (10 ms was a tenth of the save-to-paint time)
-        for _changes in watch(*watched_paths(project), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False):
+        saves = watch(*watched_paths(project), watch_filter=InputsOnly(), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False)
+        for _changes in saves:
             pending.set()
             cancel.set()
 

@@ -429,3 +429,29 @@ def test_an_error_the_build_does_not_locate_is_shown_and_the_preview_keeps_rebui
     finally:
         output = running.stop()
     assert "Traceback" not in output and "Exception in thread" not in output, output
+
+
+def _settles(server: Server) -> bool:
+    """Whether the preview takes (almost) no CPU over half a second: it is not rebuilding."""
+    spent = _cpu_seconds(server.proc.pid)
+    time.sleep(0.5)
+    return _cpu_seconds(server.proc.pid) - spent < 0.15
+
+
+def test_a_link_to_the_project_in_static_neither_loops_the_preview_nor_is_followed(tmp_path: Path) -> None:
+    """Review s2, attack 36: with ``static/loop -> ..`` the watcher saw the preview's own writes and rebuilt for ever."""
+    project = make_project(tmp_path / "site")
+    (project / "static/loop").symlink_to("..")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: _status(running) is not None, 60, "the first build's status")
+        assert any(e["path"] == "static/loop" for e in _status(running)["errors"]), _status(running)
+        wait_until(lambda: _settles(running), 30, "the preview to stop rebuilding")
+        (project / "static/loop").unlink()  # a save of an input still rebuilds
+        wait_until(lambda: running.request("/")[0] == 200, 60, "the fixed site to be served")
+        assert (_status(running) or {}).get("ok") is True
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output
