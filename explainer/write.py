@@ -397,6 +397,10 @@ def _remove_leftovers(out: Path) -> None:
             os.close(fd)
 
 
+_noted: set[str] = set()
+"""The leftovers already said to hold links (said once per process)."""
+
+
 def _remove_leftover(folder: Path, out: Path) -> None:
     built = read_manifest(folder)
     if built is None:
@@ -409,8 +413,10 @@ def _remove_leftover(folder: Path, out: Path) -> None:
     if not os.path.lexists(out):
         linked = links_in(folder)
         if linked:  # no build writes a link: not a site to put back (a repository can ship such a "leftover")
-            shown = ", ".join(linked)
-            print(visible(f"note: {folder} holds symbolic links ({shown}); it is not put back as {out.name}: delete it"), file=sys.stderr)
+            if str(folder) not in _noted:  # once (the output checks and the staging both handle leftovers)
+                _noted.add(str(folder))
+                note = f"note: {folder} holds symbolic links ({', '.join(linked)}); it is not put back as {out.name}: delete it"
+                print(visible(note), file=sys.stderr)
             return
         os.rename(folder, out)
         return

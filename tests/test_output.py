@@ -230,7 +230,7 @@ def test_a_shipped_leftover_holding_a_link_is_never_put_back(tmp_path: Path) -> 
     (leftover / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": ["docs/letter.txt"]}), "utf-8")
     result = run_cli(root, "build")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    assert "not put back" in result.stderr and "._site.old-x" in result.stderr, result.stderr
+    assert result.stderr.count("not put back") == 1 and "._site.old-x" in result.stderr, result.stderr
     out = root / "_site"
     assert not (out / "docs").exists() and not [p for p in out.rglob("*") if p.is_symlink()]
     assert (victim / "letter.txt").read_text("utf-8") == "keep me" and (leftover / "docs").is_symlink()
