@@ -17,13 +17,14 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError, Problem, visible
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Problem, visible
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
@@ -66,12 +67,29 @@ def rebuild(
             cancel=cancel,
         )
     except BuildError as exc:
-        try:
-            write_status(out, status(project, exc.problems))
-        except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
-            return False, f"{exc.report()}\n{refused.report()}"
-        return False, exc.report()
-    return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+        failed = exc
+    except Exception as exc:  # a mistake that is not located (a bug, or an input a check missed): shown all the same
+        failed = BuildError([unexpected(project, exc)])
+    else:
+        return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+    try:
+        write_status(out, status(project, failed.problems))
+    except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
+        return False, f"{failed.report()}\n{refused.report()}"
+    return False, failed.report()
+
+
+def unexpected(project: Project, exc: Exception) -> Problem:
+    """An error that the build did not locate, as a problem for the report and the overlay: at the file
+    it names (a system error), or else at the command, on one line and without a traceback."""
+    what = visible(f"{type(exc).__name__}: {exc}").replace("\n", " ")
+    if len(what) > 300:
+        what = what[:300] + "…"
+    hint = "undo or fix what you saved last; the preview rebuilds on the next save"
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and isinstance(name, str) and Path(name).is_relative_to(project.root):
+        return Problem(project.show(Path(name)), 1, 1, f"the build stopped: {exc.strerror or what}", hint)
+    return Problem("build.py", 1, 1, f"the build stopped on an error it could not locate ({what})", hint)
 
 
 def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Callable[[Model], None]:
@@ -85,9 +103,20 @@ def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Call
 
 
 def status(project: Project, problems: Iterable[Problem], model: Model | None = None) -> dict[str, Any]:
-    """What the open pages show: each error with the lines of its file around it, and translation marks."""
+    """What the open pages show: each error with the lines of its file around it, and translation marks.
+
+    As in the terminal's report, at most :data:`~explainer.errors.MAX_SHOWN_PER_FILE` errors of one file
+    are listed (then how many more there are), and each file is read once however many errors it has.
+    """
     errors = []
+    lines: dict[str, list[str]] = {}
+    shown: Counter[str] = Counter()
     for p in problems:
+        shown[p.path] += 1
+        if shown[p.path] > MAX_SHOWN_PER_FILE:
+            continue
+        if p.path not in lines:
+            lines[p.path] = _lines(project, project.root / p.path)
         errors.append(
             {
                 "path": p.path,
@@ -95,9 +124,13 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                 "col": p.col,
                 "message": p.message,
                 "hint": p.hint,
-                "excerpt": _excerpt(project, project.root / p.path, p.line),
+                "excerpt": _excerpt(lines[p.path], p.line),
             }
         )
+    for path, count in shown.items():
+        if count > MAX_SHOWN_PER_FILE:
+            more = f"{count - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
+            errors.append({"path": path, "line": 1, "col": 1, "message": more, "hint": "", "excerpt": []})
     marks = []
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
@@ -124,15 +157,20 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                         "message": f"draft: {draft.what} '{draft.id}' is left out of the published site",
                     }
                 )
-    return {"ok": not errors, "errors": errors, "marks": marks}
+    total = sum(shown.values())
+    return {"ok": not total, "count": total, "errors": errors, "marks": marks}
 
 
-def _excerpt(project: Project, file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
-    """The lines around ``line`` of ``file``: only of a file the build may read (inside the project)."""
+def _lines(project: Project, file: Path) -> list[str]:
+    """The lines of ``file``: only of a file the build may read (inside the project's input folders)."""
     try:
-        lines = project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
+        return project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
     except InputError:
         return []
+
+
+def _excerpt(lines: list[str], line: int, around: int = 2) -> list[dict[str, Any]]:
+    """The lines around ``line`` (of a file's ``lines``)."""
     first, last = max(line - around, 1), min(line + around, len(lines))
     return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]
 
@@ -335,13 +373,21 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     """Watch the project's files in a thread of their own (watchfiles, inotify): a save sets both events
     returned, the first to start a build, the second to cancel the one running (a template that never
     ends is stopped at once; the build starts again with everything saved since)."""
-    from watchfiles import watch
+    from watchfiles import DefaultFilter, watch
 
     pending, cancel = threading.Event(), threading.Event()
 
+    class InputsOnly(DefaultFilter):  # type: ignore[misc]
+        """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
+        folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
+
+        def __call__(self, change: Any, path: str) -> bool:
+            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
+
     def watching() -> None:
         # a save is acted on a few milliseconds after its last file event
-        for _changes in watch(*watched_paths(project), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False):
+        saves = watch(*watched_paths(project), watch_filter=InputsOnly(), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False)
+        for _changes in saves:
             pending.set()
             cancel.set()
 
@@ -376,6 +422,10 @@ def _rebuild_on_saves(
                 ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel)
             except Cancelled:
                 continue  # a newer save: built again at once
+            except Exception as exc:  # never the end of the preview: the next save builds again
+                line = visible(f"error: the preview could not rebuild: {type(exc).__name__}: {exc}").replace("\n", " ")
+                print(line, file=sys.stderr, flush=True)
+                continue
             print(message, file=sys.stdout if ok else sys.stderr, flush=True)
             # reload either way: on failure the last good page comes back with the error overlay
             if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)

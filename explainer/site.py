@@ -22,7 +22,7 @@ from .project import InputError, Project
 from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
 from .reuse import Reuse
 from .validate import load_model
-from .write import read_manifest, replace_file, staging, write_files
+from .write import put_below, read_manifest, staging, unwritable, write_files
 
 
 @dataclass(frozen=True)
@@ -247,7 +247,7 @@ def build(
     ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
     ``cancel``: once set, the build stops (with :class:`~explainer.workers.Cancelled`) and ``out`` is left as it was.
     """
-    refused = project.output_problems(out)
+    refused = project.output_problems(out)  # (after what interrupted builds left beside it is handled)
     if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
     before = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
@@ -284,10 +284,11 @@ def _render_first(
             if any(TOO_LONG in p.message for p in exc.problems):
                 raise
             return
-        for rel, data in files.items():
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, data)  # the server never sends half a page
+        try:
+            for rel, data in files.items():
+                put_below(out, rel, data)  # whole (the server never sends half a page), and never through a link
+        except OSError as exc:
+            raise BuildError([unwritable(out, exc)]) from None
         if files:
             shown(renderer.model)
 

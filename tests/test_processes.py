@@ -217,3 +217,36 @@ def test_one_pool_of_workers_and_nothing_else_renders_in_parallel() -> None:
     for gone in ("with_child", "_render_split", "SPLIT_FROM"):
         assert not hasattr(render, gone), gone
     assert "os._exit" not in (REPO / "build.py").read_text("utf-8")
+
+
+def test_ctrl_c_while_the_generator_is_still_being_imported_is_one_line(tmp_path: Path) -> None:
+    """Review s2, attack 15b: Ctrl+C in the first tenth of a second showed a KeyboardInterrupt traceback.
+
+    The project's copy of the generator is made slow to import (it waits after saying it got there), so
+    that the signal comes while the import runs, every time."""
+    root = make_project(tmp_path / "site")
+    ready = tmp_path / "importing"
+    init = root / "explainer/__init__.py"
+    init.write_text(
+        init.read_text("utf-8") + "\nimport os as _os, time as _time\n"
+        "if _os.environ.get('SLOW_IMPORT'):\n    open(_os.environ['SLOW_IMPORT'], 'w').close()\n    _time.sleep(60)\n",
+        "utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "build.py", "build"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SLOW_IMPORT": str(ready)},
+    )
+    try:
+        wait_until(ready.exists, 30, "the generator to be imported")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and err == "interrupted: the output folder was left as it was\n", err
+    assert not (root / "_site").exists()

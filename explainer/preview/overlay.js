@@ -38,7 +38,7 @@
     box.lang = lang;
     box.dir = t.dir;
     var head = el("header", "po-head");
-    head.appendChild(el("h2", "po-title", t.title + " (" + status.errors.length + " " + t.errors + ")"));
+    head.appendChild(el("h2", "po-title", t.title + " (" + (status.count || status.errors.length) + " " + t.errors + ")"));
     var toggle = el("button", "po-lang", ui[next()].name);
     toggle.type = "button";
     toggle.addEventListener("click", function () {
