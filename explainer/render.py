@@ -215,9 +215,9 @@ class ProjectLoader(jinja2.BaseLoader):
         return sorted(p.relative_to(self.folder).as_posix() for p in files)
 
 
-def make_environment(project: Project, lang: Language, translations: NullTranslations, model: Model, md: Markdown) -> jinja2.Environment:
-    """A strict, autoescaping environment with the language's catalog and filters installed."""
-    env = jinja2.Environment(
+def _strict_environment(project: Project) -> jinja2.Environment:
+    """The project's templates, strict (undefined names fail) and autoescaping, with gettext."""
+    return jinja2.Environment(
         loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -228,6 +228,11 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
+
+
+def make_environment(project: Project, lang: Language, translations: NullTranslations, model: Model, md: Markdown) -> jinja2.Environment:
+    """A strict, autoescaping environment with the language's catalog and filters installed."""
+    env = _strict_environment(project)
     first = model.site.languages[0] if model is not None else lang  # the source language: of the documents, and of every text
     source = first.code
     fallbacks = env.globals["untranslated"] = []  # this page's texts shown in the source language (see Renderer.render)
