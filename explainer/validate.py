@@ -30,6 +30,7 @@ from .style import place_in_file, rules
 from .translations import coverage, english_name
 
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_HINT = "use lowercase letters a-z, digits and single hyphens (it is part of a page's address)"
 """A prose page's id: the last part of its address."""
 
 RESERVED = frozenset({key for key, _ in EXTRA_PAGES} | {"embed", "data", "static", "feed.xml", "__preview"})
@@ -587,9 +588,15 @@ class _Site:
         """Former page keys → the pages they now are: each alias an address no page and no other alias has."""
         taken, out = self.page_keys(), dict[str, str]()
         for doc, at, raw, prefix in self._aliased():
+            ident = str(raw["id"] if "id" in raw else at[-1])
+            if not PROSE_ID.fullmatch(ident):  # checked here too: the schemas are the project's, an id is an address
+                self.err(doc, (*at, "id") if "id" in raw else at, f"id '{ident}' is not a slug", SLUG_HINT)
+                continue
             for j, alias in enumerate(raw.get("aliases", ())):
-                old, new = prefix + alias, prefix + str(raw["id"] if "id" in raw else at[-1])
-                if old in taken or old in out or (not prefix and alias in RESERVED):
+                old, new = prefix + str(alias), prefix + ident
+                if not PROSE_ID.fullmatch(str(alias)):
+                    self.err(doc, (*at, "aliases", j), f"alias '{alias}' is not a slug", SLUG_HINT)
+                elif old in taken or old in out or (not prefix and alias in RESERVED):
                     what = f"another item's former id (it leads to '{out[old]}')" if old in out else "the address of a page of the site"
                     self.err(doc, (*at, "aliases", j), f"alias '{alias}' is {what}", "remove it: an alias is a former id no page uses")
                 elif not (self.publishing and _is_draft(raw)):

@@ -432,6 +432,8 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
     """Write ``files`` (relative path → bytes) below ``folder``; ``made`` remembers the folders created."""
     made = set() if made is None else made
     for rel in sorted(files):
+        if rel.startswith("/") or "\x00" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
+            raise OSError(errno.EINVAL, "not a path inside the output folder", rel)  # never above it, whatever a page's id
         target = os.path.join(folder, rel)
         parent = os.path.dirname(target)
         if parent not in made:

@@ -274,3 +274,40 @@ def test_writing_one_file_into_an_output_folder_never_goes_through_a_link(tmp_pa
     assert (victim / "status.json").read_text("utf-8") == "USER DATA"
     write_into(out, "en/new.txt", b"new")  # a folder of its own, made as it goes
     assert (out / "en/new.txt").read_bytes() == b"new" and "en/new.txt" in manifest(out)
+
+
+def test_an_id_or_alias_that_climbs_out_is_a_located_error_even_with_a_loosened_schema(tmp_path: Path) -> None:
+    """Review s3, attacks 58 and 59: the schemas are the project's own, so a checkout could loosen the id
+    pattern; an id or alias such as '../../victim' must still never become an address above the output folder."""
+    import json
+
+    from conftest import run_cli
+
+    root = make_project(tmp_path / "site")
+    victim = tmp_path / "victim"
+    common = json.loads((root / "schemas/common.schema.json").read_text("utf-8"))
+    common["$defs"]["id"]["pattern"] = "^.*$"
+    (root / "schemas/common.schema.json").write_text(json.dumps(common), "utf-8")
+    events = (root / "schemas/events.schema.json").read_text("utf-8")
+    (root / "schemas/events.schema.json").write_text(events.replace('"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"', '"pattern": "^.*$"'), "utf-8")
+    climb = "../" * 12 + str(victim).lstrip("/")
+    events_yaml = root / "content/events.yaml"
+    events_yaml.write_text(events_yaml.read_text("utf-8").replace("  - id: invasion\n", f"  - id: invasion\n    aliases: ['{climb}']\n", 1), "utf-8")
+    result = run_cli(root, "build", "--out", str(root / "out"))
+    assert result.returncode == 1 and "alias" in result.stderr and "not a slug" in result.stderr, result.stderr
+    assert "content/events.yaml:" in result.stderr and "Traceback" not in result.stderr
+    events_yaml.write_text(events_yaml.read_text("utf-8").replace(f"    aliases: ['{climb}']\n", "").replace("id: first-round", f"id: '{climb}'"), "utf-8")
+    result = run_cli(root, "build", "--out", str(root / "out"))
+    assert result.returncode == 1 and "not a slug" in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert not victim.exists() and not (root / "out").exists()
+
+
+def test_the_writer_refuses_any_path_that_is_not_below_its_folder(tmp_path: Path) -> None:
+    from explainer.write import write_files
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for rel in ("../escaped.html", "a/../../escaped.html", "/tmp/escaped.html", "a//b.html", "./a.html"):
+        with pytest.raises(OSError):
+            write_files({rel: b"x"}, folder)
+    assert not (tmp_path / "escaped.html").exists() and list(folder.iterdir()) == []
