@@ -292,11 +292,13 @@ def test_an_id_or_alias_that_climbs_out_is_a_located_error_even_with_a_loosened_
     (root / "schemas/events.schema.json").write_text(events.replace('"pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"', '"pattern": "^.*$"'), "utf-8")
     climb = "../" * 12 + str(victim).lstrip("/")
     events_yaml = root / "content/events.yaml"
-    events_yaml.write_text(events_yaml.read_text("utf-8").replace("  - id: invasion\n", f"  - id: invasion\n    aliases: ['{climb}']\n", 1), "utf-8")
+    aliased = f"  - id: invasion\n    aliases: ['{climb}']\n"
+    events_yaml.write_text(events_yaml.read_text("utf-8").replace("  - id: invasion\n", aliased, 1), "utf-8")
     result = run_cli(root, "build", "--out", str(root / "out"))
     assert result.returncode == 1 and "alias" in result.stderr and "not a slug" in result.stderr, result.stderr
     assert "content/events.yaml:" in result.stderr and "Traceback" not in result.stderr
-    events_yaml.write_text(events_yaml.read_text("utf-8").replace(f"    aliases: ['{climb}']\n", "").replace("id: first-round", f"id: '{climb}'"), "utf-8")
+    renamed = events_yaml.read_text("utf-8").replace(aliased, "  - id: invasion\n").replace("id: first-round", f"id: '{climb}'")
+    events_yaml.write_text(renamed, "utf-8")
     result = run_cli(root, "build", "--out", str(root / "out"))
     assert result.returncode == 1 and "not a slug" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert not victim.exists() and not (root / "out").exists()
