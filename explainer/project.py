@@ -282,6 +282,10 @@ class Project:
             for name in entries:
                 path = here / name
                 real = Path(os.path.realpath(path))
+                if not _plain_name(name):  # its name would be part of an address, and of the terminal's report
+                    hint = "rename it with printable UTF-8 characters"
+                    problems.append(Problem(self.show(here), 1, 1, f"a file name that is not printable UTF-8: {name!a}", hint))
+                    continue
                 if not self.inside_inputs(real):
                     problems.append(self._outside(path))
                     continue
@@ -392,3 +396,8 @@ class Project:
             if os.path.islink(here):
                 return here
         return None
+
+
+def _plain_name(name: str) -> bool:
+    """Whether a file's name is printable UTF-8 (a byte that is not UTF-8 reaches Python as a lone surrogate)."""
+    return name.isprintable() and not any("\udc80" <= ch <= "\udcff" for ch in name)

@@ -283,3 +283,15 @@ def test_a_link_from_one_input_folder_into_another_is_followed(tmp_path: Path) -
     build(Project(root), root / "_site")
     (copied,) = (root / "_site/static").glob("site-data*.yaml")
     assert copied.read_bytes() == (root / "content/site.yaml").read_bytes()
+
+
+def test_a_file_name_that_is_not_utf8_is_a_located_error_not_a_traceback(tmp_path: Path) -> None:
+    """Review s3, attack 50b: a folder in static/ named with bytes that are not UTF-8."""
+    root = make_project(tmp_path / "site")
+    odd = os.path.join(os.fsencode(root / "static"), b"\xff\xfe")
+    os.mkdir(odd)
+    with open(os.path.join(odd, b"x.txt"), "wb") as fh:
+        fh.write(b"x")
+    result = run_cli(root, "build", "--out", str(tmp_path / "out"))
+    assert result.returncode == 1 and "static:1:1: a file name that is not printable UTF-8" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
