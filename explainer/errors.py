@@ -35,7 +35,8 @@ class Problem:
         is shown escaped, and a message stays on its line.
         """
         head = visible(f"{self.path}:{self.line}:{self.col}: {self.message}").replace("\n", "\\n")
-        return f"{head}\n    hint: {visible(self.hint)}" if self.hint else head
+        hint = visible(self.hint).replace("\n", "\\n")  # a hint may quote input too (a schema's description)
+        return f"{head}\n    hint: {hint}" if self.hint else head
 
 
 class BuildError(Exception):
