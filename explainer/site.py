@@ -353,10 +353,11 @@ def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
     """The map's outlines from ``content/geo.json``, read from inside the project; missing is an error when ``needed``."""
     file = project.content / "geo.json"
     missing = ("the map's outlines are missing", "restore content/geo.json from the repository (see docs/content-format.md)")
-    refused = project.refusal(file, missing=missing)
-    if refused is not None:
-        return None, [refused] if needed or "missing" not in refused.message else []
-    return load_geo(file, project.show(file))
+    try:
+        raw = project.read_bytes(file, missing=missing)
+    except InputError as exc:
+        return None, [exc.problem] if needed or not exc.missing else []
+    return load_geo(raw, project.show(file))
 
 
 def _render_first(

@@ -69,3 +69,38 @@ def test_a_newline_in_a_schema_description_cannot_spoof_a_line_of_the_report(pro
     _no_traceback(result)
     assert fake in result.stderr, result.stderr
     assert not any(line.startswith("built") for line in result.stderr.splitlines() + result.stdout.splitlines()), result.stderr
+
+
+# --- content/geo.json (attacks 29, 30) --------------------------------------------------------------
+
+
+def test_a_map_file_with_many_bad_shapes_is_reported_in_time_with_its_first_problems(project: Path) -> None:
+    shapes = ",\n".join(f'{{"id": "c{i}", "name": "n", "rings": [[1, 2]]}}' for i in range(60_000))
+    geo = project / "content/geo.json"
+    geo.write_text(f'{{"source": "s", "licence": "l",\n"countries": [\n{shapes}\n],\n"regions": []}}\n', "utf-8")
+    result = run_cli(project, "check", timeout=60)  # before: each problem scanned the whole file (over 120 s)
+    _no_traceback(result)
+    assert "content/geo.json:3:1: countries 'c0': a ring is not a list" in result.stderr, result.stderr
+    assert "content/geo.json:4:1: countries 'c1': a ring is not a list" in result.stderr
+    assert "content/geo.json:1:1: 59,901 more problems in this file are not described (the first 99 are)" in result.stderr
+    assert "content/geo.json: " not in result.stderr  # all that was collected is shown
+
+
+def test_a_map_file_that_is_not_utf8_or_nested_too_deeply_is_located(project: Path) -> None:
+    geo = project / "content/geo.json"
+    geo.write_bytes(b'{"source": "x\n\xff"}')
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "content/geo.json:2:1: not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
+    geo.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "content/geo.json:1:1: nested too deeply to read" in result.stderr, result.stderr
+
+
+def test_a_map_file_over_the_size_limit_is_refused_unread(project: Path) -> None:
+    with (project / "content/geo.json").open("ab") as fh:
+        fh.truncate(65 * 2**20)  # a sparse file: 65 MB of NUL bytes after the JSON
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "content/geo.json:1:1: file is too large (65 MB; at most 64 MB)" in result.stderr, result.stderr
