@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gettext
 import hashlib
 import json
 import re
@@ -87,27 +88,28 @@ def load_catalog(locales: Path, lang: Language, show: str, compiled: Path | None
         try:
             mo, ids = kept.with_suffix(".mo").read_bytes(), json.loads(kept.with_suffix(".json").read_text("utf-8"))
             return Catalog(po, GNUTranslations(BytesIO(mo)), frozenset(ids)), problems
-        except (OSError, ValueError):
+        except (OSError, ValueError, LookupError, UnicodeError, RecursionError):
             pass  # not kept yet (or half written): compiled below
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import PoFileError, read_po
 
     try:
         catalog = read_po(BytesIO(raw), locale=lang.locale, abort_invalid=True)
+        buf = BytesIO()
+        write_mo(buf, catalog)
+        translations = GNUTranslations(BytesIO(buf.getvalue()))
     except PoFileError as exc:
         line = getattr(exc, "lineno", 1) or 1
         return None, [Problem(show, line, 1, f"malformed catalog: {exc}", "fix the .po syntax (msgid/msgstr pairs in double quotes)")]
-    except ValueError as exc:
-        return None, [Problem(show, 1, 1, f"cannot read catalog: {exc}", "save it as UTF-8 .po text")]
-    buf = BytesIO()
-    write_mo(buf, catalog)
+    except Exception as exc:  # Babel and gettext read data here: whatever they raise is this file's problem, not a traceback
+        message = f"cannot read catalog: {type(exc).__name__}: {str(exc)[:200]}"
+        return None, [Problem(show, 1, 1, message, "compare its header with the other language's catalog, and save it as UTF-8 .po text")]
     ids = sorted({m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id})
     if kept is not None:
         with contextlib.suppress(OSError):
             replace_file(kept.with_suffix(".json"), json.dumps(ids, ensure_ascii=False).encode())
             replace_file(kept.with_suffix(".mo"), buf.getvalue())
-    buf.seek(0)
-    return Catalog(po, GNUTranslations(buf), frozenset(ids)), problems
+    return Catalog(po, translations, frozenset(ids)), problems
 
 
 def _kept_catalog(folder: Path | None, po: bytes, lang: Language) -> Path | None:
@@ -123,6 +125,15 @@ def _kept_catalog(folder: Path | None, po: bytes, lang: Language) -> Path | None
 _PO_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[[0-9]+\])?)(?=[ \t\"])[ \t]*")
 _PO_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t]*\Z')
 _PO_HINT = 'each line is msgid "…", msgstr "…" or a continuation "…", with \\" for a quote inside the text'
+
+
+MAX_PLURALS = 6
+"""Arabic has the most plural forms of any language (six): a catalog may not declare more."""
+
+MAX_PLURAL_EXPRESSION = 300
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*([0-9]{1,9})\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*\Z")
+_CHARSET = re.compile(r"charset\s*=\s*([^;\s]*)", re.IGNORECASE)
+_HEADER_HINT = "copy this header line from a catalog that builds (or let pybabel write it: pybabel init)"
 
 
 @dataclass
@@ -186,6 +197,7 @@ def check_po(text: str, show: str) -> list[Problem]:
             entry.lines[field] = n
         assert entry is not None and field is not None
         entry.fields[field] += string.group(1)
+    problems += _header_problems(text, entries, show)
     seen: dict[tuple[str | None, str], int] = {}
     for e in entries:
         if e.broken:
@@ -211,4 +223,53 @@ def check_po(text: str, show: str) -> list[Problem]:
         elif e.fuzzy:
             message = f"translation of {msgid!r} is marked fuzzy, so it is not used"
             problems.append(Problem(show, e.line, 1, message, "check the msgstr, then delete the '#, fuzzy' line"))
+    return problems
+
+
+def _header_problems(text: str, entries: list[_PoEntry], show: str) -> list[Problem]:
+    """The problems of the catalog's header (its ``msgid ""`` entry) that would make Babel or gettext fail or
+    take unbounded memory: ``Plural-Forms`` (at most :data:`MAX_PLURALS` forms, a short C expression in
+    ``n``) and the charset (the file is UTF-8, so the header says so)."""
+    header = next((e for e in entries if not e.broken and e.fields.get("msgid") == "" and "msgctxt" not in e.fields), None)
+    if header is None or "msgstr" not in header.fields:
+        return []
+    fields: dict[str, str] = {}
+    for item in header.fields["msgstr"].split("\\n"):
+        name, sep, value = item.partition(":")
+        if sep:
+            fields.setdefault(name.strip().lower(), value)
+    problems: list[Problem] = []
+
+    def line_of(name: str) -> int:
+        """The line of the header's field ``name`` (continuation lines follow the header's msgstr)."""
+        lines = text.split("\n", header.lines["msgstr"] + 200)
+        for n in range(header.lines["msgstr"], min(len(lines), header.lines["msgstr"] + 200) + 1):
+            if lines[n - 1].lstrip().lstrip('"').lower().startswith(name):
+                return n
+        return header.lines["msgstr"]
+
+    if "plural-forms" in fields:
+        value = fields["plural-forms"]
+        found = _PLURAL_FORMS.match(value)
+        why = None
+        if found is None:
+            why = "Plural-Forms must read 'nplurals=N; plural=EXPRESSION;'"
+        elif not 1 <= int(found.group(1)) <= MAX_PLURALS:
+            why = f"Plural-Forms declares {int(found.group(1)):,} plural forms; a language has 1 to {MAX_PLURALS}"
+        elif len(found.group(2)) > MAX_PLURAL_EXPRESSION:
+            why = f"the plural expression is longer than {MAX_PLURAL_EXPRESSION} characters"
+        else:
+            try:
+                gettext.c2py(found.group(2))
+            except (ValueError, RecursionError, SyntaxError) as exc:
+                why = f"the plural expression is not valid: {exc}"
+        if why is not None:
+            problems.append(
+                Problem(show, line_of("plural-forms:"), 1, f"malformed catalog: {why} (found «{value.strip()[:80]}»)", _HEADER_HINT)
+            )
+    if "content-type" in fields:
+        charset = _CHARSET.search(fields["content-type"])
+        if charset is not None and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+            message = f"malformed catalog: the header names the charset «{charset.group(1)[:40]}»; the file must be UTF-8"
+            problems.append(Problem(show, line_of("content-type:"), 1, message, "write charset=utf-8 in the Content-Type line"))
     return problems

@@ -104,3 +104,43 @@ def test_a_map_file_over_the_size_limit_is_refused_unread(project: Path) -> None
     result = run_cli(project, "check")
     _no_traceback(result)
     assert "content/geo.json:1:1: file is too large (65 MB; at most 64 MB)" in result.stderr, result.stderr
+
+
+# --- UI catalogs (attacks 2, 3, 14, 39) -------------------------------------------------------------
+
+CATALOG = "locales/en/LC_MESSAGES/messages.po"
+PLURALS = '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"'
+CHARSET = "charset=utf-8"
+
+
+def _catalog_case(project: Path, old: str, new: str, expected: str) -> str:
+    po = project / CATALOG
+    edit(po, lambda s: s.replace(old, new, 1))
+    result = run_cli(project, "build", timeout=60)
+    _no_traceback(result)
+    line = po.read_text("utf-8").split("\n").index(new.split("\n")[0]) + 1
+    assert f"{CATALOG}:{line}:1: malformed catalog: {expected}" in result.stderr, result.stderr
+    return result.stderr
+
+
+def test_a_huge_number_of_plural_forms_is_refused_before_it_takes_memory(project: Path) -> None:
+    # before: Babel made 400 million msgstr slots for the one plural entry (6 GB after 2 minutes)
+    _catalog_case(project, PLURALS, PLURALS.replace("nplurals=2", "nplurals=400000000"), "Plural-Forms declares 400,000,000 plural forms")
+
+
+def test_a_malformed_plural_expression_is_located(project: Path) -> None:
+    _catalog_case(project, PLURALS, PLURALS.replace("(n != 1);", "(n != 1;"), "the plural expression is not valid")
+    edit(project / CATALOG, lambda s: s.replace("(n != 1;", "(n != 1);", 1))
+    assert run_cli(project, "check").returncode == 0  # put back, the catalog builds again
+
+
+def test_an_unknown_charset_is_located_and_its_escapes_shown_escaped(project: Path) -> None:
+    edit(project / CATALOG, lambda s: s.replace(CHARSET, "charset=bogus-enc", 1))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    assert f"{CATALOG}:17:1: malformed catalog: the header names the charset «bogus-enc»" in result.stderr, result.stderr
+    edit(project / CATALOG, lambda s: s.replace("charset=bogus-enc", "charset=\x1b[2J\x1b[H\x1b[32mbuilt-ok\x1b[8m", 1))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    assert "\x1b" not in result.stderr + result.stdout
+    assert "the header names the charset «\\u001b[2J\\u001b[H\\u001b[32mbuilt-ok\\u001b[8m»" in result.stderr, result.stderr
