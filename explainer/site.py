@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from .assets import css_problem
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
@@ -311,10 +312,16 @@ def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
     found, problems = project.files_below(project.static)
     data: dict[str, bytes] = {}
     for asset in found:
+        own = asset.relative_to(project.static).as_posix()
         try:
-            data[asset.relative_to(project.static).as_posix()] = project.read_bytes(asset)
+            data[own] = project.read_bytes(asset)
         except InputError as exc:
             problems.append(exc.problem)
+            continue
+        bad = css_problem(own, data[own], project.show(asset))
+        if bad is not None:
+            problems.append(bad)
+            del data[own]
     return data, problems
 
 

@@ -144,3 +144,17 @@ def test_an_unknown_charset_is_located_and_its_escapes_shown_escaped(project: Pa
     _no_traceback(result)
     assert "\x1b" not in result.stderr + result.stdout
     assert "the header names the charset «\\u001b[2J\\u001b[H\\u001b[32mbuilt-ok\\u001b[8m»" in result.stderr, result.stderr
+
+
+# --- static/ (attack 1) -----------------------------------------------------------------------------
+
+
+def test_a_stylesheet_that_is_not_utf8_is_located(project: Path) -> None:
+    css = project / "static/style.css"
+    lines = css.read_bytes().count(b"\n")
+    with css.open("ab") as fh:
+        fh.write(b"body{}\n/* \xff\xfe bad */\n")
+    for command in ("build", "check"):
+        result = run_cli(project, command)
+        _no_traceback(result)
+        assert f"static/style.css:{lines + 2}:4: stylesheet is not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
