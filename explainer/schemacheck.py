@@ -201,7 +201,7 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mappi
     for name, body in schemas.items():
         try:
             out[name.removesuffix(".schema.json")] = compiler.compile(body, name)
-        except (Unsupported, KeyError, TypeError, re.error):
+        except (Unsupported, LookupError, TypeError, ValueError, AttributeError, RecursionError, re.error):
             out[name.removesuffix(".schema.json")] = None  # jsonschema decides for this file
     return out
 
@@ -222,14 +222,15 @@ def quick_valid(schema_dir: Path, name: str, data: Any, *, remember: bool = Fals
         return False
     if check is None:
         return False
-    if not remember:
-        return check(data)
-    seen = _remembered.setdefault((str(schema_dir), stamp, name), {})
-    if len(seen) > 100_000:
-        seen.clear()
-    _seen = seen
+    if remember:
+        seen = _remembered.setdefault((str(schema_dir), stamp, name), {})
+        if len(seen) > 100_000:
+            seen.clear()
+        _seen = seen
     try:
         return check(data)
+    except Exception:  # a schema this check cannot apply (a $ref to itself, a keyword of the wrong type): jsonschema says why
+        return False
     finally:
         _seen = None
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .errors import Collector, Problem
+from .errors import MAX_SHOWN_PER_FILE, Collector, Problem
 from .load import Document, JsonPath, load_file, without_items
 from .model import (
     Chrome,
@@ -98,6 +98,7 @@ def load_model(
     errors = Collector()
     docs: dict[str, Document] = {}
     broken_schemas = project.schema_problems()  # without its schemas no file can be checked
+    broken_schemas = broken_schemas or _invalid_schemas(project)
     errors.problems.extend(broken_schemas)
     dropped: dict[str, set[str]] = {}  # by file: the ids of items left out because they fail the schema
     for name in CONTENT_FILES:
@@ -144,13 +145,16 @@ def _without_failing_items(
     validator = _validators(str(project.schemas)).get(name)
     lists = ITEM_LISTS.get(name, ())
     bad: dict[str, set[int]] = {}
-    for err in validator.iter_errors(doc.data) if validator is not None else ():
-        path = tuple(err.absolute_path)
-        if len(path) < 2 or path[0] not in lists or not isinstance(path[1], int):
+    try:
+        for n, err in enumerate(validator.iter_errors(doc.data) if validator is not None else ()):
+            path = tuple(err.absolute_path)
+            if n >= MAX_SCHEMA_ERRORS or len(path) < 2 or path[0] not in lists or not isinstance(path[1], int):
+                return docs, dropped  # so many wrong items: the file is left out, not searched to its end
+            bad.setdefault(str(path[0]), set()).add(path[1])
+        pruned = without_items(doc, bad)
+        if not bad or validator is None or any(True for _ in validator.iter_errors(pruned.data)):
             return docs, dropped
-        bad.setdefault(str(path[0]), set()).add(path[1])
-    pruned = without_items(doc, bad)
-    if not bad or validator is None or any(True for _ in validator.iter_errors(pruned.data)):
+    except Exception:  # reported by _schema_ok, at the schema
         return docs, dropped
     ids = {item.get("id") for key, indices in bad.items() for i in indices if isinstance(item := doc.data[key][i], dict)}
     return {**docs, name: pruned}, {**dropped, name: {i for i in ids if isinstance(i, str)}}
@@ -176,17 +180,58 @@ def _schema_ok(project: Project, name: str, doc: Document, errors: Collector, re
     if validator is None:
         errors.add(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")
         return False
-    found = False
-    for err in validator.iter_errors(doc.data):
-        for leaf in _leaves(err):
-            found = True
-            path: JsonPath = tuple(leaf.absolute_path)
-            message, hint, at_key = _explain(leaf)
-            line, col = doc.where(path + ((at_key,) if at_key else ()), key=bool(at_key))
-            errors.add(doc.path, line, col, message, hint)
+    found = 0
+    try:
+        for err in validator.iter_errors(doc.data):
+            for leaf in _leaves(err):
+                found += 1
+                if found >= MAX_SCHEMA_ERRORS:  # the report shows the first hundred: the rest is not searched for
+                    message = f"more than {MAX_SCHEMA_ERRORS - 1} errors: the rest of the file was not checked"
+                    errors.add(doc.path, 1, 1, message, "fix these, then check again")
+                    return False
+                path: JsonPath = tuple(leaf.absolute_path)
+                message, hint, at_key = _explain(leaf)
+                line, col = doc.where(path + ((at_key,) if at_key else ()), key=bool(at_key))
+                errors.add(doc.path, line, col, message, hint)
+    except Exception as exc:  # a schema that cannot be applied (a $ref to itself or to the web): located at the schema
+        what = "it refers to itself without end" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+        errors.add(f"schemas/{name}.schema.json", 1, 1, f"schema cannot be applied: {what}", "restore the schema from the repository")
+        return False
     return not found
 
 
+MAX_SCHEMA_ERRORS = MAX_SHOWN_PER_FILE
+"""A file's schema errors are collected up to this many (the report shows as many), then the check stops."""
+
+
+def _invalid_schemas(project: Project) -> list[Problem]:
+    """The schemas that are not valid JSON Schema (``{"type": 5}``), each at its file."""
+    files = sorted(project.schemas.glob("*.schema.json"))
+    return [p for file in files for p in _schema_invalid(project.show(file), file.read_bytes())]
+
+
+@lru_cache(maxsize=64)
+def _schema_invalid(shown: str, data: bytes) -> list[Problem]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(json.loads(data))
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top"
+        message = f"not a valid JSON Schema at {where}: {exc.message[:200]}"
+        return [Problem(shown, 1, 1, message, "restore the schema from the repository (see https://json-schema.org)")]
+    except RecursionError:
+        return [Problem(shown, 1, 1, "schema nested too deeply", "restore the schema from the repository")]
+    return []
+
+
+MAX_SEED_BYTES = 4 * 2**20
+"""A source document (a seed) is at most this large: an article is a few KB, and each is indexed for quotes."""
+MAX_SEEDS_BYTES = 32 * 2**20
+"""All seeds together are at most this large (their quote indexes are held at once)."""
+MAX_SOURCES = 200
+"""At most this many sources (the site has five)."""
 MAX_ID_LENGTH = 64
 """Ids become URL fragments and folder names: keep them short."""
 MAX_QUOTE_LENGTH = 1_000
@@ -658,10 +703,20 @@ class _Builder:
             self.source_ids.add(raw["id"])
         self.source_ids |= self.dropped.get("sources", set())
         out = []
+        if len(raws) > MAX_SOURCES:
+            message = f"more than {MAX_SOURCES} sources ({len(raws):,}); only the first {MAX_SOURCES} are read"
+            self._err(doc, ("sources",), message, "an explainer cites a few documents: split the site, or remove sources", key=True)
+            raws = raws[:MAX_SOURCES]
+        total = 0
         for path, raw in raws:
             seed = self.project.seeds / raw["file"]
             try:
-                data = self.project.read_bytes(seed)
+                data = self.project.read_bytes(seed, limit=MAX_SEED_BYTES)
+                total += len(data)
+                if total > MAX_SEEDS_BYTES:
+                    message = f"the seeds read so far hold more than {MAX_SEEDS_BYTES // 2**20} MB together; this one is not read"
+                    self._err(doc, path + ("file",), message, "cite fewer or shorter documents (the quotes are proved against them)")
+                    continue
                 text = universal_newlines(data.decode("utf-8"))
             except InputError as exc:
                 if not exc.missing:  # unreadable, or a link out of the project: located at the seed

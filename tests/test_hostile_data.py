@@ -8,9 +8,11 @@ hang runs the real command in a subprocess with a time-out and asserts that it f
 from __future__ import annotations
 
 import json
+import shutil
+import signal
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, make_project, run_cli
 
 EVENT_TITLE = "title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}"
 
@@ -158,3 +160,136 @@ def test_a_stylesheet_that_is_not_utf8_is_located(project: Path) -> None:
         result = run_cli(project, command)
         _no_traceback(result)
         assert f"static/style.css:{lines + 2}:4: stylesheet is not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
+
+
+# --- schemas/ (attacks 25, 26, 27) and a flood of schema errors (33) -------------------------------
+
+
+def _set_value_schema(project: Path, value: object) -> None:
+    schema = project / "schemas/figures.schema.json"
+    body = json.loads(schema.read_text("utf-8"))
+    body["properties"]["figures"]["items"]["properties"]["value"] = value
+    schema.write_text(json.dumps(body, indent=2), "utf-8")
+
+
+def test_a_schema_that_refers_to_itself_is_located_at_the_schema(project: Path) -> None:
+    _set_value_schema(project, {"$ref": "#/properties/figures/items/properties/value"})
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "schemas/figures.schema.json:1:1: schema cannot be applied: it refers to itself without end" in result.stderr, result.stderr
+
+
+def test_a_schema_that_refers_to_the_web_is_located_and_nothing_is_fetched(project: Path) -> None:
+    _set_value_schema(project, {"$ref": "http://127.0.0.1:9/evil.json"})
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "schemas/figures.schema.json:1:1: schema cannot be applied: " in result.stderr, result.stderr
+    assert "Unresolvable: http://127.0.0.1:9/evil.json" in result.stderr
+
+
+def test_a_schema_keyword_of_the_wrong_type_is_located(project: Path) -> None:
+    _set_value_schema(project, {"type": 5})
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    where = "properties/figures/items/properties/value/type"
+    assert f"schemas/figures.schema.json:1:1: not a valid JSON Schema at {where}: 5 is not valid" in result.stderr, result.stderr
+
+
+def test_a_flood_of_wrong_items_stops_being_searched_after_the_shown_errors(project: Path) -> None:
+    # before: every item made a jsonschema error and a problem (0.1 ms each: 60 s here, an hour for a 64 MB file)
+    (project / "content/figures.yaml").write_text("figures:\n" + "- 1\n" * 600_000, "utf-8")
+    result = run_cli(project, "check", timeout=30)  # about 10 s, most of it reading the YAML
+    _no_traceback(result)
+    assert "content/figures.yaml:2:3: figures[1]: expected a mapping (key: value lines), found a number" in result.stderr, result.stderr
+    assert "content/figures.yaml:1:1: more than 99 errors: the rest of the file was not checked" in result.stderr
+    assert "more errors in this file are not shown" not in result.stderr
+
+
+# --- seeds/ (attack 18) -----------------------------------------------------------------------------
+
+
+def _add_sources(project: Path, count: int, size: int) -> None:
+    """``count`` more sources, each with a seed of ``size`` bytes of plain text."""
+    entries = []
+    for i in range(count):
+        name = f"9{i:03d}_extra.txt"
+        if size:
+            (project / "seeds" / name).write_bytes((b"word " * (size // 5 + 1))[:size])
+        entries.append(f"  - id: extra{i}\n    file: {name}\n    label: {{ar: مصدر, en: Source}}\n")
+    edit(project / "content/sources.yaml", lambda s: s.replace("sources:\n", "sources:\n" + "".join(entries), 1))
+
+
+def test_a_seed_over_its_size_limit_is_refused_before_it_is_indexed(project: Path) -> None:
+    # before: 60 MB seeds were indexed at ~45 bytes a character (three took 9.6 GB) before their pins failed
+    _add_sources(project, 1, 5 * 2**20)
+    result = run_cli(project, "check")
+    _no_traceback(result)
+    assert "seeds/9000_extra.txt:1:1: file is too large (5 MB; at most 4 MB)" in result.stderr, result.stderr
+
+
+def test_seeds_are_bounded_in_number_and_in_total_size(project: Path) -> None:
+    _add_sources(project, 9, 4 * 2**20 - 100)
+    result = run_cli(project, "check", timeout=120)
+    _no_traceback(result)
+    sources = project / "content/sources.yaml"
+    assert f"content/sources.yaml:{_at(sources, '9008_extra.txt')}: the seeds read so far hold more than 32 MB" in result.stderr, (
+        result.stderr
+    )
+    project_two = project.parent / "many"
+    shutil.copytree(project, project_two, ignore=shutil.ignore_patterns("9*_extra.txt"))
+    edit(project_two / "content/sources.yaml", lambda s: s.replace("file: 9", "file: x9"))
+    _add_sources(project_two, 200, 0)
+    result = run_cli(project_two, "check")
+    _no_traceback(result)
+    assert "content/sources.yaml:1:1: more than 200 sources (" in result.stderr, result.stderr
+
+
+def test_the_quote_index_takes_a_few_bytes_a_character() -> None:
+    import tracemalloc
+
+    from explainer.quotes import QuoteIndex
+
+    text = "قالت الحكومة العراقية إن مهمة التحالف تنتهي في أيلول 2025.\n" * 20_000  # 1.2 million characters
+    tracemalloc.start()
+    index = QuoteIndex(text)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 16 * len(text), peak / len(text)  # before: ~45 bytes a character (a list of ints and one of characters)
+    assert index.find("مهمة التحالف تنتهي") is not None
+
+
+def test_the_preview_reports_a_backtracking_rule_and_stays_stoppable(tmp_path: Path) -> None:
+    """Before, the rebuild thread held the interpreter inside the regex engine: the server stopped
+    answering, and neither Ctrl+C nor SIGTERM ended the process."""
+    from test_serve import Server, _status, wait_until
+
+    project = make_project(tmp_path / "site")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        wait_until(lambda: running.request("/")[0] == 200, 30, "the first build to be served")
+        edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + "a" * 60 + "!}"))
+        edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', 'en: ["^(?:a|aa)+$"]'))
+        wait_until(lambda: not (_status(running) or {"ok": True})["ok"], 30, "the status to report the rule")
+        messages = [e["message"] for e in _status(running)["errors"]]
+        assert any("a repeat without a small upper bound" in m for m in messages), messages
+        running.proc.send_signal(signal.SIGTERM)
+        assert running.proc.wait(timeout=20) == 143  # before: SIGTERM raised inside a server callback was logged, and ignored
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "stopped by SIGTERM" in output, output
+
+
+def test_the_security_page_names_the_limits_on_data() -> None:
+    from conftest import REPO
+
+    from explainer import i18n, style, validate
+
+    doc = (REPO / "docs/security.md").read_text("utf-8")
+    assert (
+        f"a seed at most\n  {validate.MAX_SEED_BYTES // 2**20} MB" in doc or f"a seed at most {validate.MAX_SEED_BYTES // 2**20} MB" in doc
+    )
+    assert f"all seeds together {validate.MAX_SEEDS_BYTES // 2**20} MB" in doc and f"at most {validate.MAX_SOURCES} sources" in doc
+    assert f"1 to {i18n.MAX_PLURALS} plural forms" in doc and f"at most {i18n.MAX_PLURAL_EXPRESSION}\n  characters" in doc
+    assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
+    assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
