@@ -94,4 +94,5 @@ def _rewrite_css(own: str, data: bytes, names: Mapping[str, str]) -> bytes:
         new = posixpath.relpath(names[key], folder or ".")
         return f"url({quote}{new}{'?' + rest if rest else ''}{quote})"
 
-    return _URL.sub(one, data.decode("utf-8")).encode("utf-8")
+    # a stylesheet that is not UTF-8 is an error (css_problem); its bytes pass through unchanged meanwhile
+    return _URL.sub(one, data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")

@@ -319,9 +319,8 @@ def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
             problems.append(exc.problem)
             continue
         bad = css_problem(own, data[own], project.show(asset))
-        if bad is not None:
+        if bad is not None:  # the file stays, so that pages that name it are not errors too
             problems.append(bad)
-            del data[own]
     return data, problems
 
 

@@ -160,6 +160,7 @@ def test_a_stylesheet_that_is_not_utf8_is_located(project: Path) -> None:
         result = run_cli(project, command)
         _no_traceback(result)
         assert f"static/style.css:{lines + 2}:4: stylesheet is not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
+        assert "1 error found" in result.stderr  # and no other (pages that name the stylesheet are fine)
 
 
 # --- schemas/ (attacks 25, 26, 27) and a flood of schema errors (33) -------------------------------
