@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import hugo_binary, pages_for, write_both
+from corpus import REPO, hugo_binary, pages_for, write_both
 
 PYTHON_DEFAULTS = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 """The environment the generators run in: Python's default, which keeps compiled modules
@@ -72,7 +72,7 @@ IMPORTS = "import jinja2, markdown_it, yaml, babel.dates"
 
 def real_site(runs: int) -> int:
     """The real site's whole-process build (into a new folder) against ``python -c IMPORTS``, paired."""
-    repo = Path(__file__).resolve().parent.parent
+    repo = REPO
     work = Path(tempfile.mkdtemp(prefix="explainer-real-"))
     envs = {"python": PYTHON_DEFAULTS}
     if "PYTHONDONTWRITEBYTECODE" in os.environ:
@@ -130,7 +130,7 @@ def main(argv: list[str]) -> int:
         print(f"hugo: {version}", flush=True)
 
         def ours_cmd(out: Path) -> list[str]:
-            return [sys.executable, "build.py", "build", "--out", str(out)]
+            return [sys.executable, str(REPO / "build.py"), "build", "--out", str(out)]
 
         def hugo_cmd(out: Path) -> list[str]:
             return [hugo, "--source", str(hugo_site), "--destination", str(out), "--quiet"]

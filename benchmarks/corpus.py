@@ -1,6 +1,6 @@
 """A deterministic synthetic corpus of N events, as an explainer project and as a Hugo site.
 
-    python3 benchmarks/corpus.py --events N DIR    writes DIR/ours (run: cd DIR/ours && python3 build.py build)
+    python3 benchmarks/corpus.py --events N DIR    writes DIR/ours (run: cd DIR/ours && python3 REPO/build.py build)
                                                    and DIR/hugo (run: hugo --source DIR/hugo)
 
 Each event has a date, a title and a three-paragraph Markdown body in Arabic and in English (bold
@@ -146,17 +146,22 @@ def _cite(seed: str, quote: str, en: str) -> str:
 
 def _reviewed(e: dict) -> str:
     """The review hash of an event, as ``python build.py review`` writes it (a maintained site's items are reviewed)."""
-    from explainer.translations import arabic_hash
+    from explainer.translations import source_hash
 
     cites = [{"source": _source_id(c["seed"]), "quote": c["quote"], "en": c["en"]} for c in e["cite"]]
-    return arabic_hash({"id": e["id"], "date": e["date"], "status": "occurred", "title": e["title"], "body": e["body"], "cite": cites})
+    item = {"id": e["id"], "date": e["date"], "status": "occurred", "title": e["title"], "body": e["body"], "cite": cites}
+    return source_hash(item, "ar")
 
 
 def _translation(quote: str) -> str:
     """A stand-in English for a quote, with its numbers and months (so the translation check agrees)."""
-    from explainer.translations import _MONTHS_EN, months, numbers
+    from babel import Locale
 
-    extra = sorted(numbers(quote)) + [_MONTHS_EN[m - 1].capitalize() for m in sorted(months(quote, "ar"))]
+    from explainer.model import Language
+    from explainer.translations import months, numbers
+
+    english = Locale.parse("en_GB").months["format"]["wide"]
+    extra = sorted(numbers(quote)) + [english[m] for m in sorted(months(quote, Language("ar", "ar_IQ", "rtl", "latn", "")))]
     return " ".join(["the quoted words", *extra])
 
 
@@ -166,12 +171,6 @@ def write_ours(dest: Path, items: list[dict]) -> Path:
     for part in ("schemas", "seeds", "locales"):
         shutil.copytree(REPO / part, dest / part, dirs_exist_ok=True)
     shutil.copytree(TEMPLATES, dest / "templates", dirs_exist_ok=True)
-    (dest / "build.py").write_text(  # this checkout's generator, with this folder as the project
-        f"import sys\nfrom pathlib import Path\n\nsys.path.insert(0, {str(REPO)!r})\n"
-        "from explainer.cli import main  # noqa: E402\n\n"
-        "sys.exit(main(sys.argv[1:], Path(__file__).resolve().parent))\n",
-        "utf-8",
-    )
     content = dest / "content"
     content.mkdir(exist_ok=True)
     quotes = _quotes()

@@ -70,9 +70,9 @@ def font(weight: str, size: int) -> Any:
     return ImageFont.truetype(str(FONTS / f"explainer-naskh-{weight}.ttf"), size, layout_engine=ImageFont.Layout.RAQM)
 
 
-def _layout(rtl: bool) -> tuple[str, str]:
-    """The direction and language raqm lays a text out in."""
-    return ("rtl", "ar") if rtl else ("ltr", "en")
+def _layout(rtl: bool) -> tuple[str, str | None]:
+    """The direction and language raqm lays a text out in (the language is left to raqm, which shapes by script)."""
+    return ("rtl" if rtl else "ltr"), None
 
 
 def text_width(text: str, weight: str, size: int, rtl: bool) -> float:
@@ -190,7 +190,7 @@ def _frame(site_name: str, address: str, rtl: bool) -> Any:
     box = (edge - mark, FOOT + 8, edge - 1, FOOT + 8 + mark - 1) if rtl else (edge, FOOT + 8, edge + mark - 1, FOOT + 8 + mark - 1)
     pen.rectangle(box, fill=ACCENT)
     x, anchor = (edge - mark - 12, "rs") if rtl else (edge + mark + 12, "ls")
-    pen.text((x, FOOT + 24), address, font=font("regular", 28), fill=MUTED, anchor=anchor, direction="ltr", language="en")
+    pen.text((x, FOOT + 24), address, font=font("regular", 28), fill=MUTED, anchor=anchor, direction="ltr")
     half = WIDTH // 2
     early, late = ((half, WIDTH), (0, half)) if rtl else ((0, half), (half, WIDTH))  # phase 1 where reading starts
     pen.rectangle((early[0], HEIGHT - 20, early[1] - 1, HEIGHT - 1), fill=PHASE_1)

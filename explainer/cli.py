@@ -8,23 +8,26 @@ import sys
 import time
 from pathlib import Path
 
+from .catalogs import Coverage as CatalogCoverage
 from .errors import BuildError, Interrupted, visible
-from .model import TranslationNote
-
-ROOT = Path(__file__).resolve().parent.parent
+from .model import Coverage, Draft, TranslationNote
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the bilingual explainer site.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root", type=Path, help="the project's folder (default: the nearest folder holding content/, from the working directory up)"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="{build,check,serve}")
-    b = sub.add_parser("build", help="write the site")
-    b.add_argument("--out", default="_site", help="output folder (default: _site/)")
-    sub.add_parser("check", help="validate everything; write nothing")
-    r = sub.add_parser("review", help="mark English translations as reviewed (writes their Arabic's hash)")
+    b = sub.add_parser("build", help="write the site", parents=[common])
+    b.add_argument("--out", default="_site", help="output folder (default: _site/, in the working directory)")
+    sub.add_parser("check", help="validate everything; write nothing", parents=[common])
+    r = sub.add_parser("review", help="mark translations as reviewed (writes the hash of their source text)", parents=[common])
     r.add_argument(
         "targets", nargs="*", metavar="FILE[:ID]", help="content/events.yaml or content/events.yaml:joint-statement (default: everything)"
     )
-    s = sub.add_parser("serve", help="live preview with automatic reload")
+    s = sub.add_parser("serve", help="live preview with automatic reload", parents=[common])
     s.add_argument("--port", type=_port, default=8000, help="port on 127.0.0.1 (default: 8000)")
     s.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1 only)")
     return parser
@@ -49,12 +52,33 @@ def translation_summary(notes: tuple[TranslationNote, ...]) -> str:
     ]
     lines += [f"  {n.format()}" for n in notes]
     if counts["stale"] or counts["unreviewed"]:
-        lines.append("  after checking an item's English: python build.py review FILE[:ID]")
+        lines.append("  after checking an item's translations: python build.py review FILE[:ID]")
     return "\n".join(lines)
 
 
-def main(argv: list[str], root: Path = ROOT) -> int:
-    """Run one command; return the process exit code.
+def language_summary(texts: tuple[Coverage, ...], catalogs: tuple[CatalogCoverage, ...]) -> str:
+    """Each language's share of the content's texts, and whether it has a UI catalog of its own."""
+    if not texts:
+        return ""
+    source = texts[0].lang
+    ui = {c.lang: c for c in catalogs}
+    lines = [f"languages (the first is the source; a text not yet translated is shown in {source.code}, marked):"]
+    for c in texts:
+        share = f"{c.translated} of {c.total} texts ({100 * c.translated // max(c.total, 1)}%)"
+        own = ui.get(c.lang.code)
+        strings = "UI catalog" if own is not None and own.compiled else f"no UI catalog: its pages use the UI strings of {source.code}"
+        lines.append(f"  {c.lang.code}: {share}; {strings}")
+    return "\n".join(lines)
+
+
+def draft_summary(drafts: tuple[Draft, ...]) -> str:
+    """The drafts that ``check`` lists (left out of the published site; shown, marked, in the preview)."""
+    lines = [f"drafts (left out of the published site, shown marked in the preview): {len(drafts)}"]
+    return "\n".join(lines + [f"  {draft.format()}" for draft in drafts])
+
+
+def main(argv: list[str]) -> int:
+    """Run one command on the project of the working directory (or ``--root``); return the process exit code.
 
     Ctrl+C and SIGTERM (a CI time-out) stop it with one line and the exit code of the signal
     (130, 143), after the build has removed what it was writing and stopped its workers. An
@@ -63,7 +87,7 @@ def main(argv: list[str], root: Path = ROOT) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
     try:
-        return _run(argv, root)
+        return _run(argv)
     except Interrupted as exc:  # before KeyboardInterrupt, which it is
         print(f"stopped by {signal.Signals(exc.signum).name}{left}", file=sys.stderr)
         return 128 + exc.signum
@@ -82,11 +106,11 @@ def _terminate(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
-def _run(argv: list[str], root: Path) -> int:
+def _run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
     from .project import Project
 
-    project = Project(root)
+    project = Project(args.root.absolute()) if args.root is not None else Project.find(Path.cwd())
     if args.command == "serve":
         from .serve import serve
 
@@ -113,6 +137,8 @@ def _run(argv: list[str], root: Path) -> int:
             result = check(project)
             verb = f"checked: {len(result.pages)} pages, no errors"
             print(translation_summary(result.model.translation))
+            print(draft_summary(result.model.drafts))
+            print(language_summary(result.model.coverage, result.catalogs))
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1

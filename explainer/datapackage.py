@@ -28,7 +28,7 @@ _CITATIONS = (
     "citations",
     "array",
     "The passages this rests on: each with the source document's id, the paragraph's number as the document's page "
-    "shows it, its line in the document's file, the quoted Arabic words (quote_ar) and, outside the Arabic files, "
+    "shows it, its line in the document's file, the quoted words (quote_<the documents' language>) and, outside that language's files, "
     "the site's translation of them.",
 )
 
@@ -122,7 +122,7 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
         ("id", "string", "The document's id (the citations' source)."),
         ("file", "string", "Its file in the project's seeds/ folder."),
         ("label", "string", "How the site names it."),
-        ("headline_ar", "string", "Its headline, in its own words."),
+        ("headline_{source}", "string", "Its headline, in its own words (in its own language, the site's first)."),
         ("publisher", "string", "Its publisher, where its text shows one."),
         ("date", _DATE, "Its date, where its text shows one."),
         ("date_precision", _PRECISION, "How precisely its text dates it."),
@@ -166,6 +166,11 @@ SOURCES_NOTE = (
 )
 
 
+def fields(collection: str, source: str) -> list[tuple[str, Any, str]]:
+    """The fields of a collection (a field named after the source language, ``headline_ar``, with its code)."""
+    return [(name.format(source=source), spec, description) for name, spec, description in FIELDS[collection]]
+
+
 def _field(name: str, spec: Any, description: str, tabular: bool) -> dict[str, Any]:
     field = {"name": name, **({"type": spec} if isinstance(spec, str) else spec), "description": description}
     if field["type"] == "array" and tabular:  # a CSV cell holds the list joined with " | "
@@ -176,6 +181,7 @@ def _field(name: str, spec: Any, description: str, tabular: bool) -> dict[str, A
 def resources(model: Model) -> list[dict[str, Any]]:
     """A resource per collection, language and format."""
     out = []
+    source = model.site.languages[0]
     for lang in model.site.languages:
         for name in COLLECTIONS:
             for fmt in ("json", "csv"):
@@ -183,12 +189,12 @@ def resources(model: Model) -> list[dict[str, Any]]:
                     "name": f"{name}-{lang.code}-{fmt}",
                     "path": f"data/{lang.code}/{name}.{fmt}",
                     "title": f"{name} ({lang.name}, {fmt.upper()})",
-                    "description": DESCRIPTIONS[name] + ("" if lang.code == "ar" else f" Texts in {lang.name}; quotes stay in Arabic."),
+                    "description": DESCRIPTIONS[name] + ("" if lang is source else f" Texts in {lang.name}; quotes stay in {source.name}."),
                     "profile": "tabular-data-resource",
                     "format": fmt,
                     "mediatype": "text/csv" if fmt == "csv" else "application/json",
                     "encoding": "utf-8",
-                    "schema": {"fields": [_field(*f, tabular=fmt == "csv") for f in FIELDS[name]], "primaryKey": ["id"]},
+                    "schema": {"fields": [_field(*f, tabular=fmt == "csv") for f in fields(name, source.code)], "primaryKey": ["id"]},
                 }
                 if fmt == "csv":
                     resource["dialect"] = {"delimiter": ",", "lineTerminator": "\n", "header": True}
@@ -205,8 +211,10 @@ def _slug(base_url: str) -> str:
 def datapackage(model: Model) -> bytes:
     """The package as JSON bytes."""
     site, base = model.site, model.site.base_url
-    first = site.languages[0].code
-    english = next((lang.code for lang in site.languages if lang.code == "en"), first)
+    from .translations import english_name
+
+    first = site.languages[0].code  # the descriptions are in English: the English texts, if the site has them
+    english = next((lang.code for lang in site.languages if english_name(lang) == "English"), first)
     package: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": _slug(base),

@@ -23,7 +23,7 @@ from .errors import MAX_SHOWN_PER_FILE, Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
-from .typography import arabic_marks, smart, whole_dates
+from .typography import name_units, typeset_text, whole_names
 
 # --- map data --------------------------------------------------------------------------
 
@@ -68,71 +68,79 @@ def load_geo(source: Path | bytes, shown: str) -> tuple[Geo | None, list[Problem
     if isinstance(read, Problem):
         return None, [read]
     data, text = read
-    problems: list[Problem] = []
-    more = 0
-    keys: dict[str, int] = {}
-    for found in _GEO_KEY.finditer(text):
-        keys.setdefault(f'"{found.group(1)}"', found.start())
-    line_at = _LineCounter(text)
-    key_lines: dict[str, int] = {}
-
-    def line_of(key: str) -> int:
-        if key not in key_lines:
-            key_lines[key] = line_at(keys.get(key))
-        return key_lines[key]
-
-    def add(problem: Problem) -> None:
-        nonlocal more
-        if len(problems) < MAX_SHOWN_PER_FILE - 1:
-            problems.append(problem)
-        else:
-            more += 1
-
     if not isinstance(data, dict):
         return None, [Problem(shown, 1, 1, "expected a JSON object", "the file holds source, licence, countries and regions")]
+    found = _GeoProblems(text, shown)
     for key in ("source", "licence"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            add(
-                Problem(
-                    shown, line_of(f'"{key}"'), 1, f"'{key}' is missing or empty", "name where the outlines come from and their licence"
-                )
-            )
-
-    def shapes(key: str) -> tuple[Shape, ...]:
-        out = []
-        raw = data.get(key, [])
-        if not isinstance(raw, list):
-            add(Problem(shown, line_of(f'"{key}"'), 1, f"'{key}' must be a list", "a list of {id, name, rings}"))
-            return ()
-        cursor: int | None = keys.get(f'"{key}"', 0)  # ids are found in the order of the items, each once
-        for i, item in enumerate(raw):
-            ident = item.get("id") if isinstance(item, dict) else None
-            at = None
-            if isinstance(ident, str) and cursor is not None:
-                found = _GEO_ID.search(text, cursor)
-                at, cursor = (found.start(), found.end()) if found else (None, None)
-            where = line_at(at) if at is not None else line_of(f'"{key}"')
-            if not isinstance(ident, str) or not isinstance(item.get("name"), str) or not isinstance(item.get("rings"), list):
-                message = f"{key}[{i + 1}]: needs 'id', 'name' and 'rings'"
-                add(Problem(shown, where, 1, message, 'each shape is {"id": ..., "name": ..., "rings": [[[lon, lat], ...]]}'))
-                continue
-            rings = []
-            for ring in item["rings"]:
-                if not _ring_ok(ring):
-                    message = f"{key} '{ident[:80]}': a ring is not a list of at least 3 [lon, lat] points"
-                    add(Problem(shown, where, 1, message, "longitude -180..180, latitude -90..90"))
-                    break
-                rings.append(tuple((float(p[0]), float(p[1])) for p in ring))
-            out.append(Shape(ident, item["name"], tuple(rings)))
-        return tuple(out)
-
-    countries, regions = shapes("countries"), shapes("regions")
-    if more:
-        message = f"{more:,} more problems in this file are not described (the first {len(problems)} are)"
-        problems.append(Problem(shown, 1, 1, message, "regenerate the file from its source"))
+            found.add(found.line_of(key), f"'{key}' is missing or empty", "name where the outlines come from and their licence")
+    countries, regions = _shapes(data, "countries", found), _shapes(data, "regions", found)
+    problems = found.all()
     if problems:
         return None, problems
     return Geo(data["source"], data["licence"], countries, regions), []
+
+
+class _GeoProblems:
+    """The problems of the map file, located in one pass: the first :data:`MAX_SHOWN_PER_FILE` described, the rest counted."""
+
+    def __init__(self, text: str, shown: str) -> None:
+        self.text, self.shown = text, shown
+        self.problems: list[Problem] = []
+        self.more = 0
+        self.keys: dict[str, int] = {}
+        for found in _GEO_KEY.finditer(text):
+            self.keys.setdefault(found.group(1), found.start())
+        self.line_at = _LineCounter(text)
+        self._key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        """The line of the top-level ``key`` (1 if the file lacks it)."""
+        if key not in self._key_lines:
+            self._key_lines[key] = self.line_at(self.keys.get(key))
+        return self._key_lines[key]
+
+    def add(self, line: int, message: str, hint: str) -> None:
+        if len(self.problems) < MAX_SHOWN_PER_FILE - 1:
+            self.problems.append(Problem(self.shown, line, 1, message, hint))
+        else:
+            self.more += 1
+
+    def all(self) -> list[Problem]:
+        if not self.more:
+            return self.problems
+        message = f"{self.more:,} more problems in this file are not described (the first {len(self.problems)} are)"
+        return [*self.problems, Problem(self.shown, 1, 1, message, "regenerate the file from its source")]
+
+
+def _shapes(data: Mapping[str, Any], key: str, found: _GeoProblems) -> tuple[Shape, ...]:
+    """The shapes listed under ``key``; their problems go to ``found``."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        found.add(found.line_of(key), f"'{key}' must be a list", "a list of {id, name, rings}")
+        return ()
+    out = []
+    cursor: int | None = found.keys.get(key, 0)  # ids are found in the order of the items, each once
+    for i, item in enumerate(raw):
+        ident = item.get("id") if isinstance(item, dict) else None
+        at = None
+        if isinstance(ident, str) and cursor is not None:
+            where_id = _GEO_ID.search(found.text, cursor)
+            at, cursor = (where_id.start(), where_id.end()) if where_id else (None, None)
+        where = found.line_at(at) if at is not None else found.line_of(key)
+        if not isinstance(ident, str) or not isinstance(item.get("name"), str) or not isinstance(item.get("rings"), list):
+            message = f"{key}[{i + 1}]: needs 'id', 'name' and 'rings'"
+            found.add(where, message, 'each shape is {"id": ..., "name": ..., "rings": [[[lon, lat], ...]]}')
+            continue
+        rings = []
+        for ring in item["rings"]:
+            if not _ring_ok(ring):
+                message = f"{key} '{ident[:80]}': a ring is not a list of at least 3 [lon, lat] points"
+                found.add(where, message, "longitude -180..180, latitude -90..90")
+                break
+            rings.append(tuple((float(p[0]), float(p[1])) for p in ring))
+        out.append(Shape(ident, item["name"], tuple(rings)))
+    return tuple(out)
 
 
 def _ring_ok(ring: object) -> bool:
@@ -254,15 +262,21 @@ def _deadline_of(e: Event, model: Model) -> int:
     return 0
 
 
-def shown(text: str, lang: Language) -> str:
-    """The content's words as a graphic shows them: English marks curled, Arabic straight marks as «»,
-    dates kept whole (a label never breaks between a month and its year)."""
-    return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
+def shown(text: str, lang: Language, names: tuple[str, ...] = ()) -> str:
+    """The content's words as a graphic shows them: Latin-script marks curled, Arabic straight marks as «»,
+    dates and the place names ``names`` (:func:`place_names`) kept whole (a label never breaks between
+    a month and its year, or inside «عين الأسد»)."""
+    return whole_names(typeset_text(text, lang), names)
+
+
+def place_names(model: Model, code: str) -> tuple[str, ...]:
+    """The proper names inside the places' names that a line must not break (:func:`~explainer.typography.name_units`)."""
+    return name_units((p.name[code] for p in model.places), code)
 
 
 def _font(lang: Language) -> lay.Font:
     """The metrics of the font the graphics' text is set in: the Arabic family, or a sans-serif."""
-    return lay.NASKH if lang.code == "ar" else lay.LATIN
+    return lay.NASKH if lang.dir == "rtl" else lay.LATIN  # the Arabic family for Arabic script (Arabic, Central Kurdish)
 
 
 def _when(date: FuzzyDate, lang: Language, labels: Mapping[str, str]) -> str:
@@ -284,7 +298,7 @@ def key_events(model: Model) -> set[str]:
 def _timeline_style(layout: str, lang: Language) -> lay.TimelineStyle:
     """The timeline's sizes: Arabic on a phone a size up (no label under 13.5 px as drawn)."""
     style = replace(lay.WIDE if layout == "wide" else lay.NARROW, font=_font(lang))
-    if lang.code == "ar" and layout != "wide":
+    if lang.dir == "rtl" and layout != "wide":  # Arabic script
         style = replace(style, size=14, small=14, label_w=118)
     return style
 
@@ -295,6 +309,7 @@ def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: L
     times = event_times(model)
     linked = key_events(model)
     ends = {p.number: end for p, _b, end in phase_spans(model)}
+    names = place_names(model, code)
     out = []
     for e in model.events:
         deadline = _deadline_of(e, model)
@@ -302,8 +317,8 @@ def _timeline_events(model: Model, code: str, labels: Mapping[str, str], lang: L
             lay.TimelineEvent(
                 e.id,
                 ends[deadline] if deadline else times[e.id],
-                shown(e.title[code], lang),
-                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang)}",
+                shown(e.title[code], lang, names),
+                f"{_when(e.date, lang, labels)}: {shown(e.title[code], lang, names)}",
                 e.status in PLANNED,  # planned or expected when reported, passed or not: never drawn as happened
                 e.id in keys,
                 deadline,
@@ -401,9 +416,10 @@ def phasebar_svg(
     model: Model, lang: Language, link: Link, *, labels: Mapping[str, str], bar: Mapping[str, Sequence[str]], width: float, uid: str
 ) -> Markup:
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
-    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang) for t in bar[p.id])) for p, b, e in phase_spans(model)]
+    whole = place_names(model, lang.code)
+    phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang, whole) for t in bar[p.id])) for p, b, e in phase_spans(model)]
     as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
-    size = 13.0 if width > 500 else 14.5 if lang.code == "ar" else 12.5  # Arabic on a phone a size up
+    size = 13.0 if width > 500 else 14.5 if lang.dir == "rtl" else 12.5  # Arabic on a phone a size up
     drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
     if lang.dir == "rtl":
         drawing = drawing.mirrored()
@@ -418,7 +434,7 @@ def _shape_of(place: Any, geo: Geo) -> str | None:
     if place.kind == "region":
         return place.id if any(r.id == place.id for r in geo.regions) else None
     for c in geo.countries:
-        if c.name.casefold() == place.name["en"].casefold():
+        if any(c.name.casefold() == name.casefold() for name in place.name.values()):
             return c.id
     for c in geo.countries:
         if lay.Area.of(c.id, c.rings).contains(place.lon, place.lat):
@@ -430,7 +446,7 @@ def _map_style(width: float, lang: Language) -> lay.MapStyle:
     """The map's sizes: Arabic on a phone a size up, so that no label renders under 13.5 px (Naskh
     reads a size smaller than Latin at the same px)."""
     style = replace(lay.MAP_WIDE if width > 500 else lay.MAP_NARROW, font=_font(lang))
-    if lang.code == "ar" and width <= 500:
+    if lang.dir == "rtl" and width <= 500:
         style = replace(style, size=14.5, small=14, note=15)
     return style
 
@@ -463,11 +479,14 @@ def map_svg(
     """The locator map: Iraq and its neighbours, the places coloured by phase, each phase's deadline
     written on the map, a magnified callout where places are too close to name (Baghdad and its
     airport). ``countries`` names, by outline id, the neighbours the content does not (Turkey, …)."""
+    whole = place_names(model, lang.code)  # «قاعدة عين الأسد / الجوية», never «قاعدة عين / الأسد الجوية»
     points = [
-        lay.MapPlace(p.id, p.kind, p.name[lang.code], p.lon, p.lat, p.phase) for p in model.places if p.kind not in ("country", "region")
+        lay.MapPlace(p.id, p.kind, whole_names(p.name[lang.code], whole), p.lon, p.lat, p.phase)
+        for p in model.places
+        if p.kind not in ("country", "region")
     ]
     areas = [
-        lay.MapArea(p.id, p.kind, p.name[lang.code], _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
+        lay.MapArea(p.id, p.kind, whole_names(p.name[lang.code], whole), _shape_of(p, geo) if geo else None, (p.lon, p.lat), p.phase)
         for p in model.places
         if p.kind in ("country", "region")
     ]

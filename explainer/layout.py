@@ -1169,9 +1169,18 @@ def map_layout(
         if p in cluster:
             continue
         x, y = proj(p.lon, p.lat)
-        lines_p = wrap(p.name, style.size, 130 if style.width > 500 else 116, bold=True)
         cls = f"g-place-label g-phase-{p.phase or 0}"
-        found = _place_near(placer, lines_p, style.size, x, y, 10, rtl, cls, "place", style.font, href_key=("plan", p.id))
+        found = None
+        # the balanced lines first; then, if they find no room, the name's other ways into lines, fewest
+        # and narrowest first: a name kept whole («قاعدة عين الأسد / الجوية», never «قاعدة عين / الأسد
+        # الجوية») leaves fewer ways, and the first may be too wide where the map is crowded
+        for size in (style.size, style.size * 0.95):  # last, a size a little smaller
+            for lines_p in _line_choices(p.name, size, 130 if style.width > 500 else 116):
+                found = _place_near(placer, lines_p, size, x, y, 10, rtl, cls, "place", style.font, href_key=("plan", p.id))
+                if found is not None:
+                    break
+            if found is not None:
+                break
         if found is not None:
             labels.append(found[0])
             lines += [found[1]] if found[1] else []
@@ -1185,6 +1194,23 @@ def map_layout(
         lines += [ln for _, ln in more if ln is not None]
     drawing = Drawing(style.width, height, tuple(marks), tuple(labels), tuple(lines))
     return MapLayout(drawing, proj, inset, tuple(offmap), tuple(drawn.values()))
+
+
+def _line_choices(name: str, size: float, width: float, most: int = 3) -> list[list[str]]:
+    """``name`` wrapped to ``width`` (:func:`wrap`), then every other way of setting its words (split
+    at spaces only: a no-break space holds) in up to ``most`` lines, fewest lines and narrowest first."""
+    first = wrap(name, size, width, bold=True)
+    words = [w for w in name.split(" ") if w]
+    if len(words) > 8:  # a name, not a sentence: a long text keeps its first choice (and the build its speed)
+        return [first]
+    others: list[tuple[int, float, list[str]]] = []
+    for k in range(1, min(most, len(words)) + 1):
+        for cuts in itertools.combinations(range(1, len(words)), k - 1):
+            bounds = (0, *cuts, len(words))
+            lines = [" ".join(words[a:b]) for a, b in itertools.pairwise(bounds)]
+            if lines != first:
+                others.append((k, max(text_width(t, size, bold=True) for t in lines), lines))
+    return [first] + [lines for _k, _w, lines in sorted(others, key=lambda o: (o[0], o[1]))]
 
 
 def _inset(

@@ -1,23 +1,26 @@
 """Stage 1 — load YAML files, keeping the line and column of every key and value.
 
-The file is read as a stream of parser events (libyaml's, when available) and turned into
-plain JSON-like values directly. Only plain data is accepted: tags (``!!python/object``…),
-anchors and aliases (``&a``/``*a``), merge keys (``<<``), invisible control and bidi
-override characters, runaway nesting and oversized files are located errors, so nothing in
-a content file can execute, expand or crash the loader. The positions of the other values
-are found only when one is asked for, by reading the text again (see :class:`_Located`):
-most builds have nothing to locate.
+A file is read once, as the stream of parser events (libyaml's, when available), into plain
+JSON-like values and the position of each of them. Only plain data is accepted: tags
+(``!!python/object``…), anchors and aliases (``&a``/``*a``), merge keys (``<<``), duplicate keys,
+invisible control and bidi override characters, nesting deeper than :data:`MAX_DEPTH` and
+oversized files are located errors, so nothing in a content file can execute, expand or crash
+the loader.
+
+Each item of a list under a top-level key (an event of ``events:``) keeps its positions in a table
+of its own (:class:`Places`), with paths below the item: items can be moved or replaced without
+renumbering the others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import math
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
@@ -26,10 +29,8 @@ import yaml
 
 from .errors import Problem
 
-try:  # libyaml's parser is several times faster; the pure-Python one behaves the same
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser when PyYAML has it; the pure-Python one behaves the same."""
 
 JsonPath = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -40,15 +41,6 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_DEPTH = 32
 """Deepest nesting of lists and mappings accepted; the content format needs fewer than ten levels."""
 _DEEP_HINT = "content files need only a few levels; look for unclosed brackets or runaway indentation"
-
-_constructor = yaml.constructor.SafeConstructor()
-_resolver = yaml.resolver.Resolver()
-_SCALARS = {
-    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
-    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
-    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
-}
 
 # Characters refused in any text: C0/C1 controls (tab, newline and carriage return are allowed),
 # the bidi embeddings, overrides and isolates (they can reorder the text around them), the line
@@ -76,16 +68,29 @@ _LONE_CR = re.compile("\r(?!\n)")
 _MARKS = re.compile("[\u061c\u200c-\u200f]")
 """The invisible marks allowed beside letters (ALM, ZWNJ, ZWJ, LRM, RLM); a text of nothing else is refused."""
 _SPACE_AND_MARKS = " \t\r\n\u061c\u200c\u200d\u200e\u200f\u00a0"
+_RISKY_ESCAPE = re.compile(r"\\[0abvfeNxuULP]")
+"""Escapes in double-quoted text that may stand for a refused character (``\\x1b``, ``\\u202e``, ``\\0``…)."""
 MAX_CHAR_PROBLEMS = 10
-_CHAR_NAMES = {
-    "\x00": "NUL",
-    "\x1b": "ESCAPE",
-    "\x7f": "DELETE",
-}
-_NUMBERS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_CHAR_NAMES = {"\x00": "NUL", "\x1b": "ESCAPE", "\x7f": "DELETE"}
 MAX_NUMBER = 1e15
 """Larger numbers (and .inf, .nan) are refused: they cannot be shown or compared sensibly."""
 _EMPTY_HINT = "add the content, or delete the file if it is not needed"
+_CONTENT_LINE = re.compile(r"^[ \t]*(?!#|(?:---|\.\.\.)[ \t]*$)\S", re.MULTILINE)
+"""A line that holds more than a comment or a document marker."""
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+_SCALARS: Mapping[str, Callable[[yaml.ScalarNode], Any]] = {
+    "tag:yaml.org,2002:int": _constructor.construct_yaml_int,
+    "tag:yaml.org,2002:float": _constructor.construct_yaml_float,
+    "tag:yaml.org,2002:bool": _constructor.construct_yaml_bool,
+    "tag:yaml.org,2002:null": _constructor.construct_yaml_null,
+}
+_NUMBERS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
+_MAY_NOT_BE_TEXT = frozenset(
+    first for first, resolvers in _resolver.yaml_implicit_resolvers.items() if any(tag in _SCALARS for tag, _regexp in resolvers)
+)
+"""First characters ('' for the empty scalar) of the plain scalars that may be numbers, true/false or null: only these are resolved."""
 
 
 def char_name(ch: str) -> str:
@@ -94,14 +99,41 @@ def char_name(ch: str) -> str:
     return f"U+{ord(ch):04X} {name}"
 
 
+@dataclass
+class Places:
+    """Where the parts of one value are: the positions of values and of mapping keys, by their path
+    below it, with every line ``shift`` lines further down (the preview moves an item so)."""
+
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+    shift: int = 0
+
+    def find(self, path: JsonPath, key: bool) -> Position | None:
+        """The position of ``path`` (at its key with ``key``), or of its nearest ancestor that has one."""
+        p = path
+        while True:
+            found = (self.keys.get(p) if key else None) or self.values.get(p)
+            if found is not None:
+                return (found[0] + self.shift, found[1])
+            if not p:
+                return None
+            p = p[:-1]
+
+    def moved(self, lines: int) -> Places:
+        return Places(self.values, self.keys, self.shift + lines)
+
+
 @dataclass(frozen=True)
 class Document:
-    """One content file: its data (plain JSON-like values) and where each part of it is."""
+    """One content file: its data (plain JSON-like values) and where each part of it is.
+
+    ``items``: for each top-level key that holds a list, the :class:`Places` of each of its items
+    (paths below the item); ``places``: everything else (paths from the root)."""
 
     path: str
     data: Any
-    positions: Mapping[JsonPath, Position] = field(repr=False)
-    key_positions: Mapping[JsonPath, Position] = field(repr=False)
+    places: Places = field(repr=False)
+    items: Mapping[str, Sequence[Places]] = field(repr=False, default_factory=dict)
 
     def where(self, path: JsonPath, *, key: bool = False) -> Position:
         """The position of ``path``, or of its nearest ancestor that has one.
@@ -109,120 +141,172 @@ class Document:
         With ``key=True`` a mapping entry is located at its key rather than its value.
         """
         p = tuple(path)
-        while p:
-            table = self.key_positions if key else self.positions
-            if p in table:
-                return table[p]
-            if p in self.positions:
-                return self.positions[p]
-            p = p[:-1]
-        return self.positions.get((), (1, 1))
+        if len(p) >= 2 and isinstance(p[1], int) and isinstance(p[0], str):
+            items = self.items.get(p[0], ())
+            if 0 <= p[1] < len(items):
+                found = items[p[1]].find(p[2:], key)
+                if found is not None:
+                    return found
+        return self.places.find(p, key) or (1, 1)
 
 
-_Tables = tuple[dict[JsonPath, Position], dict[JsonPath, Position]]
+class _TooDeep(Exception):
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
 
 
-class _Located:
-    """The positions of a document's values and keys, found by reading its text again when first asked.
+class _Reader:
+    """Parser events → plain data, recording positions and refusing what is not plain data."""
 
-    Positions are needed only to locate a problem, and most builds have none: recording one for
-    every value and key was a third of the time of loading a file (0.3 s of 1.0 s for 10,000
-    events). So a file is read once for its data and refusals (every refusal carries the mark of
-    the event in hand), and its text is kept until a position is asked for; then it is read
-    again, the same way, with positions on, and let go.
-    """
+    def __init__(self, source: str | bytes, text: str, path: str) -> None:
+        self.next: Callable[[], Any] = cast(Callable[[], Any], _Loader(source).get_event)
+        self.text, self.path = text, path
+        self.escapes = _RISKY_ESCAPE.search(text) is not None
+        self.problems: list[Problem] = []
+        self.places = Places()
+        self.items: dict[str, list[Places]] = {}
 
-    def __init__(self, text: str, path: str) -> None:
-        self._text: str | None = text
-        self._path = path
-        self._tables: _Tables | None = None
+    def document(self) -> tuple[Any, bool, bool]:
+        """(data, whether a document was seen, whether reading went to the end without stopping)."""
+        data: Any = None
+        seen = False
+        while True:
+            event = self.next()
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                if seen:
+                    self._problem(event, "YAML syntax error: a second document starts here", _ONE_DOCUMENT)
+                    return data, seen, False
+                seen = True
+                try:
+                    data = self.value(self.next(), self.places, (), 0, True)
+                except _TooDeep as exc:
+                    message = f"the content is nested too deeply (more than {MAX_DEPTH} levels)"
+                    self.problems.append(Problem(self.path, exc.mark.line + 1, exc.mark.column + 1, message, _DEEP_HINT))
+                    return data, seen, False
+            elif kind is yaml.StreamEndEvent:
+                return data, seen, True
 
-    def tables(self) -> _Tables:
-        if self._tables is None:
-            assert self._text is not None
-            tables: _Tables = ({}, {})
-            with _no_cyclic_gc():
-                _read(_events(self._text), self._text, self._path, [], tables)
-            self._tables, self._text = tables, None
-        return self._tables
+    def value(self, event: Any, places: Places, path: JsonPath, depth: int, kept: bool) -> Any:
+        """The value that starts with ``event``; its position is recorded in ``places`` at ``path`` when ``kept``."""
+        kind = type(event)
+        if kept:
+            mark = event.start_mark
+            places.values[path] = (mark.line + 1, mark.column + 1)
+        if kind is yaml.ScalarEvent:
+            return self.scalar(event)
+        if kind is yaml.AliasEvent:
+            self._alias(event)
+            return None
+        if event.anchor is not None or event.tag is not None:
+            self._extras(event)
+        if depth >= MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        if kind is yaml.SequenceStartEvent:
+            return self.sequence(places, path, depth, kept)
+        return self.mapping(places, path, depth, kept)
 
+    def sequence(self, places: Places, path: JsonPath, depth: int, kept: bool) -> list[Any]:
+        out: list[Any] = []
+        own = kept and depth == 1 and len(path) == 1  # a list under a top-level key: each item has places of its own
+        if own:
+            self.items[str(path[0])] = []
+        while type(event := self.next()) is not yaml.SequenceEndEvent:
+            if own:
+                item = Places()
+                self.items[str(path[0])].append(item)
+                out.append(self.value(event, item, (), depth + 1, True))
+            else:
+                out.append(self.value(event, places, (*path, len(out)), depth + 1, kept))
+        return out
 
-class _Table(Mapping[JsonPath, Position]):
-    """One of a :class:`_Located`'s tables (0: values, 1: keys), made when first used."""
+    def mapping(self, places: Places, path: JsonPath, depth: int, kept: bool) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        seen: dict[str, Any] = {}  # each key with its mark, for a duplicate's message
+        while type(event := self.next()) is not yaml.MappingEndEvent:
+            key = self.key(event, seen, depth, kept)
+            if kept and key is not None:
+                mark = event.start_mark
+                places.keys[(*path, key)] = (mark.line + 1, mark.column + 1)
+                out[key] = self.value(self.next(), places, (*path, key), depth + 1, True)
+            else:
+                self.value(self.next(), places, path, depth + 1, False)
+        return out
 
-    def __init__(self, located: _Located, which: int) -> None:
-        self._located, self._which = located, which
+    def key(self, event: Any, seen: dict[str, Any], depth: int, kept: bool) -> str | None:
+        """The key that ``event`` is, or None if it is refused (the problem is recorded)."""
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            self._alias(event)
+            return None
+        if kind is not yaml.ScalarEvent:
+            self._problem(event, "a key must be a plain name", "write the key as a simple word followed by ':'")
+            self.value(event, self.places, (), depth + 1, False)  # read and dropped
+            return None
+        if event.tag is not None or event.anchor is not None:
+            self._extras(event)
+        name = event.value
+        if name == "<<" and event.implicit[0] and event.tag is None:
+            self._problem(event, "merge key '<<' is not supported", "write every key of the mapping out in full")
+            return None
+        if kept and name in seen:
+            message = f"duplicate key '{_short(name)}' (first defined on line {seen[name].line + 1})"
+            self._problem(event, message, "keep one of the two entries; YAML would silently drop the first")
+            return None
+        seen[name] = event.start_mark
+        return str(name)
 
-    def __getitem__(self, path: JsonPath) -> Position:
-        return self._located.tables()[self._which][path]
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        if event.tag is not None or event.anchor is not None:
+            self._extras(event)
+        value = event.value
+        if self.escapes and event.style == '"' and _FORBIDDEN.search(value) is not None:
+            self._escaped_characters(event)
+        if event.tag is None and event.implicit[0] and value[:1] in _MAY_NOT_BE_TEXT:
+            return self._resolved(event)
+        return value
 
-    def __contains__(self, path: object) -> bool:
-        return path in self._located.tables()[self._which]
-
-    def __iter__(self) -> Iterator[JsonPath]:
-        return iter(self._located.tables()[self._which])
-
-    def __len__(self) -> int:
-        return len(self._located.tables()[self._which])
-
-
-def located(text: str, path: str) -> tuple[Mapping[JsonPath, Position], Mapping[JsonPath, Position]]:
-    """The position tables (values, keys) of ``text``, a file that loads; made when first used."""
-    found = _Located(text, path)
-    return _Table(found, 0), _Table(found, 1)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic GC: it makes building large trees superlinear."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def without_items(doc: Document, drop: Mapping[str, set[int]]) -> Document:
-    """``doc`` without some items of its top-level lists (list key → their indices), located as in the file.
-
-    A file whose schema check fails on some of its items is checked further without them, so that
-    the other items' mistakes (an unknown id, say) are reported in the same run."""
-    data = dict(doc.data)
-    kept: dict[str, list[int]] = {}
-    for key, indices in drop.items():
-        kept[key] = [i for i in range(len(data[key])) if i not in indices]
-        data[key] = [data[key][i] for i in kept[key]]
-    return Document(doc.path, data, _Renumbered(doc.positions, kept), _Renumbered(doc.key_positions, kept))
-
-
-class _Renumbered(Mapping[JsonPath, Position]):
-    """A document's positions after :func:`without_items`: an item's path is that of the same item in the file."""
-
-    def __init__(self, table: Mapping[JsonPath, Position], kept: Mapping[str, list[int]]) -> None:
-        self.table, self.kept = table, kept
-
-    def _in_file(self, path: JsonPath) -> JsonPath:
-        key = path[0] if path else None
-        if isinstance(key, str) and key in self.kept and len(path) > 1 and isinstance(path[1], int):
-            return (key, self.kept[key][path[1]], *path[2:])
-        return path
-
-    def __getitem__(self, path: JsonPath) -> Position:
-        return self.table[self._in_file(path)]
-
-    def __contains__(self, path: object) -> bool:
+    def _resolved(self, event: yaml.ScalarEvent) -> Any:
+        """A plain scalar that may not be text: a number, true/false, null, or text after all."""
+        value = event.value
+        tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+        make = _SCALARS.get(tag)
+        if make is None:
+            return value
         try:
-            return isinstance(path, tuple) and self._in_file(path) in self.table
-        except IndexError:
-            return False
+            result = make(yaml.ScalarNode(tag, value))
+        except ValueError:  # Python refuses to convert integers of more than 4,300 digits
+            result = math.inf
+        if tag in _NUMBERS and ((isinstance(result, float) and not math.isfinite(result)) or abs(result) > MAX_NUMBER):
+            message = f"'{_short(value, 20)}' is not a number that can be published"
+            self._problem(event, message, f"write a finite number with digits (at most {MAX_NUMBER:.0e}); quote it if it is meant as text")
+            return 0  # stands in, so that the schema adds no second message about it
+        return result
 
-    def __iter__(self) -> Iterator[JsonPath]:
-        return iter(self.table)
+    def _escaped_characters(self, event: yaml.ScalarEvent) -> None:
+        """Refused characters written as escapes ("\\u202e", "\\0"); literal ones are found in the text."""
+        assert event.start_mark is not None and event.end_mark is not None  # the parser marks every event
+        start, end = event.start_mark.index, event.end_mark.index
+        for ch in sorted(set(_FORBIDDEN.findall(event.value))):
+            if self.text.find(ch, start, end) < 0:
+                self.problems.append(_char_problem(self.path, event.start_mark.line + 1, event.start_mark.column + 1, ch))
 
-    def __len__(self) -> int:
-        return len(self.table)
+    def _alias(self, event: Any) -> None:
+        hint = "write the value out in full; content files do not use anchors (&) or aliases (*)"
+        self._problem(event, f"alias '*{event.anchor}' is not supported", hint)
+
+    def _extras(self, event: Any) -> None:
+        if event.anchor is not None:
+            hint = "write each value out in full; content files do not use anchors (&) or aliases (*)"
+            self._problem(event, f"anchor '&{event.anchor}' is not supported", hint)
+        if event.tag is not None:
+            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+            self._problem(event, f"YAML tag '{_short(tag)}' is not supported", "remove the tag; quote the value if it must be text")
+
+    def _problem(self, event: Any, message: str, hint: str) -> None:
+        mark = event.start_mark
+        self.problems.append(Problem(self.path, mark.line + 1, mark.column + 1, message, hint))
 
 
 def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
@@ -231,44 +315,32 @@ def load_text(text: str, path: str) -> tuple[Document | None, list[Problem]]:
 
 
 def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None, list[Problem]]:
-    """:func:`load_text`; ``encoded``: the text's UTF-8 bytes, if at hand (the parser reads bytes, and is
-    given them rather than encoding the text again)."""
+    """:func:`load_text`; ``encoded``: the text's UTF-8 bytes, if at hand (the parser reads them as they are)."""
     if text.startswith("\ufeff"):
-        text = text[1:]
-        encoded = encoded[3:] if encoded is not None else None
+        text, encoded = text[1:], encoded[3:] if encoded is not None else None
     if "\r" in text and _LONE_CR.search(text):
         text, encoded = _LONE_CR.sub("\n", text), None
     written = text  # the text as written; what the parser reads has its other line breaks as spaces
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
         text, encoded = text.translate(_BREAKS), None
-    if not _has_content(text):
+    if _CONTENT_LINE.search(text) is None:
         return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
-    found: list[Problem] = []
+    reader = _Reader(text if encoded is None else encoded, text, path)
     try:
         with _no_cyclic_gc():
-            data, seen_document, ok = _read(_events(text if encoded is None else encoded), text, path, found)
+            data, seen, ok = reader.document()
     except yaml.YAMLError as exc:
-        problems = _scan_characters(written, path)
-        if problems and _UNPARSABLE.search(text) is not None:  # YAML cannot read these at all: report them alone
-            return None, problems
-        if isinstance(exc, yaml.MarkedYAMLError) and _LIBYAML_TOO_DEEP in str(exc.problem):
-            return None, [*problems, *_too_deep(text, path, exc)]
-        if isinstance(exc, yaml.MarkedYAMLError):
-            return None, [*problems, *found, _syntax_problem(path, exc, text)]
-        return None, [*problems, *found, Problem(path, 1, 1, f"YAML error: {exc}", "check the file's YAML syntax")]
-    # The parser refuses the characters in _UNPARSABLE wherever they are, so a text it read to the end
-    # has none; the others are looked for with one search before the whole text is scanned for all.
-    problems = []
-    if not ok or _READABLE.search(written):
-        problems = _scan_characters(written, path)
-        if problems and _UNPARSABLE.search(text) is not None:
-            return None, problems
-    problems += found
+        return None, _unreadable(text, written, path, exc, reader.problems)
+    # the parser refuses the characters of _UNPARSABLE, so a text it read to the end has none
+    problems = _scan_characters(written, path) if not ok or _READABLE.search(written) else []
+    if problems and _UNPARSABLE.search(text) is not None:
+        return None, problems
+    problems += reader.problems
     if not ok:
         return None, problems
-    if not seen_document:
+    if not seen:
         return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
-    doc = Document(path, data, *located(text, path))
+    doc = Document(path, data, reader.places, reader.items)
     if _MARKS.search(text):
         problems += _only_marks(doc, doc.data, ())
     return doc, problems
@@ -287,34 +359,65 @@ def _only_marks(doc: Document, value: Any, at: JsonPath) -> list[Problem]:
     return []
 
 
+def without_items(doc: Document, drop: Mapping[str, set[int]]) -> Document:
+    """``doc`` without some items of its top-level lists (list key → their indices), located as in the file.
+
+    A file whose schema check fails on some of its items is checked further without them, so that
+    the other items' mistakes (an unknown id, say) are reported in the same run."""
+    data, items = dict(doc.data), dict(doc.items)
+    for key, indices in drop.items():
+        data[key] = [item for i, item in enumerate(data[key]) if i not in indices]
+        items[key] = [places for i, places in enumerate(items.get(key, ())) if i not in indices]
+    return Document(doc.path, data, doc.places, items)
+
+
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a file is read: the many containers a large file
+    makes would otherwise make reading it take time that grows faster than its size."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _unreadable(text: str, written: str, path: str, exc: yaml.YAMLError, found: list[Problem]) -> list[Problem]:
+    """The problems of a text the parser stopped reading (``written``: as written, before line breaks other than LF were made spaces)."""
+    problems = _scan_characters(written, path)
+    if problems and _UNPARSABLE.search(text) is not None:  # YAML cannot read these at all: report them alone
+        return problems
+    if isinstance(exc, yaml.MarkedYAMLError) and _LIBYAML_TOO_DEEP in str(exc.problem):
+        return [*problems, *_too_deep(text, path, exc)]
+    if isinstance(exc, yaml.MarkedYAMLError):
+        return [*problems, *found, _syntax_problem(path, exc, text)]
+    return [*problems, *found, Problem(path, 1, 1, f"YAML error: {exc}", "check the file's YAML syntax")]
+
+
 _LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 """What libyaml (PyYAML 6.0.4 and later) says when it stops at its own limit of 1,000 levels while
-scanning, before the parser has given :func:`_read` the events that pass :data:`MAX_DEPTH`."""
+scanning, before the parser has given :class:`_Reader` the events that pass :data:`MAX_DEPTH`."""
 
 
 def _too_deep(text: str, path: str, exc: yaml.MarkedYAMLError) -> list[Problem]:
     """The project's "nested too deeply" problem for a text libyaml refused as too deep.
 
     The text is read again with PyYAML's pure-Python parser, which has no limit of its own, so that
-    :func:`_read` stops at :data:`MAX_DEPTH` and locates the first level too many. Should that parser
+    the reader stops at :data:`MAX_DEPTH` and locates the first level too many. Should that parser
     refuse it too, the problem is placed where libyaml stopped.
     """
-    found: list[Problem] = []
-    try:
-        _read(yaml.SafeLoader(text).get_event, text, path, found)
-    except yaml.YAMLError:
-        found = []
-    deep = [p for p in found if "nested too deeply" in p.message]
+    reader = _Reader(text, text, path)
+    reader.next = yaml.SafeLoader(text).get_event
+    with contextlib.suppress(yaml.YAMLError):
+        reader.document()
+    deep = [p for p in reader.problems if "nested too deeply" in p.message]
     if deep:
         return deep
     mark = exc.problem_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return [Problem(path, line, col, f"the content is nested too deeply (more than {MAX_DEPTH} levels)", _DEEP_HINT)]
-
-
-def _events(source: str | bytes) -> Callable[[], Any]:
-    """The parser's next-event function: called directly, it is cheaper than ``yaml.parse``'s generator."""
-    return cast(Callable[[], Any], _Loader(source).get_event)
 
 
 def _scan_characters(text: str, path: str) -> list[Problem]:
@@ -333,51 +436,44 @@ def _scan_characters(text: str, path: str) -> list[Problem]:
 
 def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]:
     """Read and parse one YAML file; unreadable, oversized or undecodable files become problems."""
+    raw, problems = read_file(file, display)
+    if raw is None:
+        return None, problems
+    text, problems = decode(raw, display)
+    if text is None:
+        return None, problems
+    return _load(text, display, raw)
+
+
+def read_file(file: Path, display: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a content file, or the problem of one that cannot be read or is too large."""
     try:
         info = file.stat()
-        size = info.st_size
         if not stat.S_ISREG(info.st_mode):  # a folder, or a pipe that would block the build forever
             kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
             return None, [Problem(display, 1, 1, f"cannot read file: it is {kind}", "replace it with the YAML file")]
-        if size > MAX_FILE_BYTES:
-            return None, [
-                Problem(
-                    display,
-                    1,
-                    1,
-                    f"file is too large ({size / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB)",
-                    "split the content or remove what was pasted in by mistake",
-                )
-            ]
-        raw = file.read_bytes()
+        if info.st_size > MAX_FILE_BYTES:
+            message = f"file is too large ({info.st_size / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB)"
+            return None, [Problem(display, 1, 1, message, "split the content or remove what was pasted in by mistake")]
+        return file.read_bytes(), []
     except OSError as exc:
         return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}", "check that it exists and is readable")]
+
+
+_SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)"
+
+
+def decode(raw: bytes, display: str) -> tuple[str | None, list[Problem]]:
+    """The text of a content file's bytes, or the problem of bytes that are not UTF-8."""
     encoding = _other_encoding(raw)
     if encoding:
-        return None, [
-            Problem(
-                display,
-                1,
-                1,
-                f"file is encoded as {encoding}, not UTF-8",
-                "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
-            )
-        ]
+        return None, [Problem(display, 1, 1, f"file is encoded as {encoding}, not UTF-8", _SAVE_AS_UTF8)]
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8"), []
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
-        return None, [
-            Problem(
-                display,
-                line,
-                col,
-                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)",
-            )
-        ]
-    return _load(text, display, raw)
+        return None, [Problem(display, line, col, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", _SAVE_AS_UTF8)]
 
 
 def _other_encoding(raw: bytes) -> str | None:
@@ -389,26 +485,6 @@ def _other_encoding(raw: bytes) -> str | None:
     if len(head) >= 4 and head.count(0) * 3 >= len(head):  # ASCII in UTF-16: every other byte is NUL
         return "UTF-16"
     return None
-
-
-def _has_content(text: str) -> bool:
-    """Whether any line holds more than a comment or a document marker.
-
-    The lines are split from the start of the text in growing pieces: content comes in the first
-    lines of a file, and splitting a whole large file into lines took 50 ms."""
-    size = 4096
-    while True:
-        piece = text[:size]
-        lines = piece.splitlines()
-        if size < len(text) and lines:
-            lines.pop()  # the piece may end inside its last line
-        for line in lines:
-            stripped = line.strip()
-            if stripped and not stripped.startswith("#") and stripped not in ("---", "..."):
-                return True
-        if size >= len(text):
-            return False
-        size *= 4
 
 
 def _line_col(text: str, offset: int) -> Position:
@@ -425,13 +501,8 @@ def _char_problem(path: str, line: int, col: int, ch: str) -> Problem:
         why = "a character that cannot be seen"
     else:
         why = "an invisible control character"
-    return Problem(
-        path,
-        line,
-        col,
-        f"text contains {char_name(ch)}, {why}",
-        "delete the character (retype the text around it if you cannot see it); it cannot be published",
-    )
+    hint = "delete the character (retype the text around it if you cannot see it); it cannot be published"
+    return Problem(path, line, col, f"text contains {char_name(ch)}, {why}", hint)
 
 
 def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
@@ -441,18 +512,12 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     if line > last:  # the end of a file without a final newline: point at the end of its last line
         line, col = last, len(text) - text.rfind("\n")
     message = (exc.problem or exc.context or "YAML syntax error").strip()
-    hint = "check the YAML syntax on this line and the line above (indentation, colons, quotes)"
     lines = text.splitlines()
     this_line = lines[line - 1] if 0 < line <= len(lines) else ""
     if "\t" in message or "'\\t'" in message or this_line[: max(col, 1)].lstrip(" ").startswith("\t"):
-        message = "a tab character is used for indentation"
-        hint = "indent with spaces (two per level), never tabs"
-    elif "expected a single document" in message or "but found another document" in message:
-        hint = "keep one YAML document per file; remove the extra '---'"
-    elif "mapping values are not allowed" in message:
-        hint = "a value containing ': ' must be quoted, or indented under its key as a block (>-)"
-    elif "found character" in message:
-        hint = 'quote the value ("...") if it starts with a special character such as ` @ % or |'
+        message, hint = "a tab character is used for indentation", "indent with spaces (two per level), never tabs"
+    else:
+        hint = next((h for found, h in _SYNTAX_HINTS if found in message), _SYNTAX_HINT)
     context = exc.context_mark
     if exc.problem and exc.context in _CONTEXTS and context is not None and (context.line + 1, context.column + 1) < (line, col):
         what = _CONTEXTS[exc.context]
@@ -462,6 +527,14 @@ def _syntax_problem(path: str, exc: yaml.MarkedYAMLError, text: str) -> Problem:
     return Problem(path, line, col, f"YAML syntax error: {message}", hint)
 
 
+_ONE_DOCUMENT = "keep one YAML document per file; remove the extra '---'"
+_SYNTAX_HINT = "check the YAML syntax on this line and the line above (indentation, colons, quotes)"
+_SYNTAX_HINTS = (
+    ("expected a single document", _ONE_DOCUMENT),
+    ("but found another document", _ONE_DOCUMENT),
+    ("mapping values are not allowed", "a value containing ': ' must be quoted, or indented under its key as a block (>-)"),
+    ("found character", 'quote the value ("...") if it starts with a special character such as ` @ % or |'),
+)
 _CONTEXTS = {
     "while parsing a flow sequence": "the list [ ]",
     "while parsing a flow mapping": "the mapping { }",
@@ -469,250 +542,6 @@ _CONTEXTS = {
     "while parsing a block collection": "the list",
     "while parsing a block mapping": "the mapping",
 }
-
-
-_KEY_WANTED = object()  # a mapping waits for its next key
-_BAD_KEY = object()  # the pending key was refused: its value is read and dropped
-
-_RESOLVED_FIRST = frozenset(
-    first for first, resolvers in _resolver.yaml_implicit_resolvers.items() if any(tag in _SCALARS for tag, _regexp in resolvers)
-)
-"""First characters ('' for the empty scalar) of the plain scalars that may be numbers, true/false or null.
-
-A plain scalar starting with anything else is text: the resolver is asked only about these (most
-keys and words), which saves a Python call per scalar."""
-if None in _resolver.yaml_implicit_resolvers:  # pragma: no cover - a resolver for any first character
-    _RESOLVED_FIRST = frozenset(_resolver.yaml_implicit_resolvers)  # type: ignore[unreachable]
-
-_RISKY_ESCAPE = re.compile(r"\\[0abvfeNxuULP]")
-"""Escapes in double-quoted text that may stand for a refused character (``\\x1b``, ``\\u202e``, ``\\0``…).
-
-Without one in the file, every refused character in its values is written literally, and so is
-already reported by :func:`_scan_characters`: the values need no search of their own."""
-
-
-def _read(
-    next_event: Callable[[], Any], text: str, path: str, problems: list[Problem], tables: _Tables | None = None
-) -> tuple[Any, bool, bool]:
-    """Turn parser events into plain data, adding every refusal to ``problems``.
-
-    Returns (data, whether a document was seen, whether reading went to the end: False after a
-    second document or runaway nesting). With ``tables`` it also records the position of every
-    kept value and key by its path; that costs a third of the time, so a file is first read
-    without (see :class:`_Located`).
-
-    The innermost open list or mapping is held in local variables, saved on ``stack`` when a
-    child opens and restored when it ends: every event reads them, and locals are the cheapest
-    to read in CPython (this loop runs once per event, about 40 per event of the timeline).
-    """
-    positions, key_positions = tables if tables is not None else ({}, {})
-    locate = tables is not None
-    escapes = _RISKY_ESCAPE.search(text) is not None
-    stack: list[tuple[Any, ...]] = []
-    container: Any = None  # the open list or mapping; None at the document level
-    is_map = False
-    key: Any = _KEY_WANTED  # in a mapping: the key whose value comes next, _KEY_WANTED or _BAD_KEY
-    kept = True  # False inside what is dropped (the value of a refused key, a list or mapping used as a key)
-    is_key = False  # this list or mapping is written where a key belongs
-    seen: dict[str, Any] = {}  # in a kept mapping: its keys so far, each with its mark (for a duplicate's message)
-    at: JsonPath = ()  # with tables: the path of the open list or mapping
-    data: Any = None
-    seen_document = False
-    while True:
-        event = next_event()
-        kind = type(event)
-        if kind is yaml.ScalarEvent:  # exact type checks: cheaper than isinstance on every event
-            tag = event.tag
-            if tag is not None or event.anchor is not None:
-                _refuse_extras(problems, path, event)
-            value = event.value
-            if escapes and event.style == '"' and _FORBIDDEN.search(value) is not None:
-                _bad_chars(problems, path, text, event)
-            if tag is None and event.implicit[0] and value[:1] in _RESOLVED_FIRST:  # plain, untagged: 12, 3.5, true, null?
-                value = _plain(problems, path, event)
-            if is_map and key is _KEY_WANTED:  # the scalar is a key
-                name = event.value
-                if name == "<<" and event.implicit[0] and tag is None:
-                    _problem(
-                        problems, path, event.start_mark, "merge key '<<' is not supported", "write every key of the mapping out in full"
-                    )
-                    key = _BAD_KEY
-                elif kept and name in seen:
-                    _problem(
-                        problems,
-                        path,
-                        event.start_mark,
-                        f"duplicate key '{_short(name)}' (first defined on line {seen[name].line + 1})",
-                        "keep one of the two entries; YAML would silently drop the first",
-                    )
-                    key = _BAD_KEY
-                else:
-                    key = name
-                    if kept:
-                        seen[name] = event.start_mark
-                        if locate:
-                            key_positions[(*at, name)] = _pos(event)
-                continue
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            if event.anchor is not None or event.tag is not None:
-                _refuse_extras(problems, path, event)
-            if len(stack) >= MAX_DEPTH:
-                _problem(
-                    problems,
-                    path,
-                    event.start_mark,
-                    f"the content is nested too deeply (more than {MAX_DEPTH} levels)",
-                    _DEEP_HINT,
-                )
-                return data, seen_document, False
-            child_is_key = is_map and key is _KEY_WANTED
-            child_at: JsonPath = ()
-            if container is None:
-                child_kept = True
-            elif not kept:
-                child_kept = False
-            elif is_map:
-                if key is _KEY_WANTED:
-                    _problem(
-                        problems, path, event.start_mark, "a key must be a plain name", "write the key as a simple word followed by ':'"
-                    )
-                    key = _BAD_KEY
-                child_kept = key is not _BAD_KEY
-                if child_kept and locate:
-                    child_at = (*at, key)
-            else:
-                child_kept = True
-                if locate:
-                    child_at = (*at, len(container))
-            if child_kept and locate:
-                positions[child_at] = _pos(event)
-            stack.append((container, is_map, key, kept, is_key, seen, at))
-            is_map = kind is yaml.MappingStartEvent
-            container = {} if is_map else []
-            key, kept, is_key, at = _KEY_WANTED, child_kept, child_is_key, child_at
-            if is_map:
-                seen = {}
-            continue
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            value, was_kept, was_key = container, kept, is_key
-            container, is_map, key, kept, is_key, seen, at = stack.pop()
-            if was_key:  # a refused key leaves its mapping waiting for the value
-                continue
-            if container is None:
-                data = value
-            elif is_map:
-                if was_kept and key is not _BAD_KEY:
-                    container[key] = value
-                key = _KEY_WANTED
-            elif was_kept:
-                container.append(value)
-            continue
-        elif kind is yaml.AliasEvent:
-            _problem(
-                problems,
-                path,
-                event.start_mark,
-                f"alias '*{event.anchor}' is not supported",
-                "write the value out in full; content files do not use anchors (&) or aliases (*)",
-            )
-            if is_map and key is _KEY_WANTED:
-                key = _BAD_KEY
-                continue
-            value = None
-        elif kind is yaml.DocumentStartEvent:
-            if seen_document:
-                _problem(
-                    problems,
-                    path,
-                    event.start_mark,
-                    "YAML syntax error: a second document starts here",
-                    "keep one YAML document per file; remove the extra '---'",
-                )
-                return data, seen_document, False
-            seen_document = True
-            continue
-        elif kind is yaml.StreamEndEvent or event is None:
-            return data, seen_document, True
-        else:
-            continue
-        # a complete value (a scalar or an alias) goes into the open list or mapping
-        if is_map:
-            if kept and key is not _BAD_KEY:
-                container[key] = value
-                if locate:
-                    positions[(*at, key)] = _pos(event)
-            key = _KEY_WANTED
-        elif container is None:
-            data = value
-            if locate:
-                positions[()] = _pos(event)
-        elif kept:
-            if locate:
-                positions[(*at, len(container))] = _pos(event)
-            container.append(value)
-
-
-def _pos(event: Any) -> Position:
-    mark = event.start_mark
-    return (mark.line + 1, mark.column + 1)
-
-
-def _problem(problems: list[Problem], path: str, mark: Any, message: str, hint: str) -> None:
-    problems.append(Problem(path, mark.line + 1, mark.column + 1, message, hint))
-
-
-def _refuse_extras(problems: list[Problem], path: str, event: Any) -> None:
-    if event.anchor is not None:
-        _problem(
-            problems,
-            path,
-            event.start_mark,
-            f"anchor '&{event.anchor}' is not supported",
-            "write each value out in full; content files do not use anchors (&) or aliases (*)",
-        )
-    if event.tag is not None:
-        tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-        _problem(
-            problems,
-            path,
-            event.start_mark,
-            f"YAML tag '{_short(tag)}' is not supported",
-            "remove the tag; quote the value if it must be text",
-        )
-
-
-def _plain(problems: list[Problem], path: str, event: yaml.ScalarEvent) -> Any:
-    """The value of a plain scalar that may not be text: a number, true/false, null, or text after all."""
-    value = event.value
-    tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
-    make: Any = _SCALARS.get(tag)
-    if make is None:
-        return value
-    if tag not in _NUMBERS:
-        return make(yaml.ScalarNode(tag, value))
-    try:
-        number = make(yaml.ScalarNode(tag, value))
-    except ValueError:  # Python refuses to convert integers of more than 4,300 digits
-        number = math.inf
-    if (isinstance(number, float) and not math.isfinite(number)) or abs(number) > MAX_NUMBER:
-        _problem(
-            problems,
-            path,
-            event.start_mark,
-            f"'{_short(value, 20)}' is not a number that can be published",
-            f"write a finite number with digits (at most {MAX_NUMBER:.0e}); quote it if it is meant as text",
-        )
-        return 0  # stands in, so that the schema adds no second message about it
-    return number
-
-
-def _bad_chars(problems: list[Problem], path: str, text: str, event: yaml.ScalarEvent) -> None:
-    """Refused characters written as escapes ("\\u202e", "\\0"); literal ones are already reported."""
-    assert event.start_mark is not None and event.end_mark is not None  # the parser marks every event
-    start, end = event.start_mark.index, event.end_mark.index
-    for ch in sorted(set(_FORBIDDEN.findall(event.value))):
-        if text.find(ch, start, end) < 0:
-            problems.append(_char_problem(path, event.start_mark.line + 1, event.start_mark.column + 1, ch))
 
 
 def _short(text: str, n: int = 60) -> str:

@@ -52,9 +52,10 @@ _TAG = re.compile(r"(<[^>]*>)")
 _DIGITS_OUTSIDE_REFERENCES = re.compile(rf"{_ENTITY}|[0-9]+")
 
 
-PAGE_LINK = re.compile(r"(?P<key>[a-z]+(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?")
+PAGE_LINK = re.compile(r"(?P<key>[a-z0-9]+(?:-[a-z0-9]+)*(?:/[a-z0-9]+(?:-[a-z0-9]+)*)?)(?:#(?P<anchor>[a-z0-9]+(?:-[a-z0-9]+)*))?")
 """A link to another page of the site, written by its page key: ``differences#what-ends``,
-``timeline/joint-statement``, ``sources/s001-almasalla#p3``. Resolved for each page it appears on."""
+``timeline/joint-statement``, ``sources/s001-almasalla#p3``, a prose page's id ``corrections-policy``.
+Resolved for each page it appears on."""
 
 _HREF = re.compile(r'<a href="([^"]*)"')
 
@@ -80,8 +81,9 @@ def safe_link(url: str) -> bool:
 
 
 def isolate_latin(html_text: str) -> str:
-    """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put."""
-    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi lang="en" dir="ltr">{m.group(0)}</bdi>', html_text)
+    """Wrap runs of Latin script inside right-to-left text in ``<bdi>`` so punctuation stays put (their
+    language is not known: a name, an English or a French word)."""
+    return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi dir="ltr">{m.group(0)}</bdi>', html_text)
 
 
 class Markdown:

@@ -2,11 +2,60 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
-Text = Mapping[str, str]
-"""Text in every site language, keyed by language code (read-only)."""
+
+class Text(Mapping[str, str]):
+    """Text in the site's languages, keyed by language code (read-only).
+
+    It always has the source language (``source``); a language it lacks reads as the source
+    language's text: :meth:`has` says whether it has its own, :meth:`lang` which language is shown.
+    """
+
+    __slots__ = ("_values", "source")
+
+    def __init__(self, values: Mapping[str, str], source: str, *, lenient: bool = False) -> None:
+        if source not in values and not lenient:
+            raise ValueError(f"a text without its source language ({source})")
+        self._values = dict(values) if source in values else {**values, source: ""}
+        self.source = source
+
+    def __getitem__(self, code: str) -> str:
+        value = self._values.get(code)
+        return value if value is not None else self._values[self.source]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._values
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Text):
+            return self._values == other._values and self.source == other.source
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.source, tuple(sorted(self._values.items()))))
+
+    def __repr__(self) -> str:
+        return f"Text({self._values!r})"
+
+    def has(self, code: str) -> bool:
+        """Whether the text is written in ``code`` (else it reads as the source language's)."""
+        return code in self._values
+
+    def lang(self, code: str) -> str:
+        """The language of the text shown in ``code``: ``code`` itself, or the source language."""
+        return code if code in self._values else self.source
+
+    def map(self, change: Callable[[str], str]) -> Text:
+        return Text({code: change(value) for code, value in self._values.items()}, self.source)
 
 
 @dataclass(frozen=True)
@@ -63,7 +112,8 @@ class Citation:
 
     source: str
     quote: str
-    en: str
+    translation: Text
+    """The quote in the site's languages: the quote itself in the source language, translated in the others."""
     line: int
     start: int
     end: int
@@ -257,10 +307,14 @@ class Update:
 
 @dataclass(frozen=True)
 class Prose:
-    """The editorial title and introduction of a page."""
+    """The editorial title and introduction of a built-in page, or a prose page of its own (About,
+    Methodology…: an entry of ``pages.yaml`` that is not a built-in section, with a ``menu``)."""
 
     title: Text
     intro: Text
+    """A section's introduction; a prose page's whole text (its ``body``)."""
+    menu: str | None = None
+    """Where a prose page is linked from: ``nav`` or ``footer`` (None: a built-in page)."""
 
 
 @dataclass(frozen=True)
@@ -296,10 +350,39 @@ class TranslationNote:
     item: str
     kind: str
     message: str
+    page: str = ""
+    """The page that shows the item (its key)."""
 
     def format(self) -> str:
         """``path:line:col: kind: message``."""
         return f"{self.path}:{self.line}:{self.col}: {self.kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the site's texts one language has (the source language has them all)."""
+
+    lang: Language
+    translated: int
+    total: int
+
+
+@dataclass(frozen=True, order=True)
+class Draft:
+    """An item or prose page marked ``draft: true``, located at its id."""
+
+    path: str
+    line: int
+    col: int
+    what: str
+    """Its kind (``events``), or ``pages`` for a prose page."""
+    id: str
+    pages: tuple[tuple[str, str], ...]
+    """Where it is shown: (page key, anchor on that page or "" for the whole page)."""
+
+    def format(self) -> str:
+        """``path:line:col: kind 'id'``."""
+        return f"{self.path}:{self.line}:{self.col}: {self.what} '{self.id}'"
 
 
 @dataclass(frozen=True)
@@ -314,23 +397,26 @@ class FactRef:
 
 @dataclass(frozen=True)
 class Model:
-    """Everything the site says."""
+    """Everything the site says: its settings, the editorial prose of its pages, and the items of
+    every kind of content (:mod:`~explainer.kinds`), read as ``model.events``, ``model.sources``…"""
 
     site: Site
-    sources: tuple[Source, ...]
-    entities: tuple[Entity, ...]
-    places: tuple[Place, ...]
-    events: tuple[Event, ...]
-    phases: tuple[Phase, ...]
-    continues: tuple[Note, ...]
-    unknowns: tuple[Note, ...]
-    statements: tuple[Statement, ...]
-    figures: tuple[Figure, ...]
-    questions: tuple[Question, ...]
-    disagreements: tuple[Disagreement, ...]
-    updates: tuple[Update, ...]
+    collections: Mapping[str, tuple[Any, ...]]
+    """The items of each kind, by the kind's name."""
     pages: Mapping[str, Prose]
     translation: tuple[TranslationNote, ...] = ()
+    drafts: tuple[Draft, ...] = ()
+    """Every draft, whether the model holds them (the live preview) or leaves them out (a build)."""
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    """Former page keys → the page key they now are (``timeline/old-id`` → ``timeline/new-id``)."""
+    coverage: tuple[Coverage, ...] = ()
+    """Each language's share of the texts (with the translation status; empty without it)."""
+
+    def __getattr__(self, name: str) -> tuple[Any, ...]:
+        try:
+            return self.__dict__["collections"][name]  # type: ignore[no-any-return]
+        except KeyError:
+            raise AttributeError(name) from None
 
     @property
     def as_of(self) -> FuzzyDate | None:
@@ -356,33 +442,3 @@ class Model:
         if event.status in PLANNED and updated is not None and event.date.latest < updated.sort_key:
             return "passed"
         return event.status
-
-    def cited_facts(self) -> Iterator[tuple[FactRef, Citation]]:
-        """Every (fact, citation) pair on the site, in page order."""
-        for e in self.events:
-            yield from ((FactRef("event", e.id, "timeline", e.title), c) for c in e.cite)
-        for p in self.phases:
-            yield from ((FactRef("phase", p.id, "plan", p.title), c) for c in p.cite)
-        for n in self.continues + self.unknowns:
-            yield from ((FactRef("note", n.id, "plan", _first_line(n.text)), c) for c in n.cite)
-        for pl in self.places:
-            yield from ((FactRef("place", pl.id, "plan", pl.name), c) for c in pl.cite)
-        for en in self.entities:
-            yield from ((FactRef("entity", en.id, "people", en.name), c) for c in en.cite)
-        names = {en.id: en.name for en in self.entities}
-        for s in self.statements:
-            yield from ((FactRef("statement", s.id, "people", names.get(s.speaker, s.said)), c) for c in s.cite)
-        for f in self.figures:
-            yield from ((FactRef("figure", f.id, "home", f.label), c) for c in f.cite)
-        for q in self.questions:
-            yield from ((FactRef("question", q.id, "questions", q.question), c) for c in q.cite)
-        for d in self.disagreements:
-            for side in d.sides:
-                yield from ((FactRef("difference", d.id, "differences", d.topic), c) for c in side.cite)
-        for src in self.sources:
-            for c in src.publisher_cite + src.date_cite:
-                yield FactRef("source", src.id, "sources", src.label), c
-
-
-def _first_line(text: Text) -> Text:
-    return {k: (v.strip().splitlines() or [""])[0][:120] for k, v in text.items()}

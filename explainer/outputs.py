@@ -5,30 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import posixpath
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import partial
 from html import escape
 from typing import Any, TextIO
 
 from .i18n import format_date
+from .kinds import COLLECTIONS, KINDS, Texts
 from .markdown import Markdown, resolve_links
-from .model import Cites, FuzzyDate, Language, Model, Text, Update
+from .model import FuzzyDate, Language, Model, Update
 from .plan import Page, page_path
-
-COLLECTIONS: tuple[str, ...] = (
-    "events",
-    "statements",
-    "people",
-    "places",
-    "phases",
-    "plan-notes",
-    "figures",
-    "questions",
-    "disagreements",
-    "sources",
-    "updates",
-)
-"""The open data collections, each published as JSON and CSV in every language (described in ``datapackage.json``)."""
 
 
 def sitemap(model: Model, pages: Iterable[Page]) -> bytes:
@@ -120,6 +107,33 @@ def _changed_pages(model: Model, update: Update, code: str, title_of: Callable[[
     return out
 
 
+def redirects(model: Model, pages: Iterable[Page], gettexts: Mapping[str, Callable[[str], str]]) -> dict[str, bytes]:
+    """A small page at each former address of a page (``aliases``) that sends readers on to the page:
+    its canonical URL is the page's, it is not indexed, and it links there for browsers that do not follow."""
+    from .i18n import digits
+    from .structured import page_title
+
+    by_key = {(page.key, page.lang): page for page in pages}
+    out = {}
+    for old, new in sorted(model.aliases.items()):
+        for lang in model.site.languages:
+            page = by_key.get((new, lang.code))
+            if page is None:  # a kind of page the site does not build
+                continue
+            path = page_path(lang.code, old)
+            target = posixpath.relpath(page.path, path) + "/"
+            title = xml_escape(digits(page_title(model, page, lang.code, gettexts[lang.code]), lang.digits))
+            out[path + "index.html"] = (
+                f'<!doctype html>\n<html lang="{lang.code}" dir="{lang.dir}">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>{title}</title>\n"
+                f'<link rel="canonical" href="{xml_escape(model.site.base_url + page.path)}">\n'
+                '<meta name="robots" content="noindex">\n'
+                f'<meta http-equiv="refresh" content="0; url={xml_escape(target)}">\n'
+                f'</head>\n<body>\n<p><a href="{xml_escape(target)}">{title}</a></p>\n</body>\n</html>\n'
+            ).encode()
+    return out
+
+
 def _absolute(base: str, code: str, key: str, anchor: str) -> str | None:
     """The absolute URL of the page ``key`` in ``code`` (None: no such kind of page)."""
     try:
@@ -136,8 +150,7 @@ BOM = b"\xef\xbb\xbf"
 """CSV files start with UTF-8's byte-order mark: without it, Excel reads them in the system's code page and garbles Arabic."""
 
 _JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=False)
-"""One record as compact JSON (json's C encoder: an indented document is encoded in pure Python,
-which took 0.9 s for the two languages' events at 10,000 events)."""
+"""One record as compact JSON."""
 
 
 def open_data(model: Model, lang: Language) -> dict[str, bytes]:
@@ -152,11 +165,21 @@ def open_data_files(model: Model, lang: Language) -> Iterator[tuple[str, bytes]]
     little piece of the text in a list, then the text, then its bytes (300 MB at 10,000 events).
     A JSON file is an array with one record per line.
     """
-    rows = dict(_rows(model, lang.code))
     for name in COLLECTIONS:
-        items = rows.pop(name)
+        items = records(model, lang, name)
         yield f"data/{lang.code}/{name}.json", _json_records(items)
         yield f"data/{lang.code}/{name}.csv", BOM + _encoded(partial(_write_csv, items))
+
+
+def records(model: Model, lang: Language, collection: str) -> list[dict[str, Any]]:
+    """The records of one open data collection in ``lang`` (a translation it lacks is null)."""
+    texts = Texts(lang.code, model.site.languages[0].code)
+    out = []
+    for kind in KINDS:
+        if kind.collection == collection and kind.rows is not None:
+            items = getattr(model, kind.name)
+            out += [kind.rows(item, texts) for item in (kind.data_order(items) if kind.data_order else items)]
+    return out
 
 
 def _json_records(items: list[dict[str, Any]]) -> bytes:
@@ -205,125 +228,3 @@ def _flat(value: Any) -> str:
     if isinstance(value, dict):
         return " ".join(f"{k}: {_flat(v)}" for k, v in value.items())
     return "" if value is None else str(value)
-
-
-def _cites(cites: Cites, code: str) -> list[dict[str, Any]]:
-    return [
-        {"source": c.source, "paragraph": c.number, "line": c.line, "quote_ar": c.quote, **({"translation": c.en} if code != "ar" else {})}
-        for c in cites
-    ]
-
-
-def _date(date: FuzzyDate | None) -> dict[str, Any]:
-    if date is None:
-        return {"date": None, "date_precision": None, "date_qualifier": None}
-    return {"date": date.iso, "date_precision": date.precision, "date_qualifier": date.qualifier}
-
-
-def _t(text: Text | None, code: str) -> str | None:
-    return None if text is None else text[code]
-
-
-def _rows(model: Model, code: str) -> Mapping[str, list[dict[str, Any]]]:
-    return {
-        "events": [
-            {
-                "id": e.id,
-                **_date(e.date),
-                "status": e.status,
-                "title": e.title[code],
-                "body": _t(e.body, code),
-                "places": list(e.places),
-                "actors": list(e.actors),
-                "citations": _cites(e.cite, code),
-            }
-            for e in model.events
-        ],
-        "statements": [
-            {
-                "id": s.id,
-                "speaker": s.speaker,
-                **_date(s.date),
-                "context": _t(s.context, code),
-                "said": s.said[code],
-                "citations": _cites(s.cite, code),
-            }
-            for s in model.statements
-        ],
-        "people": [
-            {"id": p.id, "kind": p.kind, "side": p.side, "name": p.name[code], "role": p.role[code], "citations": _cites(p.cite, code)}
-            for p in model.entities
-        ],
-        "places": [
-            {
-                "id": p.id,
-                "kind": p.kind,
-                "name": p.name[code],
-                "lat": p.lat,
-                "lon": p.lon,
-                "phase": p.phase,
-                "role": p.role[code],
-                "citations": _cites(p.cite, code),
-            }
-            for p in model.places
-        ],
-        "phases": [
-            {
-                "id": p.id,
-                "number": p.number,
-                "ends": p.ends.iso,
-                "ends_precision": p.ends.precision,
-                "ends_qualifier": p.ends.qualifier,
-                "title": p.title[code],
-                "summary": p.summary[code],
-                "places": list(p.places),
-                "citations": _cites(p.cite, code),
-            }
-            for p in model.phases
-        ],
-        "plan-notes": [
-            {"id": n.id, "section": section, "text": n.text[code], "citations": _cites(n.cite, code)}
-            for section, notes in (("continues", model.continues), ("unknown", model.unknowns))
-            for n in notes
-        ],
-        "figures": [
-            {
-                "id": f.id,
-                "value": f.value,
-                "approximate": f.approximate,
-                "label": f.label[code],
-                "note": _t(f.note, code),
-                "citations": _cites(f.cite, code),
-            }
-            for f in model.figures
-        ],
-        "questions": [
-            {"id": q.id, "question": q.question[code], "answer": q.answer[code], "citations": _cites(q.cite, code)} for q in model.questions
-        ],
-        "disagreements": [
-            {
-                "id": d.id,
-                "topic": d.topic[code],
-                "summary": d.summary[code],
-                "sides": [{"claim": s.claim[code], "citations": _cites(s.cite, code)} for s in d.sides],
-            }
-            for d in model.disagreements
-        ],
-        "sources": [
-            {
-                "id": s.id,
-                "file": s.file,
-                "label": s.label[code],
-                "headline_ar": s.headline["ar"] if s.headline else None,
-                "publisher": _t(s.publisher, code),
-                **_date(s.date),
-                "dating": _t(s.dating, code),
-                "paragraphs": len(s.paragraphs),
-            }
-            for s in model.sources
-        ],
-        "updates": [
-            {"id": u.id, "date": u.date.iso, "kind": u.kind, "text": u.text[code], "pages": list(u.pages)}
-            for u in sorted(model.updates, key=lambda u: (u.date.sort_key, u.id))
-        ],
-    }

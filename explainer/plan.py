@@ -10,7 +10,8 @@ from types import MappingProxyType
 from typing import Any
 
 from .errors import BuildError, Problem
-from .model import FactRef, Model, Source
+from .kinds import cited_facts
+from .model import FactRef, Model, Prose, Source
 
 SECTIONS: tuple[tuple[str, str], ...] = (
     ("home", ""),
@@ -64,8 +65,8 @@ class Page:
 
 
 def section_path(lang: str, key: str) -> str:
-    """The path of a section page (``ar/timeline/``)."""
-    return f"{lang}/{_SLUGS[key]}"
+    """The path of a section page (``ar/timeline/``) or of a prose page (``ar/about/``: its id)."""
+    return f"{lang}/{_SLUGS.get(key, key + '/')}"
 
 
 def page_path(lang: str, key: str) -> str:
@@ -76,12 +77,18 @@ def page_path(lang: str, key: str) -> str:
     return f"{lang}/{_SLUGS[kind]}{ident}/" if ident else section_path(lang, key)
 
 
+def menu_pages(model: Model, menu: str | None = None) -> tuple[tuple[str, Prose], ...]:
+    """The prose pages (key, prose) in the order of ``pages.yaml``: all, or those of one ``menu``."""
+    return tuple((key, p) for key, p in model.pages.items() if p.menu is not None and menu in (None, p.menu))
+
+
 def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, ...]:
     """Every page of the site in every language, plus the bilingual root landing page.
 
     A kind of page is planned only when ``templates`` (the names of the project's templates) has
     its template: ``landing.html``, ``404.html``, ``<section>.html``, ``source.html`` (a page per
-    source document) and ``event.html`` (a page per event). ``None`` plans every kind. So a
+    source document), ``event.html`` (a page per event) and ``prose.html`` (a page per prose page
+    of ``pages.yaml``). ``None`` plans every kind. So a
     project chooses its pages with its templates, as the benchmark's two-template project does.
 
     Raises :class:`BuildError` if two pages would be written to the same place.
@@ -92,46 +99,35 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
 
     codes = [lang.code for lang in model.site.languages]
     pages: list[Page] = []
+
+    def every_language(key: str, template: str, context: Mapping[str, Any] | None = None) -> None:
+        """The page ``key`` in each language, each with the others as its alternates."""
+        alternates = MappingProxyType({c: page_path(c, key) for c in codes})
+        view = MappingProxyType(dict(context or {}))
+        pages.extend(Page(key, code, alternates[code], template, alternates, view) for code in codes)
+
+    every_language_root = MappingProxyType({c: f"{c}/" for c in codes})
     if has("landing.html"):
-        pages.append(Page("landing", None, "", "landing.html", MappingProxyType({c: f"{c}/" for c in codes})))
+        pages.append(Page("landing", None, "", "landing.html", every_language_root))
     if has("404.html"):
-        pages.append(Page("404", None, "404.html", "404.html", MappingProxyType({c: f"{c}/" for c in codes})))
-    for key, _slug in SECTIONS + EXTRA_PAGES:
-        if has(f"{key}.html"):
-            alternates = MappingProxyType({c: section_path(c, key) for c in codes})
-            for code in codes:
-                pages.append(Page(key, code, alternates[code], f"{key}.html", alternates))
-    if has("embed.html"):  # reuse (issue 18): each graphic alone, with its title, source line and a link back
-        for name in EMBEDS:
-            alternates = MappingProxyType({c: page_path(c, f"embed/{name}") for c in codes})
-            for code in codes:
-                pages.append(Page(f"embed/{name}", code, alternates[code], "embed.html", alternates, MappingProxyType({"graphic": name})))
+        pages.append(Page("404", None, "404.html", "404.html", every_language_root))
+    for key in [key for key, _slug in SECTIONS + EXTRA_PAGES if has(f"{key}.html")]:
+        every_language(key, f"{key}.html")
+    for key, _prose in menu_pages(model) if has("prose.html") else ():  # pages as data: every entry of pages.yaml with a menu
+        every_language(key, "prose.html")
+    for name in EMBEDS if has("embed.html") else ():  # reuse (issue 18): each graphic alone, with its title, source line and a link back
+        every_language(f"embed/{name}", "embed.html", {"graphic": name})
     if has("source.html"):
         backlinks, spans = _backlinks(model), _spans(model)
         for source in model.sources:
-            alternates = MappingProxyType({c: page_path(c, f"sources/{source.id}") for c in codes})
-            context = MappingProxyType(
-                {
-                    "source": source,
-                    "segments": _segments(source, spans.get(source.id, {})),
-                    "backlinks": backlinks.get(source.id, ()),
-                }
+            segments = _segments(source, spans.get(source.id, {}))
+            every_language(
+                f"sources/{source.id}", "source.html", {"source": source, "segments": segments, "backlinks": backlinks.get(source.id, ())}
             )
-            for code in codes:
-                pages.append(Page(f"sources/{source.id}", code, alternates[code], "source.html", alternates, context))
-    if has("event.html"):
-        events = model.events
-        for i, event in enumerate(events):
-            alternates = MappingProxyType({c: page_path(c, f"timeline/{event.id}") for c in codes})
-            context = MappingProxyType(
-                {
-                    "event": event,
-                    "previous": events[i - 1] if i > 0 else None,
-                    "next": events[i + 1] if i + 1 < len(events) else None,
-                }
-            )
-            for code in codes:
-                pages.append(Page(f"timeline/{event.id}", code, alternates[code], "event.html", alternates, context))
+    events = model.events if has("event.html") else ()
+    for i, event in enumerate(events):
+        around = {"previous": events[i - 1] if i > 0 else None, "next": events[i + 1] if i + 1 < len(events) else None}
+        every_language(f"timeline/{event.id}", "event.html", {"event": event, **around})
     _check_collisions(pages)
     return tuple(pages)
 
@@ -158,7 +154,7 @@ def _check_collisions(pages: list[Page]) -> None:
 
 def _backlinks(model: Model) -> dict[str, tuple[FactRef, ...]]:
     out: dict[str, dict[tuple[str, str], FactRef]] = defaultdict(dict)
-    for ref, cite in model.cited_facts():
+    for ref, cite in cited_facts(model):
         out[cite.source].setdefault((ref.kind, ref.id), ref)
     return {k: tuple(v.values()) for k, v in out.items()}
 
@@ -170,7 +166,7 @@ Span = tuple[int, int, str]
 def _spans(model: Model) -> dict[str, dict[int, set[Span]]]:
     """The quoted passages of every source document, by source and by paragraph (its line)."""
     spans: dict[str, dict[int, set[Span]]] = defaultdict(lambda: defaultdict(set))
-    for _ref, cite in model.cited_facts():
+    for _ref, cite in cited_facts(model):
         spans[cite.source][cite.line].add((cite.start, cite.end, cite.anchor))
     return spans
 

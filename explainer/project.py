@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Problem
-from .write import read_manifest, unwritable
+from .write import links_in, read_manifest, remove_leftovers, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Any one input file (a seed, a template, a catalog, a static file...) larger than this is refused:
@@ -66,6 +66,16 @@ class Project:
 
     root: Path
 
+    @classmethod
+    def find(cls, start: Path) -> Project:
+        """The project ``start`` is in: the nearest folder holding ``content/``, from ``start`` up
+        (``start`` itself if none does: the build then says what is missing)."""
+        start = start.absolute()
+        for folder in (start, *start.parents):
+            if (folder / "content").is_dir():
+                return cls(folder)
+        return cls(start)
+
     @property
     def content(self) -> Path:
         return self.root / "content"
@@ -90,17 +100,34 @@ class Project:
     def locales(self) -> Path:
         return self.root / "locales"
 
+    @property
+    def input_folders(self) -> tuple[Path, ...]:
+        """The folders the build reads: every input resolves inside one of them."""
+        return (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales)
+
     @cached_property
     def real_root(self) -> Path:
-        """The project's folder with every symbolic link resolved: inputs must resolve inside it."""
+        """The project's folder with every symbolic link resolved."""
         return self.root.resolve()
+
+    @cached_property
+    def _real_inputs(self) -> tuple[str, ...]:
+        """The input folders as they are inside :attr:`real_root` (by name: a link in their place leads elsewhere)."""
+        return tuple(str(self.real_root / folder.name) for folder in self.input_folders)
+
+    def inside_inputs(self, real: Path) -> bool:
+        """Whether the resolved path ``real`` is inside one of the input folders (not merely inside the project:
+        a link to ``.git``, ``.venv`` or the output folder would publish what is there)."""
+        text = str(real)
+        return any(text == folder or text.startswith(folder + os.sep) for folder in self._real_inputs)
 
     def refusal(self, path: Path, *, folder: bool = False, missing: tuple[str, str] | None = None) -> Problem | None:
         """Why ``path`` cannot be read as an input, or None if it can: a regular file (with ``folder``, a
-        folder) that resolves inside the project and can be opened.
+        folder) that resolves inside the project's input folders and can be opened.
 
-        A path that resolves outside the project (through a symbolic link anywhere along it) is refused
-        at the link; one that cannot be reached for want of permission, at the folder that stops it.
+        A path that resolves outside them (through a symbolic link anywhere along it: out of the project,
+        or to another part of it such as ``.git``) is refused at the link; one that cannot be reached for
+        want of permission, at the folder that stops it.
         ``missing``: the message and hint for a path that does not exist (default: a plain one).
         """
         try:
@@ -125,7 +152,7 @@ class Project:
     def _open(self, path: Path, *, folder: bool, missing: tuple[str, str] | None) -> int:
         """An open descriptor of ``path`` (closed at once for a folder; -1), or :class:`InputError`."""
         real = Path(os.path.realpath(path))
-        if not real.is_relative_to(self.real_root):
+        if not self.inside_inputs(real):
             raise InputError(self._outside(path))
         try:
             info = os.stat(real)
@@ -161,10 +188,16 @@ class Project:
             parts = ()
         for n in range(1, len(parts) + 1):
             prefix = self.root.joinpath(*parts[:n])
-            if not Path(os.path.realpath(prefix)).is_relative_to(self.real_root):
+            if not self.inside_inputs(Path(os.path.realpath(prefix))):
                 at = prefix
                 break
-        target = os.path.realpath(at)
+        target = Path(os.path.realpath(at))
+        if target.is_relative_to(self.real_root):
+            where = "the project's own folder" if target == self.real_root else self.show_real(target)
+            message = f"resolves to {where}, outside the project's input folders"
+            folders = ", ".join(f.name + "/" for f in self.input_folders)
+            hint = f"the build reads only files inside {folders}: copy the file into one, or remove the link"
+            return Problem(self.show(at), 1, 1, message, hint)
         return Problem(self.show(at), 1, 1, f"resolves to {target}, outside the project", _OUTSIDE_HINT)
 
     def _unreadable(self, path: Path, exc: OSError, folder: bool) -> Problem:
@@ -223,7 +256,7 @@ class Project:
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:
         """Every file below ``folder`` (none if it does not exist), in order, and the problems of what cannot be read.
 
-        Links are followed when they resolve inside the project (a folder once); anything else that
+        Links are followed when they resolve inside the input folders (a folder once); anything else that
         is not a regular file or a folder is a problem, as is more than :data:`MAX_STATIC_BYTES` in all.
         """
         try:
@@ -251,7 +284,7 @@ class Project:
             for name in entries:
                 path = here / name
                 real = Path(os.path.realpath(path))
-                if not real.is_relative_to(self.real_root):
+                if not self.inside_inputs(real):
                     problems.append(self._outside(path))
                     continue
                 try:
@@ -282,6 +315,13 @@ class Project:
         walk(folder)
         return files, problems
 
+    def show_real(self, real: Path) -> str:
+        """The resolved path ``real`` relative to the resolved project root."""
+        try:
+            return real.relative_to(self.real_root).as_posix()
+        except ValueError:
+            return str(real)
+
     def show(self, path: Path) -> str:
         """``path`` relative to the project root, with forward slashes."""
         try:
@@ -293,10 +333,15 @@ class Project:
         """Why ``out`` must not be the output folder of a build (empty if it may be).
 
         Refused: a symbolic link (a repository could ship ``_site`` or ``.preview`` as a link to any
-        folder), the project itself or a folder that holds it, one of its inputs (or a folder inside
-        or around one), a path that is not a folder, and a folder that is not empty and holds no
-        previous build: a previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
+        folder), a path that goes through a link inside the project (``public/site`` where the
+        repository ships ``public`` as a link), the project itself or a folder that holds it, one of
+        its inputs (or a folder inside or around one), a path that is not a folder, a folder that is
+        not empty and holds no previous build, and a folder that holds a symbolic link (no build
+        writes one). A previous build is recognised by its manifest (:data:`~explainer.write.MANIFEST`)
         alone, and a build removes only the files that manifest lists.
+
+        Once the path itself may be used, what interrupted builds left beside the folder is handled
+        first (:func:`~explainer.write.remove_leftovers`): a site put back is checked like any other.
         """
         hint = "choose a new folder for the site, such as _site"
         out = Path(os.path.abspath(out))  # "..", "." and the like, as they are written
@@ -304,15 +349,20 @@ class Project:
             if os.path.islink(out):
                 message = f"the output folder is a symbolic link (to {os.readlink(out)})"
                 return [Problem(str(out), 1, 1, message, "give the folder itself as --out, or remove the link")]
+            link = self._link_on_the_way(out)
+            if link is not None:
+                message = f"the output folder's path goes through {self.show(link)}, a symbolic link (to {os.readlink(link)})"
+                return [Problem(str(out), 1, 1, message, "give a folder of the project itself as --out, or remove the link")]
             target = out.parent.resolve() / out.name
-            info = os.stat(target) if os.path.lexists(target) else None
             root = self.real_root
             if root.is_relative_to(target):
                 return [Problem(str(target), 1, 1, "the output folder would replace the project itself", hint)]
-            for folder in (self.content, self.seeds, self.schemas, self.templates, self.static, self.locales, self.root / "explainer"):
+            for folder in (*self.input_folders, self.root / "explainer"):
                 inputs = folder.resolve()
                 if target.is_relative_to(inputs) or inputs.is_relative_to(target):
                     return [Problem(str(target), 1, 1, f"the output folder would replace the project's {self.show(folder)}/", hint)]
+            remove_leftovers(target)
+            info = os.stat(target) if os.path.lexists(target) else None
             if info is None:
                 return []
             if not stat.S_ISDIR(info.st_mode):
@@ -325,6 +375,22 @@ class Project:
                 message = "the output folder is not empty and holds no previous build of the site"
                 earlier = "choose a new folder for the site; if it holds a site that an earlier version built (no manifest), delete it once"
                 return [Problem(str(target), 1, 1, message, earlier)]
+            linked = links_in(target)
+            if linked:  # a build writes no link: a repository can ship one to lead writes out of the folder
+                message = f"the output folder holds {', '.join(linked)}, a symbolic link (or a folder with one) that no build wrote"
+                return [Problem(str(target), 1, 1, message, "remove the link from the output folder, or delete the folder")]
         except OSError as exc:
             return [unwritable(out.absolute(), exc)]
         return []
+
+    def _link_on_the_way(self, out: Path) -> Path | None:
+        """The first symbolic link among the folders between the project's root and ``out`` (if ``out`` is inside it)."""
+        root = Path(os.path.abspath(self.root))
+        if not out.is_relative_to(root):
+            return None
+        here = root
+        for part in out.relative_to(root).parts[:-1]:
+            here = here / part
+            if os.path.islink(here):
+                return here
+        return None

@@ -57,10 +57,8 @@ def normalise(text: str) -> str:
     """Return the matching form of ``text`` (see the module docstring).
 
     The same result as ``_normalise_with_map(text)[0]`` (dropped characters never separate a
-    whitespace run; leading and trailing whitespace go), with C-speed string methods instead of a
-    loop over characters: a build normalises every quote on the site. (A regular expression and
-    a few replacements take a third of the time of ``str.translate``, which looks every
-    character of non-ASCII text up in a dictionary.)
+    whitespace run; leading and trailing whitespace go), with string methods instead of a loop
+    over characters (a build normalises every quote on the site).
     """
     text = _DROPPED.sub("", text)
     for variant, base in _FOLD.items():
@@ -100,6 +98,11 @@ class Match(NamedTuple):
     end: int
 
 
+def _is_mark(char: str) -> bool:
+    """An Arabic vowel or other combining mark (harakat, tanween, shadda, sukun, superscript alef)."""
+    return "\u064b" <= char <= "\u065f" or char == "\u0670"
+
+
 class QuoteIndex:
     """One source text, prepared for repeated quote look-ups."""
 
@@ -128,6 +131,8 @@ class QuoteIndex:
             return None
         start = self._map[at]
         end = self._map[at + len(needle) - 1] + 1
+        while end < len(self.text) and _is_mark(self.text[end]):  # the last letter's own vowel marks (a final tanween)
+            end += 1
         return Match(start, end)
 
     def balanced(self, match: Match, quote: str = "") -> Match:

@@ -14,25 +14,22 @@ from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from markupsafe import Markup, escape
 
 from .errors import BuildError, Problem
-from .i18n import Catalog, digits, format_date, format_number
+from .i18n import digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
 from .model import Citation, FuzzyDate, Language, Model, Text
-from .plan import NAV, Page, page_path
+from .plan import NAV, Page, menu_pages, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
-from .typography import arabic_marks, quoted, smart, smart_html, whole_dates
+from .typography import name_units, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
-
-SOURCE_LANGUAGE = "ar"
-"""The language the source documents (and so every quote) are written in."""
 
 
 def make_markdown() -> Markdown:
@@ -65,7 +62,18 @@ class Renderer:
         view.update(_meta(self.model, page, code, self.md, self.preview, self.shared[code]))
         view["translators"] = self.shared[code]["translators"]
         view["cite_view"] = partial(cite_view, cite_url=view["cite_url"], labels=self.shared[code]["source_labels"], lang=view["lang"])
-        return template.render(view).encode("utf-8")
+        fallbacks = cast(list[Text], env.globals["untranslated"])
+        fallbacks.clear()
+        html = template.render(view)
+        if UNTRANSLATED in html:  # the notice, where the template wants it, if any text was not yet translated
+            notice = env.get_template("_untranslated.html").render(view) if fallbacks else ""
+            html = html.replace(UNTRANSLATED, notice, 1)
+        return html.encode("utf-8")
+
+
+UNTRANSLATED = "<!--untranslated-->"
+"""Where a template wants the notice that parts of the page are not yet translated: replaced by
+``_untranslated.html`` if any text of the page was shown in the source language, else removed."""
 
 
 _CSP = {
@@ -136,8 +144,7 @@ def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shar
 @lru_cache(maxsize=1)
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates, kept between builds and processes (Jinja's cache in the system's temporary
-    folder, private to the user). Compiling the templates was a third of a build of the real site;
-    an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
+    folder, private to the user); an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
     try:  # compiled code depends on the filters' signatures too: entries are kept per version of this code
         return jinja2.FileSystemBytecodeCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
@@ -154,18 +161,10 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def template_cache_dir() -> Path | None:
-    """The private folder of the compiled templates (None without one)."""
-    cache = _bytecode_cache()
-    return Path(cache.directory) if isinstance(cache, jinja2.FileSystemBytecodeCache) else None
-
-
 def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
     """``gettext`` and ``ngettext`` for templates that do what Jinja's "newstyle" ones do (the
     translation is safe markup, %-formatted with the escaped keyword arguments; ``ngettext`` also
-    gets ``num``) without their three context calls per string, and each string without arguments
-    is translated once: UI strings were a quarter of the time of rendering the real site (9,000
-    calls for 74 pages)."""
+    gets ``num``) without their context calls, and each string without arguments is translated once."""
     get, nget = translations.gettext, translations.ngettext
     done: dict[str, Markup] = {}
 
@@ -216,9 +215,9 @@ class ProjectLoader(jinja2.BaseLoader):
         return sorted(p.relative_to(self.folder).as_posix() for p in files)
 
 
-def make_environment(project: Project, lang: Language, catalog: Catalog | None, model: Model, md: Markdown) -> jinja2.Environment:
-    """A strict, autoescaping environment with the language's catalog and filters installed."""
-    env = jinja2.Environment(
+def _strict_environment(project: Project) -> jinja2.Environment:
+    """The project's templates, strict (undefined names fail) and autoescaping, with gettext."""
+    return jinja2.Environment(
         loader=ProjectLoader(project),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
@@ -229,38 +228,61 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
         bytecode_cache=_bytecode_cache(),
     )
-    translations = catalog.translations if catalog is not None else NullTranslations()
+
+
+def make_environment(project: Project, lang: Language, translations: NullTranslations, model: Model, md: Markdown) -> jinja2.Environment:
+    """A strict, autoescaping environment with the language's catalog and filters installed."""
+    env = _strict_environment(project)
+    first = model.site.languages[0] if model is not None else lang  # the source language: of the documents, and of every text
+    source = first.code
+    fallbacks = env.globals["untranslated"] = []  # this page's texts shown in the source language (see Renderer.render)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     gettext, ngettext = ui_gettext(typeset_catalog(translations, lang))  # type: ignore[arg-type]
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
+    by_code = {other.code: other for other in model.site.languages} if model is not None else {lang.code: lang}
+    units = name_units((p.name[lang.code] for p in model.places), lang.code) if model is not None else ()
+
     def plain(text: str) -> str:
-        """The site's own words in this language as shown: dates kept whole, English marks curled."""
-        return whole_dates(smart(text) if lang.code == "en" else arabic_marks(text), lang.locale)
+        """The site's own words in this language as shown: dates and place names kept whole, marks in the language's style."""
+        return whole_names(typeset_text(text, lang), units, hyphens=True)
 
     def t(text: Text | None) -> Markup:
-        """Plain text in this language: escaped, digits applied, Latin isolated in RTL."""
+        """Plain text in this language: escaped, digits applied, Latin isolated in RTL. A text not yet
+        translated into it is shown in the source language, marked with that language (and counted)."""
         if text is None:
             return Markup("")
-        out = str(escape(plain(digits(text[lang.code], lang.digits))))
-        return Markup(isolate_latin(out) if lang.dir == "rtl" else out)
+        shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
+        words = digits(text[lang.code], shown.digits)
+        out = str(escape(plain(words) if shown is lang else typeset_text(words, shown)))
+        out = isolate_latin(out) if shown.dir == "rtl" else out
+        if shown is lang:
+            return Markup(out)
+        fallbacks.append(text)
+        return Markup(f'<span class="untranslated" lang="{shown.code}" dir="{shown.dir}">{out}</span>')
 
     @jinja2.pass_context
     def md_filter(context: jinja2.runtime.Context, text: Text | None) -> Markup:
-        """Markdown in this language; links to the site's pages (by page key) made relative to this page."""
+        """Markdown in this language; links to the site's pages (by page key) made relative to this page
+        (in this language). A text not yet translated is shown in the source language, marked, as by ``t``."""
         if text is None:
             return Markup("")
         page = context["page"]
-        html_text = typeset_html(render_markdown(md, text[lang.code], lang), lang)
-        return Markup(resolve_links(html_text, partial(_page_url, page.path, lang.code)))
+        shown = lang if not isinstance(text, Text) or text.has(lang.code) else first
+        html_text = typeset_html(render_markdown(md, text[lang.code], shown), shown, units if shown is lang else ())
+        out = resolve_links(html_text, partial(_page_url, page.path, lang.code))
+        if shown is lang:
+            return Markup(out)
+        fallbacks.append(text)
+        return Markup(f'<div class="untranslated" lang="{shown.code}" dir="{shown.dir}">{out}</div>')
 
     def quote_filter(value: str) -> Markup:
-        """A quote in the source language, with this page's digit policy and its straight marks as «»."""
-        return escape(arabic_marks(digits(value, lang.digits if lang.code == SOURCE_LANGUAGE else "latn")))
+        """A quote in the source language, with this page's digit policy and its straight marks as the source language shows them."""
+        return escape(typeset_text(digits(value, lang.digits if lang.code == source else "latn"), first, dates=False))
 
     def quoted_filter(value: str, code: str) -> Markup:
         """A quote or translation (plain text) in the quotation marks of its language ``code``, nested by its rule."""
-        return escape(quoted(value, code))
+        return escape(quoted(value, by_code[code].dir == "rtl"))
 
     def date_filter(date: FuzzyDate | None) -> str:
         return "" if date is None else format_date(date, lang)
@@ -272,6 +294,7 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
         quoted=quoted_filter,
         plain=lambda v: plain(str(v)),
         curly=lambda v: smart(str(v)),  # English in a page of another language (the landing page)
+        dates=lambda v, locale: whole_dates(str(v), locale),  # dates kept whole in text of another language
         latin=lambda v: Markup(latin_runs(str(escape(v)))) if lang.dir == "rtl" else escape(v),
         short=short_label,
         date=date_filter,
@@ -281,11 +304,11 @@ def make_environment(project: Project, lang: Language, catalog: Catalog | None, 
     return env
 
 
-_BDI_RUN = re.compile(r'(<bdi lang="en" dir="ltr">)([^<]*)(</bdi>)')
+_BDI_RUN = re.compile(r'(<bdi dir="ltr">)([^<]*)(</bdi>)')
 
 
 def latin_runs(html_text: str) -> str:
-    """Latin runs in right-to-left text marked English and isolated (:func:`isolate_latin`); a name
+    """Latin runs in right-to-left text isolated (:func:`isolate_latin`); a name
     of up to three words (Natural Earth) is kept on one line."""
 
     def whole(m: re.Match[str]) -> str:
@@ -296,8 +319,8 @@ def latin_runs(html_text: str) -> str:
 
 
 def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Language) -> GNUTranslations | NullTranslations:
-    """The UI catalog with English strings' apostrophes and quotation marks curled as they are looked up."""
-    if lang.code != "en":
+    """The UI catalog of a left-to-right language with its apostrophes and quotation marks curled as they are looked up."""
+    if lang.dir == "rtl":
         return translations
 
     class Curled(NullTranslations):
@@ -311,10 +334,10 @@ def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Lang
 
 
 @lru_cache(maxsize=512)
-def typeset_html(html_text: str, lang: Language) -> str:
-    """Rendered Markdown as shown: dates kept whole in the text; English marks curled."""
-    parts = re.split(r"(<[^>]*>)", smart_html(html_text) if lang.code == "en" else html_text)
-    return "".join(p if i % 2 else whole_dates(p, lang.locale) for i, p in enumerate(parts))
+def typeset_html(html_text: str, lang: Language, units: tuple[str, ...] = ()) -> str:
+    """Rendered Markdown as shown: dates and the place names ``units`` kept whole in the text; a left-to-right language's marks curled."""
+    parts = re.split(r"(<[^>]*>)", smart_html(html_text) if lang.dir == "ltr" else html_text)
+    return "".join(p if i % 2 else whole_names(whole_dates(p, lang.locale), units, hyphens=True) for i, p in enumerate(parts))
 
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
@@ -339,37 +362,30 @@ CiteGroup = tuple[Markup, str, list[tuple[str, str]]]
 """A document's label, the link to its first quote, and the number and link of each other quote."""
 
 CiteQuote = tuple[str, str, str, Markup, str, str]
-"""A quote in the page's digits, its English, its link, its document's label, its paragraph number and its document's id."""
+"""A quote in the page's digits, its translation, its link, its document's label, its paragraph number and its document's id."""
 
 
 def cite_view(
     cites: Sequence[Citation], *, cite_url: Callable[[Citation], str], labels: Mapping[str, Markup], lang: Language
 ) -> tuple[list[CiteGroup], list[CiteQuote]]:
-    """What the ``cites`` macro of the templates shows, worked out here in one call: the macro
-    looked up, filtered and escaped each of these itself, and took a third of a page's rendering."""
+    """What the ``cites`` macro of the templates shows (labels, links, quotes, numbers), worked out in one call."""
     groups = []
     for source, group in by_source(cites):
         links = [cite_url(cite) for cite in group]
         groups.append((labels[source], links[0], [(format_number(n, lang), link) for n, link in enumerate(links[1:], 2)]))
-    policy = lang.digits if lang.code == SOURCE_LANGUAGE else "latn"
-    quotes = [(digits(c.quote, policy), c.en, cite_url(c), labels[c.source], format_number(c.number, lang), c.source) for c in cites]
+    quotes = []
+    for c in cites:
+        policy = lang.digits if c.translation.source == lang.code else "latn"  # a quote is in the source language
+        translation = c.translation[lang.code] if c.translation.has(lang.code) else ""  # (not yet translated: the quote alone)
+        quotes.append((digits(c.quote, policy), translation, cite_url(c), labels[c.source], format_number(c.number, lang), c.source))
     return groups, quotes
 
 
 @lru_cache(maxsize=4096)
 def _relative(from_path: str, to_path: str) -> str:
-    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative).
-
-    Remembered: a page links to the same pages and sources many times."""
+    """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative)."""
     from_dir = from_path if from_path.endswith("/") or not from_path else posixpath.dirname(from_path) + "/"
-    if from_dir.startswith("/") or to_path.startswith("/") or "/." in f"/{from_dir}/{to_path}" or "//" in f"{from_dir}|{to_path}":
-        rel = posixpath.relpath(to_path or ".", from_dir or ".")
-    else:  # plain paths: what relpath gives, without its calls to os.getcwd() (pages make many links)
-        here, there = from_dir.split("/")[:-1], [part for part in to_path.split("/") if part]
-        common = 0
-        while common < min(len(here), len(there)) and here[common] == there[common]:
-            common += 1
-        rel = "/".join([".."] * (len(here) - common) + there[common:]) or "."
+    rel = posixpath.relpath(to_path or ".", from_dir or ".")
     if to_path.endswith("/") or not to_path:
         rel = "./" if rel == "." else rel + "/"
     return rel
@@ -406,11 +422,12 @@ def _view(model: Model, page: Page, code: str) -> dict[str, Any]:
         "site": site,
         "lang": lang,
         "languages": site.languages,
-        "source_language": next(lng for lng in site.languages if lng.code == SOURCE_LANGUAGE),
+        "source_language": site.languages[0],
         "page": page,
         "model": model,
         "prose": model.pages.get(page.key),
         "nav": NAV,
+        "menu": {where: menu_pages(model, where) for where in ("nav", "footer")},
         "sources_by_id": MappingProxyType(sources),
         "entities": MappingProxyType(entities),
         "places_by_id": MappingProxyType(places),

@@ -139,7 +139,7 @@ class Reuse:
         """Each page's card: its title under the site's name; the site's title alone on the home
         page; every language's title on the bilingual landing page."""
         from . import cards
-        from .graphics import shown
+        from .graphics import place_names, shown
         from .i18n import digits
 
         site, languages = self.model.site, self.model.site.languages
@@ -158,7 +158,8 @@ class Reuse:
                     title, name = site.title[lang.code], ""
                 else:
                     title, name = structured.page_title(self.model, page, lang.code, gettexts[lang.code]), site.title[lang.code]
-                title, name = shown(title, lang), shown(name, lang)  # as the pages show them: marks curled, dates whole
+                names = place_names(self.model, lang.code)  # "Ain al-Asad" kept on one line
+                title, name = shown(title, lang, names), shown(name, lang, names)  # as the pages show them: marks curled, dates whole
                 png = cards.draw(digits(title, lang.digits), digits(name, lang.digits), address, lang.dir == "rtl")
             out[structured.card_path(page)] = png
         return out

@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from .errors import BuildError, Problem
-from .load import load_text
+from .kinds import kinds_of
+from .load import load_file, load_text
 from .project import InputError, Project
-from .translations import arabic_hash, items
+from .translations import source_hash
 from .validate import CONTENT_FILES
 from .write import replace_file
 
@@ -34,39 +37,16 @@ def review(project: Project, targets: list[str]) -> list[str]:
     project, is refused), and in them only the ``reviewed`` values: every other byte, a byte-order
     mark and CRLF line ends included, stays as it was.
     """
-    wanted: dict[str, set[str] | None] = {}
-    problems = []
     seeds = [t for t in targets if t.startswith("seeds/")]
     changed = pin(project, seeds) if seeds else []
     targets = [t for t in targets if not t.startswith("seeds/")] if seeds else targets
     if seeds and not targets:
         return changed
-    hint = "give a file such as content/events.yaml, or content/events.yaml:ID"
-    for target in targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"]:
-        file, colon, ident = target.partition(":")
-        name = Path(file).stem
-        path = Path(os.path.normpath(project.root / file))
-        if colon and not ident.strip():
-            problems.append(
-                Problem(target, 1, 1, "no id after ':'", "give the item's id after the colon, or the file alone for every item")
-            )
-            continue
-        if name not in CONTENT_FILES or name == "site" or path != project.content / f"{name}.yaml":
-            problems.append(Problem(target, 1, 1, "not a content file with items of this project", hint))
-            continue
-        refused = project.refusal(path)
-        if refused is not None:
-            problems.append(refused)
-            continue
-        shown = project.show(path)
-        if ident:
-            chosen = wanted.setdefault(shown, set())
-            if chosen is not None:
-                chosen.add(ident)
-        else:
-            wanted[shown] = None
+    wanted, problems = _wanted(project, targets or [f"content/{name}.yaml" for name in CONTENT_FILES if name != "site"])
     if problems:
         raise BuildError(problems)
+    source = source_language(project) if wanted else ""
+    problems = []
     for file, ids in wanted.items():
         path = project.root / file
         try:
@@ -78,7 +58,7 @@ def review(project: Project, targets: list[str]) -> list[str]:
             text = raw[len(bom) :].decode("utf-8")
         except UnicodeDecodeError:
             raise BuildError([Problem(file, 1, 1, "file is not valid UTF-8", "save the file as UTF-8")]) from None
-        new_text, done = mark(text, file, ids)
+        new_text, done = mark(text, file, ids, source)
         if ids:
             for missing in sorted(ids - set(done)):
                 problems.append(Problem(file, 1, 1, f"no item with id '{missing}'", "check the id"))
@@ -91,8 +71,58 @@ def review(project: Project, targets: list[str]) -> list[str]:
     return changed
 
 
-def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
-    """Return ``text`` with ``reviewed`` set on the chosen items (all if ``ids`` is None)."""
+def _wanted(project: Project, targets: list[str]) -> tuple[dict[str, set[str] | None], list[Problem]]:
+    """The content files to mark, each with the ids chosen in it (None: every item), and the targets refused."""
+    wanted: dict[str, set[str] | None] = {}
+    problems = []
+    hint = "give a file such as content/events.yaml, or content/events.yaml:ID"
+    for target in targets:
+        file, colon, ident = target.partition(":")
+        name = Path(file).stem
+        path = Path(os.path.normpath(project.root / file))
+        if colon and not ident.strip():
+            problems.append(
+                Problem(target, 1, 1, "no id after ':'", "give the item's id after the colon, or the file alone for every item")
+            )
+        elif name not in CONTENT_FILES or name == "site" or path != project.content / f"{name}.yaml":
+            problems.append(Problem(target, 1, 1, "not a content file with items of this project", hint))
+        elif (refused := project.refusal(path)) is not None:
+            problems.append(refused)
+        elif ident:
+            chosen = wanted.setdefault(project.show(path), set())
+            if chosen is not None:
+                chosen.add(ident)
+        else:
+            wanted[project.show(path)] = None
+    return wanted, problems
+
+
+def items(name: str, data: Any) -> Iterator[tuple[tuple[str | int, ...], str, dict[str, Any]]]:
+    """(path, id, item) for every item of the content file ``name`` (a page's prose is the item of its key)."""
+    data = data if isinstance(data, dict) else {}
+    if name == "pages":
+        for key, value in (data.get("pages") or {}).items():
+            if isinstance(value, dict):
+                yield ("pages", key), key, value
+    for kind in kinds_of(name):
+        for i, item in enumerate(data.get(kind.key) or []):
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                yield (kind.key, i), item["id"], item
+
+
+def source_language(project: Project) -> str:
+    """The code of the site's source language (the first of content/site.yaml)."""
+    doc, problems = load_file(project.content / "site.yaml", "content/site.yaml")
+    try:
+        return str(doc.data["languages"][0]["code"])  # type: ignore[union-attr]
+    except (AttributeError, LookupError, TypeError):
+        hint = "the source language is the first of content/site.yaml's languages: fix that file first"
+        raise BuildError(problems or [Problem("content/site.yaml", 1, 1, "the site's languages cannot be read", hint)]) from None
+
+
+def mark(text: str, file: str, ids: set[str] | None, source: str) -> tuple[str, list[str]]:
+    """Return ``text`` with ``reviewed`` set on the chosen items (all if ``ids`` is None): the hash of their
+    text in the ``source`` language."""
     doc, problems = load_text(text, file)
     if doc is None or problems:
         raise BuildError(problems)
@@ -100,10 +130,10 @@ def mark(text: str, file: str, ids: set[str] | None) -> tuple[str, list[str]]:
     assert node is not None  # load_text above refused an empty file
     edits: list[tuple[int, int, str]] = []
     done: list[str] = []
-    for path, ident, item in items(Path(file).stem, doc):
+    for path, ident, item in items(Path(file).stem, doc.data):
         if ids is not None and ident not in ids:
             continue
-        digest = arabic_hash(item)
+        digest = source_hash(item, source)
         done.append(ident)
         if item.get("reviewed") == digest:
             continue

@@ -2,7 +2,7 @@
 
 ``jsonschema`` explains every error with its path, which :mod:`explainer.validate` turns into
 located messages; but it walks the schema afresh for every value and resolves every ``$ref``
-through its registry each time, which made validating 10,000 events take seconds. This module
+through its registry each time (see benchmarks/ for what that costs at 10,000 events). This module
 compiles the schemas (only the keywords the project's schemas use) into plain Python checks that
 answer one question: is this document valid? When it is (the usual case) the build goes on;
 when it is not, or a schema uses a keyword this module does not know, ``jsonschema`` runs as
@@ -52,19 +52,9 @@ def _items(item: Check) -> Check:
     def check(v: Any) -> bool:
         if not isinstance(v, list):
             return True
-        seen = _seen
-        if seen is None:
-            for x in v:  # noqa: SIM110 - a loop is twice as fast as all() over a generator, and every list goes through here
-                if not item(x):
-                    return False
-            return True
-        for x in v:
-            if type(x) is dict and seen.get(id(x)) is x:
-                continue
+        for x in v:  # noqa: SIM110 - a plain loop: every list of a document goes through here
             if not item(x):
                 return False
-            if type(x) is dict:
-                seen[id(x)] = x
         return True
 
     return check
@@ -83,8 +73,7 @@ def _string(shortest: int, longest: int, pattern: str | None) -> Check:
 
 
 def _all(checks: list[Check]) -> Check:
-    """All of ``checks``, as one function (for one to three checks without a loop: every value of a
-    document goes through these, and a generator per value was a third of the time)."""
+    """All of ``checks``, as one function (up to three of them without a loop over them)."""
     if len(checks) == 1:
         return checks[0]
     if len(checks) == 2:
@@ -206,14 +195,8 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mappi
     return out
 
 
-def quick_valid(schema_dir: Path, name: str, data: Any, *, remember: bool = False) -> bool:
-    """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema".
-
-    With ``remember`` (the live preview), list items (mappings) that passed their check are
-    remembered by identity, and the same objects pass again without one: the preview's loader
-    hands the items that did not change over as the same objects, and nothing changes loaded data.
-    """
-    global _seen
+def quick_valid(schema_dir: Path, name: str, data: Any) -> bool:
+    """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema"."""
     try:
         files = sorted(schema_dir.glob("*.schema.json"))
         stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
@@ -222,21 +205,7 @@ def quick_valid(schema_dir: Path, name: str, data: Any, *, remember: bool = Fals
         return False
     if check is None:
         return False
-    if remember:
-        seen = _remembered.setdefault((str(schema_dir), stamp, name), {})
-        if len(seen) > 100_000:
-            seen.clear()
-        _seen = seen
     try:
         return check(data)
     except Exception:  # a schema this check cannot apply (a $ref to itself, a keyword of the wrong type): jsonschema says why
         return False
-    finally:
-        _seen = None
-
-
-_remembered: dict[tuple[Any, ...], dict[int, Any]] = {}
-"""Per schema, the list items that passed (held, so that their identity stays theirs)."""
-
-_seen: dict[int, Any] | None = None
-"""While a check with ``remember`` runs: its schema's remembered items."""

@@ -25,7 +25,7 @@ import json
 import re
 import subprocess
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from html import unescape
 from pathlib import Path
@@ -91,64 +91,78 @@ def plain(md: Markdown, text: str, lang: Language) -> str:
     return " ".join(unescape(_TAG.sub(" ", md.render(text, lang))).split())
 
 
+class _Words:
+    """One language's texts as the index holds them: plain, in the language's digits."""
+
+    def __init__(self, model: Model, lang: Language, md: Markdown, gettext: Callable[[str], str]) -> None:
+        self.model, self.lang, self.md, self.gettext, self.code = model, lang, md, gettext, lang.code
+
+    def t(self, text: Text | None) -> str:
+        return "" if text is None else digits(" ".join(text[self.code].split()), self.lang.digits)
+
+    def m(self, text: Text | None) -> str:
+        return "" if text is None else plain(self.md, text[self.code], self.lang)
+
+    def when(self, date: Any) -> str:
+        return format_date(date, self.lang) if date is not None else ""
+
+    def section(self, key: str) -> str:
+        prose = self.model.pages.get(key)
+        return self.t(prose.title) if prose is not None else digits(str(self.gettext("Updates and corrections")), self.lang.digits)
+
+    def path(self, key: str, anchor: str = "") -> str:
+        return page_path(self.code, key) + (f"#{anchor}" if anchor else "")
+
+
 def records(model: Model, lang: Language, md: Markdown, gettext: Callable[[str], str]) -> list[Record]:
     """Every record of one language (see the module's docstring)."""
-    code = lang.code
+    w = _Words(model, lang, md, gettext)
+    out = [*_pages_and_events(model, w), *_plan_and_people(model, w), *_other_records(model, w)]
+    return [r for r in out if r.text or r.title]
 
-    def t(text: Text | None) -> str:
-        return "" if text is None else digits(" ".join(text[code].split()), lang.digits)
 
-    def m(text: Text | None) -> str:
-        return "" if text is None else plain(md, text[code], lang)
-
-    def when(date: Any) -> str:
-        return format_date(date, lang) if date is not None else ""
-
-    def section(key: str) -> str:
-        prose = model.pages.get(key)
-        return t(prose.title) if prose is not None else digits(str(gettext("Updates and corrections")), lang.digits)
-
+def _pages_and_events(model: Model, w: _Words) -> Iterator[Record]:
     places = {p.id: p for p in model.places}
     entities = {e.id: e for e in model.entities}
-    out: list[Record] = []
     for key, prose in model.pages.items():
-        out.append(Record(page_path(code, key), t(prose.title), t(prose.title), m(prose.intro)))
+        yield Record(w.path(key), w.t(prose.title), w.t(prose.title), w.m(prose.intro))
     for e in model.events:
-        names = [t(places[p].name) for p in e.places if p in places] + [t(entities[a].name) for a in e.actors if a in entities]
-        out.append(
-            Record(page_path(code, f"timeline/{e.id}"), t(e.title), section("timeline"), " ".join([when(e.date), m(e.body), *names]))
-        )
-    plan, people = page_path(code, "plan"), page_path(code, "people")
+        names = [w.t(places[p].name) for p in e.places if p in places] + [w.t(entities[a].name) for a in e.actors if a in entities]
+        yield Record(w.path(f"timeline/{e.id}"), w.t(e.title), w.section("timeline"), " ".join([w.when(e.date), w.m(e.body), *names]))
+
+
+def _plan_and_people(model: Model, w: _Words) -> Iterator[Record]:
     for p in model.phases:
-        out.append(Record(f"{plan}#{p.id}", t(p.title), section("plan"), " ".join([when(p.ends), m(p.summary)])))
+        yield Record(w.path("plan", p.id), w.t(p.title), w.section("plan"), " ".join([w.when(p.ends), w.m(p.summary)]))
     for n in model.continues + model.unknowns:
-        text = m(n.text)
-        out.append(Record(f"{plan}#{n.id}", text[:100] + ("…" if len(text) > 100 else ""), section("plan"), text))
+        text = w.m(n.text)
+        yield Record(w.path("plan", n.id), text[:100] + ("…" if len(text) > 100 else ""), w.section("plan"), text)
     for pl in model.places:
-        out.append(Record(f"{plan}#{pl.id}", t(pl.name), section("plan"), m(pl.role)))
+        yield Record(w.path("plan", pl.id), w.t(pl.name), w.section("plan"), w.m(pl.role))
+    entities = {e.id: e for e in model.entities}
     for en in model.entities:
-        out.append(Record(f"{people}#{en.id}", t(en.name), section("people"), t(en.role)))
+        yield Record(w.path("people", en.id), w.t(en.name), w.section("people"), w.t(en.role))
     for s in model.statements:
         speaker = entities.get(s.speaker)
-        name = t(speaker.name) if speaker is not None else ""
-        out.append(Record(f"{people}#{s.id}", name, section("people"), " ".join([when(s.date), t(s.said), t(s.context)])))
+        name = w.t(speaker.name) if speaker is not None else ""
+        yield Record(w.path("people", s.id), name, w.section("people"), " ".join([w.when(s.date), w.t(s.said), w.t(s.context)]))
+
+
+def _other_records(model: Model, w: _Words) -> Iterator[Record]:
     for f in model.figures:
-        out.append(
-            Record(f"{page_path(code, 'home')}#{f.id}", t(f.label), section("home"), " ".join([str(f.value), t(f.label), m(f.note)]))
-        )
+        yield Record(w.path("home", f.id), w.t(f.label), w.section("home"), " ".join([str(f.value), w.t(f.label), w.m(f.note)]))
     for q in model.questions:
-        out.append(Record(f"{page_path(code, 'questions')}#{q.id}", t(q.question), section("questions"), m(q.answer)))
+        yield Record(w.path("questions", q.id), w.t(q.question), w.section("questions"), w.m(q.answer))
     for d in model.disagreements:
-        claims = " ".join(t(side.claim) for side in d.sides)
-        out.append(Record(f"{page_path(code, 'differences')}#{d.id}", t(d.topic), section("differences"), f"{m(d.summary)} {claims}"))
+        claims = " ".join(w.t(side.claim) for side in d.sides)
+        yield Record(w.path("differences", d.id), w.t(d.topic), w.section("differences"), f"{w.m(d.summary)} {claims}")
     for src in model.sources:
-        about = [t(src.headline), t(src.publisher), when(src.date), m(src.dating), m(src.about)]
-        if code == "ar":  # the documents are in Arabic: their words are searched on the Arabic pages
+        about = [w.t(src.headline), w.t(src.publisher), w.when(src.date), w.m(src.dating), w.m(src.about)]
+        if w.code == model.site.languages[0].code:  # the documents' words are searched on the pages of their language
             about += [p.text for p in src.paragraphs]
-        out.append(Record(page_path(code, f"sources/{src.id}"), t(src.label), section("sources"), " ".join(a for a in about if a)))
+        yield Record(w.path(f"sources/{src.id}"), w.t(src.label), w.section("sources"), " ".join(a for a in about if a))
     for u in model.updates:
-        out.append(Record(f"{page_path(code, 'updates')}#{u.id}", f"{section('updates')} · {when(u.date)}", section("updates"), m(u.text)))
-    return [r for r in out if r.text or r.title]
+        yield Record(w.path("updates", u.id), f"{w.section('updates')} · {w.when(u.date)}", w.section("updates"), w.m(u.text))
 
 
 # --- the index ---------------------------------------------------------------------------------

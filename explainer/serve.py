@@ -17,17 +17,17 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import BuildError, Interrupted, Problem, visible
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, visible
 from .model import Model
-from .plan import section_path
+from .plan import page_path, section_path
 from .project import InputError, Project
-from .validate import PAGE_OF_FILE
 from .workers import Cancelled
 from .write import write_into
 
@@ -67,12 +67,29 @@ def rebuild(
             cancel=cancel,
         )
     except BuildError as exc:
-        try:
-            write_status(out, status(project, exc.problems))
-        except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
-            return False, f"{exc.report()}\n{refused.report()}"
-        return False, exc.report()
-    return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+        failed = exc
+    except Exception as exc:  # a mistake that is not located (a bug, or an input a check missed): shown all the same
+        failed = BuildError([unexpected(project, exc)])
+    else:
+        return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+    try:
+        write_status(out, status(project, failed.problems))
+    except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
+        return False, f"{failed.report()}\n{refused.report()}"
+    return False, failed.report()
+
+
+def unexpected(project: Project, exc: Exception) -> Problem:
+    """An error that the build did not locate, as a problem for the report and the overlay: at the file
+    it names (a system error), or else at the command, on one line and without a traceback."""
+    what = visible(f"{type(exc).__name__}: {exc}").replace("\n", " ")
+    if len(what) > 300:
+        what = what[:300] + "…"
+    hint = "undo or fix what you saved last; the preview rebuilds on the next save"
+    name = getattr(exc, "filename", None)
+    if isinstance(exc, OSError) and isinstance(name, str) and Path(name).is_relative_to(project.root):
+        return Problem(project.show(Path(name)), 1, 1, f"the build stopped: {exc.strerror or what}", hint)
+    return Problem("build.py", 1, 1, f"the build stopped on an error it could not locate ({what})", hint)
 
 
 def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Callable[[Model], None]:
@@ -86,9 +103,20 @@ def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Call
 
 
 def status(project: Project, problems: Iterable[Problem], model: Model | None = None) -> dict[str, Any]:
-    """What the open pages show: each error with the lines of its file around it, and translation marks."""
+    """What the open pages show: each error with the lines of its file around it, and translation marks.
+
+    As in the terminal's report, at most :data:`~explainer.errors.MAX_SHOWN_PER_FILE` errors of one file
+    are listed (then how many more there are), and each file is read once however many errors it has.
+    """
     errors = []
+    lines: dict[str, list[str]] = {}
+    shown: Counter[str] = Counter()
     for p in problems:
+        shown[p.path] += 1
+        if shown[p.path] > MAX_SHOWN_PER_FILE:
+            continue
+        if p.path not in lines:
+            lines[p.path] = _lines(project, project.root / p.path)
         errors.append(
             {
                 "path": p.path,
@@ -96,14 +124,18 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                 "col": p.col,
                 "message": p.message,
                 "hint": p.hint,
-                "excerpt": _excerpt(project, project.root / p.path, p.line),
+                "excerpt": _excerpt(lines[p.path], p.line),
             }
         )
+    for path, count in shown.items():
+        if count > MAX_SHOWN_PER_FILE:
+            more = f"{count - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
+            errors.append({"path": path, "line": 1, "col": 1, "message": more, "hint": "", "excerpt": []})
     marks = []
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
         for note in model.translation:
-            page = PAGE_OF_FILE.get(note.file, note.item)  # a pages.yaml item is the page itself
+            page = note.page  # a pages.yaml item is the page itself
             anchor = "" if note.file == "pages" else note.item
             marks.append(
                 {
@@ -114,15 +146,31 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                     "message": note.message,
                 }
             )
-    return {"ok": not errors, "errors": errors, "marks": marks}
+        for draft in model.drafts:  # shown in the preview, marked: left out of the published site
+            for key, anchor in draft.pages:
+                marks.append(
+                    {
+                        "paths": [page_path(code, key) for code in codes],
+                        "id": anchor,
+                        "kind": "draft",
+                        "where": f"{draft.path}:{draft.line}",
+                        "message": f"draft: {draft.what} '{draft.id}' is left out of the published site",
+                    }
+                )
+    total = sum(shown.values())
+    return {"ok": not total, "count": total, "errors": errors, "marks": marks}
 
 
-def _excerpt(project: Project, file: Path, line: int, around: int = 2) -> list[dict[str, Any]]:
-    """The lines around ``line`` of ``file``: only of a file the build may read (inside the project)."""
+def _lines(project: Project, file: Path) -> list[str]:
+    """The lines of ``file``: only of a file the build may read (inside the project's input folders)."""
     try:
-        lines = project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
+        return project.read_bytes(file).decode("utf-8", errors="replace").split("\n")
     except InputError:
         return []
+
+
+def _excerpt(lines: list[str], line: int, around: int = 2) -> list[dict[str, Any]]:
+    """The lines around ``line`` (of a file's ``lines``)."""
     first, last = max(line - around, 1), min(line + around, len(lines))
     return [{"n": n, "text": lines[n - 1][:300]} for n in range(first, last + 1)]
 
@@ -191,6 +239,28 @@ class _OneLine(logging.Handler):
         print(visible(record.getMessage()).replace("\n", " "), file=sys.stderr, flush=True)
 
 
+def _handshake(handler: Any, message: str, waiters: set[Any]) -> None:
+    """livereload's handshake on the preview's socket; the page a browser shows is remembered, and nothing it sends is logged."""
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return
+    if not isinstance(data, dict):
+        return
+    if data.get("command") == "hello":
+        handler.send_message({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"})
+    elif data.get("command") == "info" and isinstance(data.get("url"), str):
+        handler.page_path = urlsplit(data["url"]).path
+        waiters.add(handler)
+        _page_back.set()
+
+
+def _inside(root: str, path: str) -> bool:
+    """Whether ``path``, links resolved, is ``root`` or below it."""
+    real_root, real = os.path.realpath(root), os.path.realpath(path)
+    return real == real_root or real.startswith(real_root + os.sep)
+
+
 def _application(out: Path, port: int) -> Any:
     """The preview's web application: its files, livereload's script and socket, for its own origin only."""
     from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
@@ -217,21 +287,7 @@ def _application(out: Path, port: int) -> Any:
             return parts.scheme in ("http", "https") and parts.netloc == self.request.host and allowed_host(parts.netloc, port)
 
         def on_message(self, message: str) -> None:
-            """livereload's handshake; the page a browser shows is remembered, and nothing it sends is logged."""
-            try:
-                data = json.loads(message)
-            except ValueError:
-                return
-            if not isinstance(data, dict):
-                return
-            if data.get("command") == "hello":
-                self.send_message(
-                    {"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"], "serverName": "explainer"}
-                )
-            elif data.get("command") == "info" and isinstance(data.get("url"), str):
-                self.page_path = urlsplit(data["url"]).path
-                LiveReloadHandler.waiters.add(self)
-                _page_back.set()
+            _handshake(self, message, LiveReloadHandler.waiters)
 
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
         pass
@@ -243,9 +299,7 @@ def _application(out: Path, port: int) -> Any:
             return str(super().parse_url_path(url_path))
 
         def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            real_root = os.path.realpath(root)
-            real = os.path.realpath(absolute_path)
-            if real != real_root and not real.startswith(real_root + os.sep):  # a link out of the folder
+            if not _inside(root, absolute_path):  # a link out of the folder
                 raise web.HTTPError(404)
             return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
 
@@ -321,13 +375,21 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     """Watch the project's files in a thread of their own (watchfiles, inotify): a save sets both events
     returned, the first to start a build, the second to cancel the one running (a template that never
     ends is stopped at once; the build starts again with everything saved since)."""
-    from watchfiles import watch
+    from watchfiles import DefaultFilter, watch
 
     pending, cancel = threading.Event(), threading.Event()
 
+    class InputsOnly(DefaultFilter):  # type: ignore[misc]
+        """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
+        folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
+
+        def __call__(self, change: Any, path: str) -> bool:
+            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
+
     def watching() -> None:
-        # a save is acted on 4 ms after its last file event (10 ms was a tenth of the save-to-paint time)
-        for _changes in watch(*watched_paths(project), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False):
+        # a save is acted on a few milliseconds after its last file event
+        saves = watch(*watched_paths(project), watch_filter=InputsOnly(), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False)
+        for _changes in saves:
             pending.set()
             cancel.set()
 
@@ -362,6 +424,10 @@ def _rebuild_on_saves(
                 ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel)
             except Cancelled:
                 continue  # a newer save: built again at once
+            except Exception as exc:  # never the end of the preview: the next save builds again
+                line = visible(f"error: the preview could not rebuild: {type(exc).__name__}: {exc}").replace("\n", " ")
+                print(line, file=sys.stderr, flush=True)
+                continue
             print(message, file=sys.stdout if ok else sys.stderr, flush=True)
             # reload either way: on failure the last good page comes back with the error overlay
             if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)

@@ -2,36 +2,28 @@
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import io
-import json
 import threading
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from gettext import NullTranslations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import jinja2
+from typing import Any
 
 from .assets import css_problem
+from .catalogs import Coverage as CatalogCoverage
+from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
 from .graphics import Geo, load_geo
 from .graphics import install as install_graphics
-from .i18n import Catalog, load_catalog
-from .load import load_file
+from .markdown import Markdown
 from .model import Language, Model
-from .outputs import atom_feed, open_data_files, robots, sitemap
-from .plan import EXTRA_PAGES, SECTIONS, Page, plan
+from .outputs import atom_feed, open_data_files, redirects, robots, sitemap
+from .plan import EXTRA_PAGES, SECTIONS, Page, menu_pages, plan
 from .project import InputError, Project
-from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all, template_cache_dir
+from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
 from .reuse import Reuse
 from .validate import load_model
-from .write import read_manifest, replace_file, staging, write_files
-
-if TYPE_CHECKING:
-    from .incremental import ContentCache
+from .write import put_below, read_manifest, staging, unwritable, write_files
 
 
 @dataclass(frozen=True)
@@ -43,6 +35,8 @@ class Result:
     pages: tuple[Page, ...]
     files: dict[str, bytes]
     others: tuple[str, ...] = ()
+    catalogs: tuple[CatalogCoverage, ...] = ()
+    """Each language's UI catalog (what ``check`` reports)."""
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -50,133 +44,12 @@ class Result:
         return tuple(sorted([p.output for p in self.pages] + list(self.others or self.files)))
 
 
-EXTRA_KEYWORDS = {"tr": None}
-"""``tr`` is another language's gettext on bilingual pages."""
-
-
-def keywords() -> dict[str, Any]:
-    """Gettext keywords in templates: Babel's and :data:`EXTRA_KEYWORDS` (Babel's catalog modules
-    are imported only when strings are extracted, not on every build)."""
-    from babel.messages.extract import DEFAULT_KEYWORDS
-
-    return {**DEFAULT_KEYWORDS, **EXTRA_KEYWORDS}
-
-
-_unchanged: dict[tuple[Any, ...], Any] = {}
-"""Results that depend on one file only, by (what, path, mtime, size): the live preview's rebuilds
-read again only the catalogs and templates that changed since the last build."""
-
-
-def _stamp(file: Path) -> tuple[str, int, int] | None:
-    try:
-        st = file.stat()
-    except OSError:
-        return None
-    return (str(file), st.st_mtime_ns, st.st_size)
-
-
-def _catalogs(project: Project, languages: Iterable[Language]) -> tuple[dict[str, Catalog | None], list[Problem]]:
-    catalogs: dict[str, Catalog | None] = {}
-    problems: list[Problem] = []
-    for lang in languages:
-        po = project.locales / lang.code / "LC_MESSAGES" / "messages.po"
-        refused = project.refusal(po)
-        if refused is not None and "does not exist" not in refused.message:  # a missing catalog: load_catalog says what to run
-            catalogs[lang.code] = None
-            problems.append(refused)
-            continue
-        key = ("catalog", lang, _stamp(po))
-        if key not in _unchanged or key[2] is None:
-            _unchanged[key] = load_catalog(project.locales, lang, project.show(po), template_cache_dir())
-        catalog, found = _unchanged[key]
-        catalogs[lang.code] = catalog
-        problems += found
-    return catalogs, problems
-
-
-def _ui_strings(project: Project, tpl: Path) -> list[tuple[int, str]]:
-    """The UI strings of one template with their lines (none for a template with a syntax error, or
-    one that cannot be read: :func:`~explainer.render.compile_all` reports those).
-
-    Extracting them parses the template again (a tenth of a build of the real site), so they are
-    kept by a hash of the template's source beside the compiled templates (see
-    :func:`~explainer.render.template_cache_dir`), and in memory for the preview's rebuilds.
-    """
-    key = ("ui", _stamp(tpl))
-    if key in _unchanged:
-        return _unchanged[key]  # type: ignore[no-any-return]
-    try:
-        source = project.read_bytes(tpl)
-    except InputError:
-        return []
-    kept = _kept_ui_strings(source)
-    if kept is not None and kept.is_file():
-        try:
-            strings = [(int(line), str(msgid)) for line, msgid in json.loads(kept.read_text("utf-8"))]
-        except (OSError, ValueError, TypeError):
-            strings = None
-        if strings is not None:
-            _unchanged[key] = strings
-            return strings
-    from babel.messages.extract import extract
-
-    try:
-        options = {"extensions": "jinja2.ext.i18n", "trimmed": "false"}
-        found = list(extract("jinja2", io.BytesIO(source), keywords=keywords(), options=options))
-    except Exception as exc:  # a syntax error: reported by compile_all with its line
-        if "TemplateSyntaxError" in type(exc).__name__ or isinstance(exc, UnicodeDecodeError):  # reported by compile_all
-            return []
-        raise
-    strings = [(lineno, message if isinstance(message, str) else message[0]) for lineno, message, _comments, _context in found]
-    _unchanged[key] = strings
-    if kept is not None:
-        with contextlib.suppress(OSError):
-            replace_file(kept, json.dumps(strings, ensure_ascii=False).encode("utf-8"))
-    return strings
-
-
-def _kept_ui_strings(source: bytes) -> Path | None:
-    """Where the UI strings of a template are kept: named by a hash of its source and of what extracts them."""
-    folder = template_cache_dir()
-    if folder is None:
-        return None
-    import babel
-
-    made_by = (sorted(EXTRA_KEYWORDS.items()), jinja2.__version__, babel.__version__)  # Babel's own keywords come with its version
-    digest = hashlib.sha256(repr(made_by).encode() + source).hexdigest()
-    return folder / f"__explainer_ui_{digest[:40]}.json"
-
-
 def _templates(project: Project) -> list[Path]:
     """The project's page templates and partials (``*.html``) that can be read (the others are reported by compile_all)."""
     return [p for p in project.files_below(project.templates)[0] if p.suffix == ".html"]
 
 
-def _untranslated(project: Project, catalogs: dict[str, Catalog | None]) -> list[Problem]:
-    """UI strings used in templates but absent from a catalog, located in the template."""
-    problems = []
-    for tpl in sorted(_templates(project)):
-        for lineno, msgid in _ui_strings(project, tpl):
-            for catalog in catalogs.values():
-                if catalog is not None and msgid not in catalog.messages:
-                    po = project.show(catalog.path)
-                    message = f"UI string {msgid!r} has no translation in {po}"
-                    hint = f"run: python3 tools/catalogs.py, then translate it in {po}"
-                    problems.append(Problem(project.show(tpl), lineno, 1, message, hint))
-    return problems
-
-
-@lru_cache(maxsize=1)
-def _preview_content() -> ContentCache:
-    """The preview's rebuilds parse again only the list items that changed (see :mod:`~explainer.incremental`).
-
-    Made on the first preview build: a build for publishing does not import that module."""
-    from .incremental import ContentCache
-
-    return ContentCache()
-
-
-PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed")
+PAGE_KINDS: tuple[str, ...] = ("landing", "404", *(key for key, _slug in SECTIONS + EXTRA_PAGES), "source", "event", "embed", "prose")
 """Every kind of page, each made by ``templates/<kind>.html``; a site builds them all unless its
 ``content/site.yaml`` lists the ones it builds (``page_kinds``, as the benchmark's project does)."""
 
@@ -197,7 +70,7 @@ def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Prob
     have = {p.relative_to(project.templates).as_posix() for p in _templates(project)}
     problems = []
     for kind in kinds:
-        many = {"source": len(model.sources), "event": len(model.events)}.get(kind)
+        many = {"source": len(model.sources), "event": len(model.events), "prose": len(menu_pages(model))}.get(kind)
         if f"{kind}.html" in have or many == 0:
             continue
         what = {"landing": "the landing page", "404": "the page for addresses not found"}.get(kind, f"the {kind} pages")
@@ -208,17 +81,28 @@ def _page_templates(project: Project, model: Model) -> tuple[set[str], list[Prob
     return wanted & have, problems
 
 
-FALLBACK_LANGUAGES = (Language("ar", "ar_IQ", "rtl", "latn", "العربية"), Language("en", "en_GB", "ltr", "latn", "English"))
-"""The languages every content file must have, for checking templates when the content itself fails."""
+def catalog_languages(project: Project) -> tuple[Language, ...]:
+    """The languages that have a UI catalog (``locales/<code>/LC_MESSAGES``): those the templates are
+    checked in when the content, and so the site's list of languages, cannot be read."""
+    try:
+        codes = sorted(p.name for p in project.locales.iterdir() if (p / "LC_MESSAGES").is_dir())
+    except OSError:
+        codes = []
+    return tuple(Language(code, code, "ltr", "latn", code) for code in codes)
 
 
 def _presentation_problems(project: Project) -> list[Problem]:
     """Template and catalog problems, found without the content (which has problems of its own)."""
-    catalogs, problems = _catalogs(project, FALLBACK_LANGUAGES)
+    languages = catalog_languages(project)
+    catalogs, problems = translations(project, languages)
+    if not languages:  # no catalog can be found: the templates are still compiled, and the folder's problem said
+        missing = ("the UI catalogs' folder is missing", "restore locales/ from the repository")
+        problems += [p for p in [project.refusal(project.locales, folder=True, missing=missing)] if p is not None]
+        languages = (Language("und", "und", "ltr", "latn", "und"),)
+        catalogs = {"und": NullTranslations()}
     md = make_markdown()
-    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in FALLBACK_LANGUAGES}  # type: ignore[arg-type]
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], None, md) for lang in languages}  # type: ignore[arg-type]
     problems += compile_all(envs, project)
-    problems += _untranslated(project, catalogs)
     problems += _geo(project, needed=False)[1]
     problems += project.files_below(project.static)[1]
     missing = ("the templates folder is missing", "restore templates/ from the repository")
@@ -234,6 +118,7 @@ def render_site(
     before: Callable[[Renderer, tuple[Page, ...]], None] | None = None,
     translation: bool = True,
     cancel: threading.Event | None = None,
+    catalog_sources: bool = False,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -242,69 +127,93 @@ def render_site(
     ``before`` is called with the renderer and the pages when everything is ready to render
     and no problem has been found yet. ``translation=False`` skips the translation status.
     ``cancel``: once set, rendering stops (see :func:`~explainer.render.render_all`).
+    ``catalog_sources``: check the UI catalogs' ``.po`` files too (see :func:`~explainer.catalogs.check_catalogs`).
     """
     try:
-        load = _preview_content().load_file if preview else load_file
-        model = load_model(project, load, translation=translation, remember=preview)
+        model = load_model(project, translation=translation, drafts=preview)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
-        raise BuildError([*exc.problems, *_presentation_problems(project)]) from None
-    catalogs, found = _catalogs(project, model.site.languages)
+        more = _presentation_problems(project) + (check_catalogs(project, catalog_languages(project))[0] if catalog_sources else [])
+        raise BuildError([*exc.problems, *more]) from None
+    catalogs, found = translations(project, model.site.languages)
     problems += found
     md = make_markdown()
-    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, geo_problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
-    problems += geo_problems
-    static, static_problems = _static_files(project)
-    problems += static_problems
-    reuse = Reuse.prepare(project, model, pages, static, publish=into is not None and not preview)  # cards, search, open data, hosting
-    for lang in model.site.languages:
-        install_graphics(envs[lang.code], model, lang, geo)
-        reuse.install(envs[lang.code], lang)
-    problems += compile_all(envs, project)
-    problems += _untranslated(project, catalogs)
+    envs, reuse, found = _environments(project, model, pages, catalogs, md, publish=into is not None and not preview)
+    problems += found
+    ui: tuple[CatalogCoverage, ...] = ()
+    if catalog_sources:
+        found, covered = check_catalogs(project, model.site.languages)
+        problems += found
+        ui = tuple(covered)
     renderer = Renderer(model, envs, md, preview)
     if before is not None and not problems:
         before(renderer, pages)
-    files: dict[str, bytes] = {}
-    others: list[str] = []
-
-    def put(made: dict[str, bytes]) -> None:
-        """Keep the other files, or write them into ``into`` at once (large sites' open data is large)."""
-        others.extend(made)
-        if into is None:
-            files.update(made)
-        else:
-            write_files(made, into)
-
-    def gettext_of(code: str) -> Callable[[str], str]:
-        catalog = catalogs[code]
-        return catalog.translations.gettext if catalog is not None else str  # type: ignore[attr-defined]
-
-    def other_files() -> None:
-        put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        put(reuse.shared_files(md, {lang.code: gettext_of(lang.code) for lang in model.site.languages}))  # static files too
-        for lang in model.site.languages:
-            title_of = gettext_of(lang.code)
-            put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, title_of)})
-            for path, data in open_data_files(model, lang):
-                put({path: data})
-            put(reuse.language_files(lang, title_of))
-        put(reuse.finish())  # the search index, made meanwhile
-        if preview:  # the live preview's error overlay; never part of the published site
-            for name in ("overlay.js", "overlay.css"):
-                put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
-
+    made = _OtherFiles(model, pages, md, catalogs, reuse, preview, into)
     try:  # the other files are made while worker processes render the pages, if they do
-        render_all(renderer, pages, project, into=into, meanwhile=None if problems else other_files, cancel=cancel)
+        render_all(renderer, pages, project, into=into, meanwhile=None if problems else made.make, cancel=cancel)
     except BuildError as exc:
         problems += exc.problems
     if problems:
         raise BuildError(problems)
-    if not others:
-        other_files()
-    return Result(model, pages, files, tuple(others))
+    if not made.others:
+        made.make()
+    return Result(model, pages, made.files, tuple(made.others), ui)
+
+
+def _environments(
+    project: Project, model: Model, pages: tuple[Page, ...], catalogs: Mapping[str, Any], md: Markdown, *, publish: bool
+) -> tuple[dict[str, Any], Reuse, list[Problem]]:
+    """Each language's template environment, with the graphics and the reuse hooks installed, its templates compiled."""
+    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
+    geo, problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
+    static, static_problems = _static_files(project)
+    problems += static_problems
+    reuse = Reuse.prepare(project, model, pages, static, publish=publish)  # cards, search, open data, hosting
+    for lang in model.site.languages:
+        install_graphics(envs[lang.code], model, lang, geo)
+        reuse.install(envs[lang.code], lang)
+    problems += compile_all(envs, project)
+    return envs, reuse, problems
+
+
+@dataclass
+class _OtherFiles:
+    """The files other than pages: sitemap, redirects, feeds, open data, what readers reuse, the preview's overlay.
+    Kept in memory, or written into ``into`` at once (large sites' open data is large)."""
+
+    model: Model
+    pages: tuple[Page, ...]
+    md: Markdown
+    catalogs: Mapping[str, Any]
+    reuse: Reuse
+    preview: bool
+    into: Path | None
+    files: dict[str, bytes] = field(default_factory=dict)
+    others: list[str] = field(default_factory=list)
+
+    def put(self, made: Mapping[str, bytes]) -> None:
+        self.others.extend(made)
+        if self.into is None:
+            self.files.update(made)
+        else:
+            write_files(dict(made), self.into)
+
+    def make(self) -> None:
+        model, pages, md = self.model, self.pages, self.md
+        gettexts = {lang.code: self.catalogs[lang.code].gettext for lang in model.site.languages}
+        self.put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
+        self.put(redirects(model, pages, gettexts))
+        self.put(self.reuse.shared_files(md, gettexts))  # static files too
+        for lang in model.site.languages:
+            self.put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, gettexts[lang.code])})
+            for path, data in open_data_files(model, lang):
+                self.put({path: data})
+            self.put(self.reuse.language_files(lang, gettexts[lang.code]))
+        self.put(self.reuse.finish())  # the search index, made meanwhile
+        if self.preview:  # the live preview's error overlay; never part of the published site
+            for name in ("overlay.js", "overlay.css"):
+                self.put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
 
 
 def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
@@ -344,7 +253,7 @@ def build(
     ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
     ``cancel``: once set, the build stops (with :class:`~explainer.workers.Cancelled`) and ``out`` is left as it was.
     """
-    refused = project.output_problems(out)
+    refused = project.output_problems(out)  # (after what interrupted builds left beside it is handled)
     if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
     before = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
@@ -382,10 +291,11 @@ def _render_first(
             if any(TOO_LONG in p.message for p in exc.problems):
                 raise
             return
-        for rel, data in files.items():
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, data)  # the server never sends half a page
+        try:
+            for rel, data in files.items():
+                put_below(out, rel, data)  # whole (the server never sends half a page), and never through a link
+        except OSError as exc:
+            raise BuildError([unwritable(out, exc)]) from None
         if files:
             shown(renderer.model)
 
@@ -393,8 +303,8 @@ def _render_first(
 
 
 def check(project: Project) -> Result:
-    """Validate everything and render in memory; write nothing."""
-    return render_site(project)
+    """Validate everything (the UI catalogs' sources too) and render in memory; write nothing."""
+    return render_site(project, catalog_sources=True)
 
 
 __all__ = ["BuildError", "Project", "Result", "build", "check", "render_site"]

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .kinds import cited_facts
 from .model import FuzzyDate, Model, Source, Update
 from .plan import EMBEDDED_FROM, NAV, Page, page_path
 
@@ -44,7 +45,7 @@ def kind(page: Page) -> str:
         return "source"
     if page.key in COLLECTIONS:
         return "collection"
-    if page.key in ARTICLES or (section == "timeline" and item):
+    if page.key in ARTICLES or (section == "timeline" and item) or page.template == "prose.html":
         return "article"
     return "collection"  # a new kind of list page: a collection until it is said otherwise
 
@@ -131,7 +132,7 @@ def cited_by_page(model: Model) -> dict[str, list[str]]:
     """The documents each page cites, by page key, in order of first citation (an event's own page
     cites what its entry on the timeline cites)."""
     out: dict[str, dict[str, None]] = defaultdict(dict)
-    for ref, cite in model.cited_facts():
+    for ref, cite in cited_facts(model):
         if ref.kind == "source":
             continue  # a document's own publisher and date: shown on its copy, which is not an article
         out[ref.page].setdefault(cite.source, None)
@@ -140,10 +141,11 @@ def cited_by_page(model: Model) -> dict[str, list[str]]:
     return {k: list(v) for k, v in out.items()}
 
 
-def source_ld(source: Source, code: str, url: str) -> dict[str, Any]:
+def source_ld(source: Source, code: str, url: str, source_language: str) -> dict[str, Any]:
     """A source document as a schema.org ``CreativeWork``, with only what its text shows; ``url``
-    is the site's verbatim copy of it."""
-    out: dict[str, Any] = {"@type": "CreativeWork", "name": (source.headline or source.label)[code], "inLanguage": "ar", "url": url}
+    is the site's verbatim copy of it (written in the site's source language)."""
+    name = (source.headline or source.label)[code]
+    out: dict[str, Any] = {"@type": "CreativeWork", "name": name, "inLanguage": source_language, "url": url}
     if source.publisher is not None:
         out["publisher"] = {"@type": "Organization", "name": source.publisher[code]}
     if source.date is not None:
@@ -226,9 +228,10 @@ def jsonld(
     sources = {s.id: s for s in model.sources}
     if what == "source":
         source = page.context["source"]
-        data["mainEntity"] = source_ld(source, code, url)
+        data["mainEntity"] = source_ld(source, code, url, model.site.languages[0].code)
     elif cited.get(page.key):
-        data["citation"] = [source_ld(sources[s], code, base + page_path(code, f"sources/{s}")) for s in cited[page.key]]
+        first = model.site.languages[0].code
+        data["citation"] = [source_ld(sources[s], code, base + page_path(code, f"sources/{s}"), first) for s in cited[page.key]]
     items = _items(model, page, code, base) if what == "collection" else []
     if items:
         data["mainEntity"] = {

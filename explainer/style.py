@@ -10,7 +10,7 @@ chrome and any passage inside quotation marks («…», “…”, "…") are sk
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]  # the standard parser: how a rule would match
@@ -189,25 +189,18 @@ def own_words(data: Any, languages: frozenset[str], path: JsonPath = ()) -> Iter
             yield from own_words(value, languages, (*path, i))
 
 
-def check(docs: Mapping[str, Document], style: list[Rule], root: Path, languages: frozenset[str]) -> list[Problem]:
-    """Every break of a house rule in the site's own words, at its file, line and column."""
-    by_lang: dict[str, list[Rule]] = {}
-    for rule in style:
-        by_lang.setdefault(rule.lang, []).append(rule)
-    problems: list[Problem] = []
-    for name, doc in docs.items():
-        if name == "style":
-            continue
-        for path, lang, text in own_words(doc.data, languages):
-            unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
-            for rule in by_lang.get(lang, ()):
-                seen: list[str] = []
-                for found in rule.pattern.finditer(unquoted):
-                    message, hint = rule.problem(found, unquoted)
-                    line, col = place_in_file(root / doc.path, doc.where(path), found.group(0), seen.count(found.group(0)))
-                    seen.append(found.group(0))
-                    problems.append(Problem(doc.path, line, col, message, hint))
-    return problems
+def breaks(text: str, rules: Iterable[Rule]) -> list[tuple[str, int, str, str]]:
+    """Every break of ``rules`` (one language's) in ``text``, outside quotation marks: (the words, their
+    occurrence among the same words the rule found, message, hint)."""
+    unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
+    found: list[tuple[str, int, str, str]] = []
+    for rule in rules:
+        seen: list[str] = []
+        for match in rule.pattern.finditer(unquoted):
+            message, hint = rule.problem(match, unquoted)
+            found.append((match.group(0), seen.count(match.group(0)), message, hint))
+            seen.append(match.group(0))
+    return found
 
 
 def place_in_file(file: Path, value_at: tuple[int, int], words: str, nth: int) -> tuple[int, int]:

@@ -1,188 +1,167 @@
-"""Translation status: stale or unreviewed English, and numbers or months that differ between languages.
+"""Translation status: unreviewed or stale translations, numbers or months that differ between
+languages, and how much of the site each language has.
 
-Each content item may carry ``reviewed: <hash>``: the short hash of all its Arabic (texts and
-quotes) when its English was last reviewed. When the Arabic changes the hash no longer
-matches and the item's English is *stale*. ``python build.py review`` writes the hash.
+Each content item may carry ``reviewed: <hash>``: the short hash of all its source-language text
+(texts and quotes) when its translations were last reviewed. When the source text changes the
+hash no longer matches and the item's translations are *stale*. ``python build.py review`` writes
+the hash. A translation may be missing: the page then shows the source text, marked as such.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from .load import Document, JsonPath
-from .model import TranslationNote
+from .load import JsonPath
+from .model import Coverage, Language
 
-ITEM_LISTS: Mapping[str, tuple[str, ...]] = {
-    "sources": ("sources",),
-    "glossary": ("entities",),
-    "places": ("places",),
-    "events": ("events",),
-    "plan": ("phases", "continues", "unknowns"),
-    "statements": ("statements",),
-    "figures": ("figures",),
-    "questions": ("questions",),
-    "disagreements": ("disagreements",),
-    "updates": ("updates",),
-}
-"""Where the items of each content file are (``pages.yaml`` items are the values of ``pages``)."""
+Note = tuple[JsonPath | None, str, str]
+"""A note about one item: the path of the text it is about (None: the item), its kind, its message."""
 
 
-def arabic_hash(item: Any) -> str:
-    """Eight hex digits of SHA-256 over the item's Arabic texts and quotes, whitespace-folded."""
-    parts = [" ".join(text.split()) for text in _arabic(item)]
+def source_hash(item: Any, source: str) -> str:
+    """Eight hex digits of SHA-256 over the item's texts in the ``source`` language and its quotes, whitespace-folded."""
+    parts = [" ".join(text.split()) for text in _source_texts(item, source)]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:8]
 
 
-_hashes: dict[int, tuple[Any, str]] = {}
-"""Items' hashes by identity (the item is held): the preview's loader hands unchanged items over as the same objects."""
-
-
-def _hash_of(item: Any) -> str:
-    known = _hashes.get(id(item))
-    if known is not None and known[0] is item:
-        return known[1]
-    if len(_hashes) > 100_000:
-        _hashes.clear()
-    digest = arabic_hash(item)
-    _hashes[id(item)] = (item, digest)
-    return digest
-
-
-def _arabic(value: Any) -> Iterator[str]:
+def _source_texts(value: Any, source: str) -> Iterator[str]:
     if isinstance(value, dict):
         for key, sub in value.items():
-            if key in ("ar", "quote") and isinstance(sub, str):
+            if key in (source, "quote") and isinstance(sub, str):
                 yield sub
             elif key != "reviewed":
-                yield from _arabic(sub)
+                yield from _source_texts(sub, source)
     elif isinstance(value, list):
         for sub in value:
-            yield from _arabic(sub)
+            yield from _source_texts(sub, source)
 
 
-def items(name: str, doc: Document) -> Iterator[tuple[JsonPath, str, dict[str, Any]]]:
-    """(path, id, item) for every item of a content file."""
-    data = doc.data if isinstance(doc.data, dict) else {}
-    if name == "pages":
-        for key, value in (data.get("pages") or {}).items():
-            if isinstance(value, dict):
-                yield ("pages", key), key, value
-        return
-    for list_name in ITEM_LISTS.get(name, ()):
-        for i, item in enumerate(data.get(list_name) or []):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
-                yield (list_name, i), item["id"], item
-
-
-def report(docs: Mapping[str, Document]) -> tuple[TranslationNote, ...]:
-    """Every stale, unreviewed or mismatched translation in the loaded content."""
-    notes: list[TranslationNote] = []
-    for name, doc in docs.items():
-        for path, ident, item in items(name, doc):
-            found: list[tuple[str, str, JsonPath | None]] = []  # kind, message, and the path to point at (None: the item)
-            reviewed = item.get("reviewed")
-            if reviewed is None:
-                found.append(("unreviewed", f"the English of '{ident}' has not been marked as reviewed", None))
-            elif reviewed != _hash_of(item):
-                message = (
-                    f"the Arabic of '{ident}' changed after its English was reviewed; "
-                    f"check the English, then run: python build.py review {doc.path}:{ident}"
-                )
-                found.append(("stale", message, None))
-            for pair_path, ar, en in _pairs(item, path):
-                for problem in parity(ar, en):
-                    found.append(("parity", f"'{ident}': {problem}", pair_path))
-            # located only when there is a note: a document's positions are found when first asked for
-            for kind, message, at in found:
-                line, col = doc.where(at) if at else doc.where(path + ("id",)) if "id" in item else doc.where(path, key=True)
-                notes.append(TranslationNote(doc.path, line, col, name, ident, kind, message))
-    return tuple(sorted(notes))
-
-
-def _pairs(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str, str]]:
-    """Every (Arabic, English) pair of an item: bilingual texts and quotes with their translations."""
+def texts(value: Any, codes: frozenset[str], path: JsonPath = ()) -> Iterator[tuple[JsonPath, dict[str, str]]]:
+    """Every translatable text of ``value`` (a mapping keyed by languages, or a citation) with its path."""
     if isinstance(value, dict):
-        if isinstance(value.get("ar"), str) and isinstance(value.get("en"), str):
-            yield path + ("en",), value["ar"], value["en"]
-        if isinstance(value.get("quote"), str) and isinstance(value.get("en"), str):
-            yield path + ("en",), value["quote"], value["en"]
+        if "quote" in value or any(isinstance(value.get(code), str) for code in codes):
+            yield path, value
         for key, sub in value.items():
             if isinstance(sub, dict | list):
-                yield from _pairs(sub, path + (key,))
+                yield from texts(sub, codes, (*path, key))
     elif isinstance(value, list):
         for i, sub in enumerate(value):
-            yield from _pairs(sub, path + (i,))
+            yield from texts(sub, codes, (*path, i))
 
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
-_ARABIC_INDIC = re.compile("[٠-٩]")
-_NUMBER = re.compile(r"\d+(?:[,٬]\d{3})*(?:[.٫]\d+)?")
-_MONTHS_EN = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-_MONTHS_AR = {
-    **{
-        name: i + 1
-        for i, name in enumerate(
-            ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"]
-        )
-    },
-    **{
-        name: i + 1
-        for i, name in enumerate(
-            ["كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول"]
-        )
-    },
-}
-
-
-def numbers(text: str) -> set[str]:
-    """The numbers written with digits in ``text`` (either digit set; grouping ignored)."""
-    out = set()
-    if _ARABIC_INDIC.search(text):  # translating long texts is slow, and most have no Arabic-Indic digit
-        text = text.translate(_DIGITS)
-    for match in _NUMBER.findall(text):
-        out.add(match.replace(",", "").replace("٬", "").replace("٫", "."))
+def notes(item: dict[str, Any], ident: str, languages: tuple[Language, ...], file: str) -> list[Note]:
+    """The translation notes of one item of ``file``: not yet reviewed, stale, numbers or months that differ."""
+    source = languages[0]
+    codes = frozenset(lang.code for lang in languages)
+    found = [(path, text) for path, text in texts(item, codes)]
+    translated = [lang for lang in languages[1:] if any(lang.code in text for _path, text in found)]
+    out: list[Note] = []
+    if translated:
+        names = " and ".join(english_name(lang) for lang in translated)
+        reviewed = item.get("reviewed")
+        if reviewed is None:
+            out.append((None, "unreviewed", f"the {names} of '{ident}' has not been marked as reviewed"))
+        elif reviewed != source_hash(item, source.code):
+            message = (
+                f"the {english_name(source)} of '{ident}' changed after its {names} was reviewed; "
+                f"check the {names}, then run: python build.py review {file}:{ident}"
+            )
+            out.append((None, "stale", message))
+    for path, text in found:
+        original = text.get("quote", text.get(source.code))
+        for lang in translated:
+            translation = text.get(lang.code)
+            if isinstance(original, str) and isinstance(translation, str):
+                out += [((*path, lang.code), "parity", f"'{ident}': {problem}") for problem in parity(original, translation, source, lang)]
     return out
 
 
-def months(text: str, lang: str) -> set[int]:
-    """The month names in ``text``."""
-    if lang == "en":  # capitalised only: "may" is usually a verb
-        words = re.findall(r"[A-Z][a-z]+", text)
-        return {_MONTHS_EN.index(w.lower()) + 1 for w in words if w.lower() in _MONTHS_EN}
-    found = set()
-    for name, number in _MONTHS_AR.items():
-        if name in text and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text):  # the substring test skips the regex for most texts
-            found.add(number)
-    return found
+def coverage(items: Iterable[Any], languages: tuple[Language, ...]) -> list[Coverage]:
+    """Each language's share of the translatable texts of ``items`` (raw content)."""
+    codes = frozenset(lang.code for lang in languages)
+    counts = dict.fromkeys(codes, 0)
+    total = 0
+    for item in items:
+        for _path, text in texts(item, codes):
+            total += 1
+            for code in codes:
+                counts[code] += code in text or (code == languages[0].code and "quote" in text)
+    return [Coverage(lang, counts[lang.code], total) for lang in languages]
 
 
-def parity(ar: str, en: str) -> list[str]:
-    """How the numbers and months of an Arabic text and its English differ (empty if they agree)."""
-    return list(_parity(ar, en))
+@lru_cache(maxsize=64)
+def english_name(lang: Language) -> str:
+    """The language's name in English ("Arabic", "Central Kurdish"): the messages of ``check`` are English."""
+    from babel import Locale
+
+    try:
+        return str(Locale.parse(lang.locale.split("_")[0]).english_name)
+    except (ValueError, LookupError):
+        return lang.code
 
 
-@lru_cache(maxsize=1 << 16)
-def _parity(ar: str, en: str) -> tuple[str, ...]:
-    """:func:`parity`, remembered: the live preview's rebuilds check again only the texts that changed."""
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NON_LATIN_DIGIT = re.compile("[٠-٩۰-۹]")
+_NUMBER = re.compile(r"\d+(?:[,٬]\d{3})*(?:[.٫]\d+)?")
+
+
+def numbers(text: str) -> set[str]:
+    """The numbers written with digits in ``text`` (any digit set; grouping ignored)."""
+    if _NON_LATIN_DIGIT.search(text):
+        text = text.translate(_DIGITS)
+    return {match.replace(",", "").replace("٬", "").replace("٫", ".") for match in _NUMBER.findall(text)}
+
+
+@lru_cache(maxsize=64)
+def _month_names(locale: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+    """The month names of ``locale`` and of its language alone (Iraqi and Egyptian Arabic names both),
+    each as a whole-word pattern (case-sensitive: "May" is a month, "may" a verb)."""
+    from babel import Locale
+
+    names: dict[str, int] = {}
+    for one in dict.fromkeys((locale, locale.split("_")[0])):
+        try:
+            months = Locale.parse(one).months
+        except (ValueError, LookupError):
+            continue
+        for form in ("format", "stand-alone"):
+            names.update({name: number for number, name in months.get(form, {}).get("wide", {}).items()})
+    return tuple((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), number) for name, number in names.items())
+
+
+def months(text: str, lang: Language) -> set[int]:
+    """The months named in ``text`` (in ``lang``)."""
+    return {number for pattern, number in _month_names(lang.locale) if pattern.search(text)}
+
+
+def parity(original: str, translation: str, source: Language, lang: Language) -> list[str]:
+    """How the numbers and months of a text and its translation differ (empty if they agree)."""
     problems = []
-    a, e = numbers(ar), numbers(en)
-    if a != e:
-        only_ar, only_en = sorted(a - e), sorted(e - a)
+    a, b = numbers(original), numbers(translation)
+    if a != b:
+        only_a, only_b = sorted(a - b), sorted(b - a)
         detail = "; ".join(
             x
             for x in (
-                f"only in Arabic: {', '.join(only_ar)}" if only_ar else "",
-                f"only in English: {', '.join(only_en)}" if only_en else "",
+                f"only in {english_name(source)}: {', '.join(only_a)}" if only_a else "",
+                f"only in {english_name(lang)}: {', '.join(only_b)}" if only_b else "",
             )
             if x
         )
         problems.append(f"numbers differ ({detail})")
-    ma, me = months(ar, "ar"), months(en, "en")
-    if ma != me:
-        names = lambda ms: ", ".join(_MONTHS_EN[m - 1].capitalize() for m in sorted(ms)) or "none"  # noqa: E731
-        problems.append(f"months differ (Arabic: {names(ma)}; English: {names(me)})")
-    return tuple(problems)
+    ma, mb = months(original, source), months(translation, lang)
+    if ma != mb:
+        problems.append(f"months differ ({english_name(source)}: {_named(ma, source)}; {english_name(lang)}: {_named(mb, lang)})")
+    return problems
+
+
+def _named(numbers: set[int], lang: Language) -> str:
+    """Months by their names in ``lang``'s locale."""
+    from babel import Locale
+
+    names = Locale.parse(lang.locale).months["format"]["wide"]
+    return ", ".join(names[m] for m in sorted(numbers)) or "none"

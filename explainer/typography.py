@@ -13,9 +13,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from babel.dates import get_month_names
+
+from .model import Language
 
 NBSP = "\u00a0"
 
@@ -26,14 +29,15 @@ _DIGIT = "[0-9\u0660-\u0669]"
 def _date_pattern(locale: str) -> re.Pattern[str]:
     """A day and month, a month and year, or all three, in ``locale``'s month names (and, for
     Arabic, in both the Iraqi and the Egyptian ones: the source documents use both)."""
-    locales = [locale] + (["ar", "ar_IQ"] if locale.startswith("ar") else [])
+    locales = [locale, locale.split("_")[0]]  # ar_IQ's Iraqi month names and the language's generic (Egyptian) ones
     names: set[str] = set()
     for loc in locales:
         for context in ("format", "stand-alone"):
             names |= set(get_month_names("wide", context, loc).values())
     months = "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
     day, year = rf"{_DIGIT}{{1,2}}", rf"{_DIGIT}{{4}}"
-    return re.compile(rf"(?<!\w)(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
+    # after a space or a proclitic joined to the day («و31 آب 2025»)
+    return re.compile(rf"(?<![^\W\u0648\u0641\u0628\u0644\u0643])(?:{day} (?:{months})(?: {year})?|(?:{months}) {year})(?!\w)")
 
 
 def whole_dates(text: str, locale: str) -> str:
@@ -102,11 +106,11 @@ def _enclosed(text: str) -> bool:
     return True
 
 
-def quoted(text: str, code: str) -> str:
+def quoted(text: str, rtl: bool) -> str:
     """``text`` (a quote or its translation, plain text) in its language's quotation marks, once:
-    English “…” with any quotation inside it in single marks ‘…’; Arabic «…» with ‹…› inside."""
+    left to right (English) “…” with any quotation inside it in ‘…’; right to left (Arabic) «…» with ‹…› inside."""
     text = text.strip()
-    if code == "ar":
+    if rtl:
         text = arabic_marks(text)
         if _enclosed(text):
             text = text[1:-1]
@@ -115,3 +119,60 @@ def quoted(text: str, code: str) -> str:
     if _enclosed(text):
         text = text[1:-1]
     return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
+def typeset_text(text: str, lang: Language, *, dates: bool = True) -> str:
+    """Plain text as ``lang`` shows it: a left-to-right (Latin-script) language's marks curled, a
+    right-to-left (Arabic-script) one's straight marks as «»; dates kept whole unless ``dates`` is false."""
+    marked = smart(text) if lang.dir == "ltr" else arabic_marks(text)
+    return whole_dates(marked, lang.locale) if dates else marked
+
+
+# --- names kept whole -----------------------------------------------------------------------------
+
+NBHYPHEN = "\u2011"
+
+_GENERIC = frozenset({"قاعدة", "الجوية", "مطار", "الدولي", "إقليم", "منطقة", "Air", "Base", "International", "Airport", "Region"})
+"""The generic words a place's name starts or ends with ("قاعدة … الجوية", "… Air Base"), of every
+language the site is written in (they do not collide): a line may break beside them, never inside the
+name they frame."""
+
+
+def name_units(names: Iterable[str], code: str) -> tuple[str, ...]:
+    """The proper names inside ``names`` (place names in language ``code``) that must not be broken
+    across lines: each name without its leading and trailing generic words, where two words or more
+    (or a hyphenated word) remain: «قاعدة عين الأسد الجوية» gives «عين الأسد», "Ain al-Asad Air Base"
+    gives "Ain al-Asad". Longest first, so that a longer name wins over one it contains."""
+    generic = _GENERIC
+    units: set[str] = set()
+    for name in names:
+        words = name.split()
+        while words and words[0] in generic:
+            words.pop(0)
+        while words and words[-1] in generic:
+            words.pop()
+        if len(words) > 1 or any("-" in w for w in words):
+            units.add(" ".join(words))
+    return tuple(sorted(units, key=lambda u: (-len(u), u)))
+
+
+@lru_cache(maxsize=16)
+def _names_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
+    spaced = ("[ \u00a0]".join(re.escape(w) for w in unit.split(" ")) for unit in units)
+    return re.compile("(?<![^\\W\u0648\u0641\u0628\u0644\u0643])(?:" + "|".join(spaced) + ")(?!\\w)")  # after a space, or و ف ب ل ك
+
+
+def whole_names(text: str, units: tuple[str, ...], *, hyphens: bool = False) -> str:
+    """``text`` with each of the names ``units`` (:func:`name_units`) kept on one line: its spaces
+    made no-break, and with ``hyphens`` its hyphens non-breaking (U+2011: for HTML, where a browser
+    breaks after a hyphen; not for the graphics and cards, which break only at spaces and whose
+    fonts may lack U+2011). An Arabic name keeps a proclitic joined to it («وعين الأسد»)."""
+    if not units:
+        return text
+    pattern = _names_pattern(units)
+
+    def keep(m: re.Match[str]) -> str:
+        s = m.group(0).replace(" ", NBSP)
+        return s.replace("-", NBHYPHEN) if hyphens else s
+
+    return pattern.sub(keep, text)

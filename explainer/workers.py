@@ -169,34 +169,24 @@ def in_workers(
     try:
         for _ in range(min(jobs, count)):
             mine, theirs = Pipe()
-            # Ctrl+C and SIGTERM wait while a worker is forked, until it has its own handlers: a signal
-            # arriving just after the fork would otherwise run this process's handler in the worker
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-            try:
-                pid = os.fork()
-                if pid == 0:  # the worker
-                    status = 0
-                    try:
-                        _become_worker(parent)
-                        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-                        for other in workers:
-                            other.close()
-                        mine.close()
-                        _serve(theirs, work)
-                    except BaseException:
-                        status = 1
-                    finally:
-                        os._exit(status)  # a worker leaves without this process's clean-up
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            pid = _fork(parent, [*workers, mine], theirs, work)
             theirs.close()
             workers[mine] = (pid, deque())
         queue = deque(range(count))
-        for conn, (_pid, handed) in workers.items():
+
+        def hand(conn: Connection, pid: int, handed: deque[int]) -> None:
+            """The next task to a worker (one killed meanwhile cannot take it: the pipe is broken)."""
+            handed.append(queue.popleft())
+            try:
+                conn.send(handed[-1])
+            except OSError:
+                reaped.add(pid)
+                raise WorkerDied(handed[0], _how_it_ended(pid)) from None
+
+        for conn, (pid, handed) in workers.items():
             for _ in range(2):
                 if queue:
-                    handed.append(queue.popleft())
-                    conn.send(handed[-1])
+                    hand(conn, pid, handed)
         if meanwhile is not None:
             meanwhile()
         while any(handed for _pid, handed in workers.values()):
@@ -212,20 +202,49 @@ def in_workers(
                 if not done:
                     raise result
                 if queue:
-                    handed.append(queue.popleft())
-                    conn.send(handed[-1])
+                    hand(conn, pid, handed)
                 yield task, result
         for conn in workers:
-            conn.send(None)  # done: the workers leave
+            with contextlib.suppress(OSError):  # one that was killed after its last result has nothing left to do
+                conn.send(None)  # done: the workers leave
     finally:
-        for conn, (pid, _handed) in workers.items():
-            conn.close()
-            if pid in reaped:
-                continue
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)  # one that already left is a zombie until reaped just below: the pid is still its
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
+        _stop({conn: pid for conn, (pid, _handed) in workers.items()}, reaped)
+
+
+def _fork(parent: int, close: list[Any], theirs: Any, work: Callable[[int], Any]) -> int:
+    """Fork a worker that serves ``work`` on ``theirs`` (closing this process's ends, ``close``); its pid."""
+    # Ctrl+C and SIGTERM wait while a worker is forked, until it has its own handlers: a signal
+    # arriving just after the fork would otherwise run this process's handler in the worker
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 0
+            try:
+                _become_worker(parent)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                for conn in close:
+                    conn.close()
+                _serve(theirs, work)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)  # a worker leaves without this process's clean-up
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return pid
+
+
+def _stop(workers: dict[Any, int], reaped: set[int]) -> None:
+    """Close every connection and end every worker not yet reaped (killed, then reaped)."""
+    for conn, pid in workers.items():
+        conn.close()
+        if pid in reaped:
+            continue
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)  # one that already left is a zombie until reaped just below: the pid is still its
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
 
 
 def _serve(conn: Any, work: Callable[[int], Any]) -> None:

@@ -24,6 +24,7 @@ import errno
 import fcntl
 import json
 import os
+import secrets
 import shutil
 import signal
 import stat
@@ -68,9 +69,12 @@ def _plain_path(rel: str) -> bool:
     return bool(rel) and "\x00" not in rel and all(p not in ("", ".", "..") for p in parts) and rel != MANIFEST
 
 
+def _manifest_bytes(files: frozenset[str] | set[str]) -> bytes:
+    return json.dumps({"generator": "explainer", "files": sorted(files)}, ensure_ascii=False, indent=0).encode("utf-8") + b"\n"
+
+
 def _write_manifest(folder: Path, files: frozenset[str] | set[str]) -> None:
-    data = json.dumps({"generator": "explainer", "files": sorted(files)}, ensure_ascii=False, indent=0)
-    replace_file(folder / MANIFEST, data.encode("utf-8") + b"\n")
+    replace_file(folder / MANIFEST, _manifest_bytes(files))
 
 
 def _files_in(folder: Path) -> set[str]:
@@ -233,6 +237,29 @@ def _links(path: Path) -> bool:
     return any(os.path.islink(os.path.join(here, name)) for here, dirs, files in os.walk(path) for name in (*dirs, *files))
 
 
+def links_in(folder: Path, most: int = 5) -> list[str]:
+    """Up to ``most`` symbolic links in ``folder`` (never followed), as paths relative to it; none if it is not a folder."""
+    found: list[str] = []
+
+    def walk(here: str, rel: str) -> None:
+        try:
+            entries = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if len(found) >= most:
+                return
+            path = f"{rel}{entry.name}"
+            if entry.is_symlink():
+                found.append(path)
+            elif entry.is_dir(follow_symlinks=False):
+                walk(entry.path, path + "/")
+
+    if not os.path.islink(folder):
+        walk(str(folder), "")
+    return found
+
+
 def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:
     """Move what is in ``src`` but not in ``built`` (the files a build wrote there) into ``dst``; return
     what was moved. Nothing is moved if any of it would take the place of something in ``dst``, or
@@ -335,6 +362,14 @@ def _unlink_below(folder: Path, rel: str) -> None:
         os.close(fd)
 
 
+def remove_leftovers(out: Path) -> None:
+    """What interrupted builds left beside the output folder ``out``, removed or put back (see
+    :func:`_remove_leftovers`): done before the folder is checked, since a site put back is checked too."""
+    out = Path(os.path.abspath(out))
+    with contextlib.suppress(OSError), _locked(out.parent):
+        _remove_leftovers(out.parent.resolve() / out.name)
+
+
 def _remove_leftovers(out: Path) -> None:
     """Remove what interrupted builds left beside ``out``: their staging folders (marked), and sites
     swapped out but not yet deleted (with a manifest). A folder in use by a running build is left
@@ -362,6 +397,10 @@ def _remove_leftovers(out: Path) -> None:
             os.close(fd)
 
 
+_noted: set[str] = set()
+"""The leftovers already said to hold links (said once per process)."""
+
+
 def _remove_leftover(folder: Path, out: Path) -> None:
     built = read_manifest(folder)
     if built is None:
@@ -372,6 +411,13 @@ def _remove_leftover(folder: Path, out: Path) -> None:
                 os.rmdir(folder)  # made, and killed before its mark was written: an empty folder
         return
     if not os.path.lexists(out):
+        linked = links_in(folder)
+        if linked:  # no build writes a link: not a site to put back (a repository can ship such a "leftover")
+            if str(folder) not in _noted:  # once (the output checks and the staging both handle leftovers)
+                _noted.add(str(folder))
+                note = f"note: {folder} holds symbolic links ({', '.join(linked)}); it is not put back as {out.name}: delete it"
+                print(visible(note), file=sys.stderr)
+            return
         os.rename(folder, out)
         return
     foreign = _foreign(folder, built)
@@ -391,19 +437,83 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
         if parent not in made:
             os.makedirs(parent, exist_ok=True)
             made.add(parent)
-        with open(target, "wb") as fh:
+        with open(target, "wb", opener=_no_follow) as fh:
             fh.write(files[rel])
 
 
+def _no_follow(path: str, flags: int) -> int:
+    """Open ``path`` as ``open`` would, but never through a link at its name (ELOOP)."""
+    return os.open(path, flags | os.O_NOFOLLOW, 0o666)
+
+
 def replace_file(target: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``target`` whole or not at all: into a file of this process beside it, then renamed
+    """Write ``target`` whole or not at all: into a new file of this process beside it, then renamed
     over it (a reader never sees half of it, and two processes never write into the same file).
-    ``mode``: the new file's permissions (default: the process's)."""
-    partial = target.with_name(f".{target.name}.{os.getpid()}.new")
-    partial.write_bytes(data)
-    if mode is not None:
-        os.chmod(partial, mode)
-    partial.replace(target)
+    ``mode``: the new file's permissions (default: the process's).
+
+    The new file is created, never opened: a link planted at its name (a repository can ship one
+    for every likely name) is not followed, and a link at ``target`` is replaced, not written through.
+    """
+    fd = os.open(target.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _replace_at(fd, target.name, data, mode)
+    finally:
+        os.close(fd)
+
+
+def _replace_at(dir_fd: int, name: str, data: bytes, mode: int | None = None) -> None:
+    """:func:`replace_file` for the file ``name`` of the open folder ``dir_fd``."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        partial = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.new"
+        try:
+            fd = os.open(partial, flags, 0o666, dir_fd=dir_fd)
+            break
+        except FileExistsError:
+            continue  # a name taken (by a link, or a file of the editor's): another one
+    else:
+        raise FileExistsError(errno.EEXIST, "no free name for a new file", name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if mode is not None:
+                os.fchmod(fh.fileno(), mode)
+        os.replace(partial, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial, dir_fd=dir_fd)
+        raise
+
+
+def _folder_below(folder: Path, parts: list[str], make: bool) -> int:
+    """An open descriptor of the folder ``folder/parts...``, reached through real folders only (a link on the
+    way, or ``folder`` itself a link, raises OSError ELOOP or ENOTDIR); missing folders are made with ``make``."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    try:
+        for part in parts:
+            if make:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(part, 0o777, dir_fd=fd)
+            next_fd = os.open(part, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=fd)
+            os.close(fd)
+            fd = next_fd
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def put_below(folder: Path, rel: str, data: bytes) -> None:
+    """Write ``folder/rel`` whole (see :func:`replace_file`), going down through real folders only and
+    making the missing ones: a link in the output folder is never written through."""
+    parts = rel.split("/")
+    if "\x00" in rel or any(p in ("", ".", "..") for p in parts):
+        raise OSError(errno.EINVAL, "not a path inside the folder", rel)
+    fd = _folder_below(folder, parts[:-1], make=True)
+    try:
+        _replace_at(fd, parts[-1], data)
+    finally:
+        os.close(fd)
 
 
 def write_into(out: Path, rel: str, data: bytes) -> None:
@@ -421,13 +531,14 @@ def write_into(out: Path, rel: str, data: bytes) -> None:
         with staging(out) as tmp:
             write_files({rel: data}, tmp)
         return
-    target = out / rel
     try:
         if rel not in built:
-            _write_manifest(out, built | {rel})
-        target.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(target, data)
+            put_below(out, MANIFEST, _manifest_bytes(built | {rel}))
+        put_below(out, rel, data)
     except OSError as exc:
+        if exc.errno in (errno.ELOOP, errno.ENOTDIR):
+            message = f"the output folder holds a symbolic link (or a file) on the way to {rel}; nothing is written through it"
+            raise BuildError([Problem(str(out), 1, 1, message, "remove the link from the output folder, or delete the folder")]) from None
         raise BuildError([unwritable(out, exc)]) from None
 
 

@@ -76,6 +76,36 @@ function excerpt(text, terms) {
   return p;
 }
 
+const PAGE = 30; // results drawn at a time; "Show more results" draws the next ones, until all are listed
+const more = root.querySelector(".search-more");
+let pending = []; // the results of the current query not yet listed
+let pendingTerms = [];
+
+/** One result as a list item: its title (a link), its page and its excerpt. */
+function item(d, terms) {
+  const li = document.createElement("li");
+  const a = document.createElement("a");
+  a.href = d.url;
+  a.textContent = d.meta.title || d.meta.page;
+  const where = document.createElement("p");
+  where.className = "where";
+  where.textContent = d.meta.page;
+  li.append(a, where, excerpt(d.meta.text || "", terms));
+  return li;
+}
+
+/** Lists the next PAGE results of the current query; returns the first new item. */
+async function next(asked) {
+  const batch = pending.slice(0, PAGE);
+  const data = await Promise.all(batch.map((r) => r.data()));
+  if (asked !== latest) return null; // a newer query has started
+  pending = pending.slice(batch.length);
+  const items = data.map((d) => item(d, pendingTerms));
+  list.append(...items);
+  more.hidden = pending.length === 0;
+  return items[0] ?? null;
+}
+
 let latest = 0;
 async function run(query) {
   const asked = ++latest;
@@ -84,6 +114,8 @@ async function run(query) {
   if (q) url.searchParams.set("q", query.trim());
   else url.searchParams.delete("q");
   history.replaceState(null, "", url);
+  pending = [];
+  more.hidden = true;
   if (!q) {
     list.replaceChildren();
     status.textContent = "";
@@ -93,30 +125,33 @@ async function run(query) {
   try {
     const pf = await engine();
     const found = await pf.search(q);
-    const data = await Promise.all(found.results.slice(0, 30).map((r) => r.data()));
-    if (asked !== latest) return; // a newer query has started
-    const terms = q.split(/\s+/).filter(Boolean).map(stem);
-    list.replaceChildren(
-      ...data.map((d) => {
-        const li = document.createElement("li");
-        const a = document.createElement("a");
-        a.href = d.url;
-        a.textContent = d.meta.title || d.meta.page;
-        const where = document.createElement("p");
-        where.className = "where";
-        where.textContent = d.meta.page;
-        li.append(a, where, excerpt(d.meta.text || "", terms));
-        return li;
-      }),
-    );
-    status.textContent = data.length ? root.dataset.results.replace("{n}", number(found.results.length)) : root.dataset.none;
+    if (asked !== latest) return;
+    list.replaceChildren();
+    pending = found.results;
+    pendingTerms = q.split(/\s+/).filter(Boolean).map(stem);
+    await next(asked);
+    if (asked !== latest) return;
+    const n = found.results.length;
+    status.textContent = n ? root.dataset.results.replace("{n}", number(n)) : root.dataset.none;
   } catch (error) {
     if (asked !== latest) return;
     list.replaceChildren();
+    more.hidden = true;
     status.textContent = root.dataset.failed;
     console.warn("search:", error);
   }
 }
+
+more.addEventListener("click", async () => {
+  if (more.disabled) return;
+  more.disabled = true; // one page at a time
+  try {
+    const first = await next(latest);
+    first?.querySelector("a")?.focus(); // the reader goes on from the first new result
+  } finally {
+    more.disabled = false;
+  }
+});
 
 let timer = 0;
 input.addEventListener("input", () => {

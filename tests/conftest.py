@@ -28,15 +28,17 @@ def examples(default: int) -> int:
 
 REPO = Path(__file__).resolve().parent.parent
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
-PROJECT_PARTS = ("explainer", "templates", "schemas", "locales", "static", "seeds")
+PROJECT_PARTS = ("templates", "schemas", "locales", "static", "seeds")
+BUILD = [sys.executable, str(REPO / "build.py")]
+"""The command line of this checkout's generator: it builds the project of its working directory."""
 
 
 def make_project(dest: Path, content: Path = MINI) -> Path:
-    """A complete project folder: the repo's code and templates with ``content`` as its content."""
+    """A complete project folder (no code: the generator is this checkout's): the repo's templates,
+    schemas, catalogs, static files and seeds, with ``content`` as its content."""
     dest.mkdir(parents=True, exist_ok=True)
     for part in PROJECT_PARTS:
-        shutil.copytree(REPO / part, dest / part, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy2(REPO / "build.py", dest / "build.py")
+        shutil.copytree(REPO / part, dest / part)
     shutil.copytree(content, dest / "content")
     return dest
 
@@ -52,7 +54,7 @@ UNPRIVILEGED = (
 def run_cli(project: Path, *args: str, timeout: float = 60, unprivileged: bool = False) -> subprocess.CompletedProcess[str]:
     """Run ``python build.py ARGS`` in ``project`` and capture its output (``unprivileged``: as a user that
     file permissions apply to, see :data:`UNPRIVILEGED`)."""
-    command = [*(UNPRIVILEGED if unprivileged else []), sys.executable, "build.py", *args]
+    command = [*(UNPRIVILEGED if unprivileged else []), *BUILD, *args]
     return subprocess.run(command, cwd=project, capture_output=True, text=True, timeout=timeout)
 
 
@@ -80,7 +82,7 @@ def built_mini(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_real(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real site built once into a temporary folder; returns its output folder."""
     out = tmp_path_factory.mktemp("real") / "_site"
-    result = subprocess.run([sys.executable, "build.py", "build", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
+    result = subprocess.run([*BUILD, "build", "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     return out
 

@@ -8,6 +8,7 @@ import re
 import pytest
 from conftest import REPO
 
+from explainer.kinds import cited_facts
 from explainer.model import Model
 from explainer.validate import Project, load_model
 
@@ -45,14 +46,14 @@ def test_what_the_site_must_explain_is_there(model: Model) -> None:
 def test_every_fact_has_a_citation_and_every_source_is_used(model: Model) -> None:
     for kind, ident, cites in facts(model):
         assert cites, f"{kind} {ident} has no citation"
-    used = {c.source for _ref, c in model.cited_facts()}
+    used = {c.source for _ref, c in cited_facts(model)}
     assert used == {s.id for s in model.sources}
 
 
 def test_every_quote_is_verbatim_in_its_paragraph(model: Model) -> None:
     sources = {s.id: s for s in model.sources}
     count = 0
-    for _ref, cite in model.cited_facts():
+    for _ref, cite in cited_facts(model):
         para = next(p for p in sources[cite.source].paragraphs if p.line == cite.line)
         assert 0 <= cite.start < cite.end <= len(para.text)
         count += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import signal
+import struct
 from pathlib import Path
 
 from conftest import edit, make_project, run_cli
@@ -118,7 +119,7 @@ CHARSET = "charset=utf-8"
 def _catalog_case(project: Path, old: str, new: str, expected: str) -> str:
     po = project / CATALOG
     edit(po, lambda s: s.replace(old, new, 1))
-    result = run_cli(project, "build", timeout=60)
+    result = run_cli(project, "check", timeout=60)  # check compiles the .po, as tools/catalogs.py does
     _no_traceback(result)
     line = po.read_text("utf-8").split("\n").index(new.split("\n")[0]) + 1
     assert f"{CATALOG}:{line}:1: malformed catalog: {expected}" in result.stderr, result.stderr
@@ -138,14 +139,35 @@ def test_a_malformed_plural_expression_is_located(project: Path) -> None:
 
 def test_an_unknown_charset_is_located_and_its_escapes_shown_escaped(project: Path) -> None:
     edit(project / CATALOG, lambda s: s.replace(CHARSET, "charset=bogus-enc", 1))
-    result = run_cli(project, "build")
+    result = run_cli(project, "check")
     _no_traceback(result)
-    assert f"{CATALOG}:17:1: malformed catalog: the header names the charset «bogus-enc»" in result.stderr, result.stderr
+    line = _at(project / CATALOG, "charset=bogus-enc").split(":")[0]
+    assert f"{CATALOG}:{line}:1: malformed catalog: the header names the charset «bogus-enc»" in result.stderr, result.stderr
     edit(project / CATALOG, lambda s: s.replace("charset=bogus-enc", "charset=\x1b[2J\x1b[H\x1b[32mbuilt-ok\x1b[8m", 1))
-    result = run_cli(project, "build")
+    result = run_cli(project, "check")
     _no_traceback(result)
     assert "\x1b" not in result.stderr + result.stdout
     assert "the header names the charset «\\u001b[2J\\u001b[H\\u001b[32mbuilt-ok\\u001b[8m»" in result.stderr, result.stderr
+
+
+def _mo(header: str) -> bytes:
+    """A compiled catalog (GNU .mo) that holds only ``header``."""
+    original, translated = b"", header.encode("utf-8")
+    start = 7 * 4 + 2 * 8  # after the file's header and the two tables of one (length, offset) each
+    tables = struct.pack("<2I", len(original), start) + struct.pack("<2I", len(translated), start + len(original) + 1)
+    return struct.pack("<7I", 0x950412DE, 0, 1, 28, 36, 0, 0) + tables + original + b"\0" + translated + b"\0"
+
+
+def test_a_compiled_catalog_that_gettext_cannot_read_is_located_at_its_file(project: Path) -> None:
+    # the build reads the compiled .mo files: what their header holds is data too (a charset gettext looks up)
+    mo = project / CATALOG.replace(".po", ".mo")
+    for charset, shown in (("bogus-enc", "bogus-enc"), ("\x1b[2J\x1b[32mbuilt-ok\x1b[8m", "\\u001b[2J\\u001b[32mbuilt-ok\\u001b[8m")):
+        mo.write_bytes(_mo(f"Content-Type: text/plain; charset={charset}\nPlural-Forms: nplurals=2; plural=(n != 1);\n"))
+        result = run_cli(project, "build")
+        _no_traceback(result)
+        assert "\x1b" not in result.stderr + result.stdout
+        message = f"{CATALOG.replace('.po', '.mo')}:1:1: not a compiled catalog: LookupError: unknown encoding: {shown}"
+        assert message in result.stderr, result.stderr
 
 
 # --- static/ (attack 1) -----------------------------------------------------------------------------
@@ -284,13 +306,11 @@ def test_the_preview_reports_a_backtracking_rule_and_stays_stoppable(tmp_path: P
 def test_the_security_page_names_the_limits_on_data() -> None:
     from conftest import REPO
 
-    from explainer import i18n, style, validate
+    from explainer import catalogs, checks, style
 
     doc = (REPO / "docs/security.md").read_text("utf-8")
-    assert (
-        f"a seed at most\n  {validate.MAX_SEED_BYTES // 2**20} MB" in doc or f"a seed at most {validate.MAX_SEED_BYTES // 2**20} MB" in doc
-    )
-    assert f"all seeds together {validate.MAX_SEEDS_BYTES // 2**20} MB" in doc and f"at most {validate.MAX_SOURCES} sources" in doc
-    assert f"1 to {i18n.MAX_PLURALS} plural forms" in doc and f"at most {i18n.MAX_PLURAL_EXPRESSION}\n  characters" in doc
+    assert f"a seed at most\n  {checks.MAX_SEED_BYTES // 2**20} MB" in doc or f"a seed at most {checks.MAX_SEED_BYTES // 2**20} MB" in doc
+    assert f"all seeds together {checks.MAX_SEEDS_BYTES // 2**20} MB" in doc and f"at most {checks.MAX_SOURCES} sources" in doc
+    assert f"1 to {catalogs.MAX_PLURALS} plural forms" in doc and f"at most {catalogs.MAX_PLURAL_EXPRESSION}\n  characters" in doc
     assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary

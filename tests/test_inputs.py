@@ -77,7 +77,7 @@ OUTSIDE: dict[str, tuple[Callable[[Path], object], str]] = {
     "template": (lambda root: link_outside(root, "templates/home.html"), "templates/home.html"),
     "included-template-to-etc-passwd": (_template_linked_to_a_system_file, "templates/_secret.html"),
     "included-through-a-linked-folder": (_templates_subfolder_linked_outside, "templates/parts"),
-    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.po"), "locales/en/LC_MESSAGES/messages.po"),
+    "catalog": (lambda root: link_outside(root, "locales/en/LC_MESSAGES/messages.mo"), "locales/en/LC_MESSAGES/messages.mo"),
     "schema": (lambda root: link_outside(root, "schemas/events.schema.json"), "schemas/events.schema.json"),
 }
 
@@ -123,7 +123,7 @@ UNREADABLE: dict[str, tuple[str, ...]] = {
     "files": (
         "templates/home.html",
         "static/style.css",
-        "locales/en/LC_MESSAGES/messages.po",
+        "locales/en/LC_MESSAGES/messages.mo",
         "content/geo.json",
         "content/figures.yaml",
         SEED,
@@ -255,3 +255,31 @@ def test_folders_nested_without_end_are_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(BuildError) as info:
         build(Project(root), root / "_site")
     assert any(p.path.startswith("static/a/a/") and "nested" in p.message for p in info.value.problems), info.value.report()[:500]
+
+
+@pytest.mark.parametrize(
+    ("link", "to"),
+    [("static/g", "../.git"), ("static/cfg.txt", "../.git/config"), ("seeds/005_git.txt", "../.git/config"), ("static/loop", "..")],
+)
+def test_a_link_to_a_part_of_the_project_that_is_not_an_input_is_refused(tmp_path: Path, link: str, to: str) -> None:
+    """Review s2, attack 17: ``static/g -> ../.git`` published the editor's git folder, a token in its config included."""
+    root = make_project(tmp_path / "site")
+    (root / ".git").mkdir()
+    (root / ".git/config").write_text('[remote "origin"]\n\turl = https://x-access-token:SECRET-TOKEN@github.com/o/r.git\n', "utf-8")
+    (root / link).symlink_to(to)
+    if link.startswith("seeds/"):
+        sources = root / "content/sources.yaml"
+        sources.write_text(sources.read_text("utf-8").replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_git.txt", 1), "utf-8")
+    result = run_cli(root, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"{link}:1:1:" in result.stderr and "outside the project's input folders" in result.stderr, result.stderr
+    assert not (root / "_site").exists()
+    assert "SECRET-TOKEN" not in result.stderr
+
+
+def test_a_link_from_one_input_folder_into_another_is_followed(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    (root / "static/site-data.yaml").symlink_to("../content/site.yaml")
+    build(Project(root), root / "_site")
+    (copied,) = (root / "_site/static").glob("site-data*.yaml")
+    assert copied.read_bytes() == (root / "content/site.yaml").read_bytes()

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from explainer.errors import Problem
-from explainer.load import _FORBIDDEN, _READABLE_REFUSED, _UNPARSABLE, _events, _read, load_file, load_text
+from explainer.load import _FORBIDDEN, _READABLE_REFUSED, _UNPARSABLE, load_file, load_text
 
 
 def test_positions_of_keys_and_values_are_kept() -> None:
@@ -59,16 +58,7 @@ def test_syntax_error_is_located() -> None:
     assert problems[0].message.startswith("YAML syntax error")
 
 
-# --- the fast read: data and refusals first, positions only when asked for ----------------------------
-
-
-def _read_both(text: str) -> tuple[tuple[object, list[Problem]], tuple[object, list[Problem]]]:
-    """What the fast read and the located read (positions on) make of ``text``."""
-    fast: list[Problem] = []
-    located: list[Problem] = []
-    data = _read(_events(text), text, "x.yaml", fast)
-    data_located = _read(_events(text), text, "x.yaml", located, ({}, {}))
-    return (data, fast), (data_located, located)
+# --- refusals and positions --------------------------------------------------------------------
 
 
 HOSTILE_DOCUMENTS = [
@@ -86,17 +76,16 @@ HOSTILE_DOCUMENTS = [
 
 
 @pytest.mark.parametrize("text", HOSTILE_DOCUMENTS)
-def test_the_fast_read_refuses_what_the_located_read_refuses(text: str) -> None:
-    fast, located = _read_both(text)
-    assert fast == located
-    assert fast[1], "each of these documents has something to refuse"
+def test_what_is_not_plain_data_is_refused_at_its_place(text: str) -> None:
+    _doc, problems = load_text(text, "x.yaml")
+    assert problems, "each of these documents has something to refuse"
+    assert all(p.path == "x.yaml" and p.line >= 1 and p.col >= 1 and p.hint for p in problems)
 
 
-def test_the_fast_read_of_the_real_content_is_the_located_read() -> None:
+def test_the_real_content_loads_without_a_problem() -> None:
     for file in sorted((REPO / "content").glob("*.yaml")):
-        text = file.read_text("utf-8")
-        fast, located = _read_both(text)
-        assert fast == located and not fast[1], file.name
+        doc, problems = load_file(file, file.name)
+        assert doc is not None and not problems, file.name
 
 
 def _at(text: str, needle: str, after: str = "") -> tuple[int, int]:
@@ -105,17 +94,15 @@ def _at(text: str, needle: str, after: str = "") -> tuple[int, int]:
     return text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)
 
 
-def test_positions_are_found_only_when_asked_for_and_match_the_text() -> None:
+def test_positions_match_the_text() -> None:
     text = "# a comment\nevents:\n  - id: a\n    cite:\n      - {source: s, quote: 'نص', en: \"t\"}\n  - id: b\n"
     doc, problems = load_text(text, "content/events.yaml")
     assert doc is not None and not problems
-    located = doc.positions._located  # type: ignore[attr-defined]
-    assert located._tables is None  # loading alone did not record them
     assert doc.where(("events", 0, "cite", 0, "quote")) == _at(text, "'نص'")
     assert doc.where(("events", 0, "cite", 0, "en"), key=True) == _at(text, "en:")
     assert doc.where(("events", 1, "id")) == _at(text, "b\n")
     assert doc.where(("events",), key=True) == (2, 1)
-    assert located._text is None  # the text is let go once the positions are made
+    assert doc.where(("events", 1)) == _at(text, "id: b")  # an item of a top-level list: its own start
 
 
 def test_a_problem_in_a_large_file_is_located_at_its_line_and_column(tmp_path: Path) -> None:
@@ -162,4 +149,4 @@ def test_a_file_with_a_byte_order_mark_is_read_as_its_text(tmp_path: Path) -> No
     assert from_file[1] == from_text[1] and len(from_file[1]) == 1
     assert from_file[0] is not None and from_text[0] is not None
     assert from_file[0].data == from_text[0].data
-    assert dict(from_file[0].positions) == dict(from_text[0].positions) and (3, 5) in from_file[0].positions.values()
+    assert from_file[0].where(("a", 1)) == from_text[0].where(("a", 1)) == (3, 5)

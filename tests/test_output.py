@@ -15,17 +15,16 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli, snapshot
+from conftest import BUILD, make_project, run_cli, snapshot
 
 from explainer.errors import BuildError
 from explainer.project import Project
 from explainer.site import build
-from explainer.write import MANIFEST
+from explainer.write import MANIFEST, write_into
 
 
 def manifest(out: Path) -> set[str]:
@@ -155,7 +154,7 @@ def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_b
     duration = time.monotonic() - started
     (out / "CNAME").write_text("example.org\n", "utf-8")  # the editor's: no kill may lose it
     for _ in range(5):  # kills at random moments of a build, each over the last whole site
-        proc = subprocess.Popen([sys.executable, "build.py", "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*BUILD, "build"], cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rng.uniform(0.1, duration))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
@@ -215,3 +214,63 @@ def test_a_link_in_the_output_folder_is_never_taken_into_the_new_site(tmp_path: 
     assert "symbolic link" in info.value.report() and "leak" in info.value.report()
     assert snapshot(out) == before and os.readlink(out / "leak") == "/etc/passwd"  # left where it is
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_shipped_leftover_holding_a_link_is_never_put_back(tmp_path: Path) -> None:
+    """Review s2, attack 19: a repository shipped ``._site.old-x/`` (a manifest and a link to a folder of the
+    editor's); with no ``_site`` the build put it back in place as the last whole site, after its checks."""
+    root = make_project(tmp_path / "site")
+    victim = tmp_path / "documents"
+    victim.mkdir()
+    (victim / "letter.txt").write_text("keep me", "utf-8")
+    leftover = root / "._site.old-x"
+    leftover.mkdir()
+    (leftover / "docs").symlink_to(victim)
+    (leftover / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": ["docs/letter.txt"]}), "utf-8")
+    result = run_cli(root, "build")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.count("not put back") == 1 and "._site.old-x" in result.stderr, result.stderr
+    out = root / "_site"
+    assert not (out / "docs").exists() and not [p for p in out.rglob("*") if p.is_symlink()]
+    assert (victim / "letter.txt").read_text("utf-8") == "keep me" and (leftover / "docs").is_symlink()
+
+
+def test_an_output_path_through_a_link_in_the_project_is_refused(tmp_path: Path) -> None:
+    """Review s2, attack 20: the repository ships ``public -> elsewhere``; ``--out public/site`` wrote the site there."""
+    root = make_project(tmp_path / "site")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("mine", "utf-8")
+    (root / "public").symlink_to(elsewhere)
+    result = run_cli(root, "build", "--out", "public/site")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "goes through public, a symbolic link" in result.stderr, result.stderr
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["notes.txt"]
+
+
+def test_a_link_anywhere_in_the_output_folder_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    out = root / "_site"
+    build(Project(root), out)
+    (out / "en/docs").symlink_to(tmp_path)
+    problems = Project(root).output_problems(out)
+    assert problems and "en/docs" in problems[0].message and "symbolic link" in problems[0].message
+
+
+def test_writing_one_file_into_an_output_folder_never_goes_through_a_link(tmp_path: Path) -> None:
+    """Review s2, attack 5: the preview's status file was written through ``.preview/__preview -> elsewhere``."""
+    victim = tmp_path / "documents"
+    victim.mkdir()
+    (victim / "status.json").write_text("USER DATA", "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "__preview").symlink_to(victim)
+    (out / "index.html").write_text("hi", "utf-8")
+    (out / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": ["__preview/status.json", "index.html"]}), "utf-8")
+    with pytest.raises(BuildError) as info:
+        write_into(out, "__preview/status.json", b"{}")
+    assert "symbolic link" in info.value.report()
+    assert sorted(p.name for p in victim.iterdir()) == ["status.json"]
+    assert (victim / "status.json").read_text("utf-8") == "USER DATA"
+    write_into(out, "en/new.txt", b"new")  # a folder of its own, made as it goes
+    assert (out / "en/new.txt").read_bytes() == b"new" and "en/new.txt" in manifest(out)

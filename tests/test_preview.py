@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 from browser import chromium
-from conftest import edit, make_project, run_cli
+from conftest import BUILD, edit, make_project, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +30,7 @@ def preview(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]
     project = make_project(tmp_path / "site")
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*BUILD, "serve", "--port", str(port)], cwd=project, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
 
     def listening() -> bool:
@@ -149,7 +148,7 @@ def test_stale_translations_are_marked_in_the_preview_only(preview: tuple[Path, 
     assert page.locator(".preview-stale").count() == 0
     edit(project / "content/events.yaml", lambda s: s.replace("ar: الغزو الأمريكي للعراق", "ar: غزو العراق"))
     page.wait_for_selector("#invasion.preview-stale", timeout=30_000)
-    assert "English needs review" in page.locator("#invasion").get_attribute("data-stale")
+    assert "Translation needs review" in page.locator("#invasion").get_attribute("data-stale")
     assert page.locator(".preview-stale").count() == 1
     page.close()
     published = run_cli(project, "build", "--out", "published")

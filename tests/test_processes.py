@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project, snapshot
+from conftest import BUILD, REPO, make_project, snapshot
 
 from explainer import render
 from explainer.errors import BuildError, Problem
@@ -67,7 +68,7 @@ def start(project: Path, *args: str, limit: float | None = None, group: bool = F
     if limit is not None:
         env["EXPLAINER_RENDER_LIMIT"] = str(limit)
     return subprocess.Popen(
-        [sys.executable, "build.py", "build", *args],
+        [*BUILD, "build", *args],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -83,17 +84,24 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict
 
     Shared: every test leaves it as it found it (the output folder as built, nothing beside it)."""
     ours, _hugo = corpus.write_both(tmp_path_factory.mktemp("large"), 250)
-    assert subprocess.run([sys.executable, "build.py", "build"], cwd=ours, capture_output=True).returncode == 0
+    assert subprocess.run([*BUILD, "build"], cwd=ours, capture_output=True).returncode == 0
     event = ours / "templates/event.html"
     event.write_text(event.read_text("utf-8").replace("<h1>", "{% if e.id == 'e000007' %}" + RUNAWAY + "{% endif %}<h1>", 1), "utf-8")
     yield ours, snapshot(ours / "_site")
 
 
+def _program(pid: int) -> str:
+    try:
+        return os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return ""
+
+
 def _workers_of(proc: subprocess.Popen[str]) -> set[int]:
     workers: set[int] = set()
 
-    def started() -> bool:
-        workers.update(children(proc.pid))
+    def started() -> bool:  # forked workers run the build's own program (the search indexer, say, does not)
+        workers.update(pid for pid in children(proc.pid) if _program(pid) == _program(proc.pid))
         return len(workers) >= 2 or proc.poll() is not None
 
     wait_until(started, 30, "the build's worker processes")
@@ -194,7 +202,7 @@ def test_ctrl_c_on_the_serial_path_is_one_line_and_leaves_nothing(tmp_path: Path
 def test_an_invalid_render_limit_is_named(tmp_path: Path) -> None:
     project = make_project(tmp_path / "site")
     env = {**os.environ, "EXPLAINER_RENDER_LIMIT": "soon"}
-    result = subprocess.run([sys.executable, "build.py", "build"], cwd=project, capture_output=True, text=True, env=env)
+    result = subprocess.run([*BUILD, "build"], cwd=project, capture_output=True, text=True, env=env)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "EXPLAINER_RENDER_LIMIT" in result.stderr and "'soon'" in result.stderr
 
@@ -210,3 +218,39 @@ def test_one_pool_of_workers_and_nothing_else_renders_in_parallel() -> None:
     for gone in ("with_child", "_render_split", "SPLIT_FROM"):
         assert not hasattr(render, gone), gone
     assert "os._exit" not in (REPO / "build.py").read_text("utf-8")
+
+
+def test_ctrl_c_while_the_generator_is_still_being_imported_is_one_line(tmp_path: Path) -> None:
+    """Review s2, attack 15b: Ctrl+C in the first tenth of a second showed a KeyboardInterrupt traceback.
+
+    The project's copy of the generator is made slow to import (it waits after saying it got there), so
+    that the signal comes while the import runs, every time."""
+    root = make_project(tmp_path / "site")
+    ready = tmp_path / "importing"
+    generator = tmp_path / "generator"  # a copy of this checkout's generator, to slow down
+    shutil.copytree(REPO / "explainer", generator / "explainer", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(REPO / "build.py", generator / "build.py")
+    init = generator / "explainer/__init__.py"
+    init.write_text(
+        init.read_text("utf-8") + "\nimport os as _os, time as _time\n"
+        "if _os.environ.get('SLOW_IMPORT'):\n    open(_os.environ['SLOW_IMPORT'], 'w').close()\n    _time.sleep(60)\n",
+        "utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(generator / "build.py"), "build"],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "SLOW_IMPORT": str(ready)},
+    )
+    try:
+        wait_until(ready.exists, 30, "the generator to be imported")
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130 and err == "interrupted: the output folder was left as it was\n", err
+    assert not (root / "_site").exists()

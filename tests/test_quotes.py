@@ -39,3 +39,13 @@ def test_a_quote_is_placed_in_its_line_as_published() -> None:
     assert index.place(index.find("second")) == (3, 0, 6)  # type: ignore[arg-type]
     assert index.place(index.find("line third")) is None  # type: ignore[arg-type]
     assert index.place(index.find("third")) == (4, 0, 5)  # type: ignore[arg-type]
+
+
+def test_a_quote_keeps_the_vowel_marks_of_its_last_letter() -> None:
+    """An editor's quote without the final tanween still publishes the source's whole word («حديثاً», not «حديثا»)."""
+    index = QuoteIndex("قال إن الاتفاق أُبرم حديثاً، وإن القوات ستغادر.")
+    for quote in ("أبرم حديثا", "أُبرم حديثاً"):
+        found = index.find(quote)
+        assert found is not None and index.text[found.start : found.end] == "أُبرم حديثاً", quote
+    found = index.find("الاتفاق")
+    assert found is not None and index.text[found.end] == " "  # nothing more than the marks

@@ -6,6 +6,7 @@ item"; a file outside the project (by its path or through a link) is never writt
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
@@ -81,3 +82,19 @@ def test_the_file_keeps_its_permissions(project: Path) -> None:
     file.chmod(0o640)
     review(Project(project), [EV])
     assert file.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_link_planted_at_the_name_of_the_new_file_is_never_written_through(tmp_path: Path) -> None:
+    """Review s2, attack 7: ``review`` wrote the new file at ``.<name>.<pid>.new`` through a link a repository can ship."""
+    project = make_project(tmp_path / "site")
+    victim = tmp_path / "secret.txt"
+    victim.write_text("keep me", "utf-8")
+    planted = project / f"content/.events.yaml.{os.getpid()}.new"
+    planted.symlink_to(victim)
+    before = (project / EV).read_bytes()
+    review(Project(project), [EV])  # in this process: the name it would have used is the planted one
+    assert victim.read_text("utf-8") == "keep me"
+    assert os.readlink(planted) == str(victim)  # left as it was
+    after = (project / EV).read_bytes()
+    assert after != before and _without_reviewed(after) == before and not (project / EV).is_symlink()
+    assert sorted(p.name for p in (project / "content").iterdir() if p.name.startswith(".")) == [planted.name]

@@ -16,7 +16,6 @@ import signal
 import socket
 import struct
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import make_project
+from conftest import BUILD, make_project
 
 RUNAWAY = "{% for i in range(10**12) %}{% endfor %}"
 
@@ -50,7 +49,7 @@ class Server:
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [sys.executable, "build.py", "serve", "--port", str(self.port), *args],
+            [*BUILD, "serve", "--port", str(self.port), *args],
             cwd=project,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -225,7 +224,7 @@ def test_a_preview_folder_it_may_not_use_is_refused_and_left_untouched(tmp_path:
 @pytest.mark.parametrize("port", ["-1", "0", "70000", "eighty"])
 def test_a_port_that_cannot_be_is_a_clear_error(tmp_path: Path, port: str) -> None:
     project = make_project(tmp_path / "site")
-    result = subprocess.run([sys.executable, "build.py", "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
+    result = subprocess.run([*BUILD, "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--port" in result.stderr and "1 to 65535" in result.stderr, result.stderr
 
@@ -236,15 +235,11 @@ def test_a_port_in_use_or_an_unknown_host_is_a_clear_error(tmp_path: Path) -> No
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run(
-            [sys.executable, "build.py", "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30
-        )
+        result = subprocess.run([*BUILD, "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"port {port}" in result.stderr and "in use" in result.stderr, result.stderr
     not_here = "192.0.2.1"  # an address for documentation (RFC 5737): never one of this machine's
-    result = subprocess.run(
-        [sys.executable, "build.py", "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60
-    )
+    result = subprocess.run([*BUILD, "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"cannot listen on {not_here}" in result.stderr and "--host" in result.stderr, result.stderr
 
@@ -307,3 +302,151 @@ def test_the_status_never_quotes_a_file_from_outside_the_project(server: Server)
     status = _status(server)
     assert any(e["path"] == "seeds/005_leak.txt" for e in status["errors"]), status
     assert "root:" not in json.dumps(status)
+
+
+def _victim(tmp_path: Path) -> Path:
+    """A folder of the editor's, outside the project, with a file that must stay as it is."""
+    victim = tmp_path / "documents"
+    (victim / "site2/plan").mkdir(parents=True)
+    (victim / "status.json").write_text("USER DATA", "utf-8")
+    (victim / "site2/plan/index.html").write_text("USER INDEX", "utf-8")
+    return victim
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _manifest(folder: Path, files: list[str]) -> None:
+    (folder / ".explainer-build.json").write_text(json.dumps({"generator": "explainer", "files": files}), "utf-8")
+
+
+def test_a_shipped_preview_folder_holding_a_link_is_refused_and_nothing_is_written_through_it(tmp_path: Path) -> None:
+    """Review s2, attack 5: ``.preview/__preview -> elsewhere`` with a manifest: the status file was written there."""
+    project = make_project(tmp_path / "site")
+    victim = _victim(tmp_path)
+    before = _files(victim)
+    (project / ".preview").mkdir()
+    (project / ".preview/__preview").symlink_to(victim)
+    (project / ".preview/index.html").write_text("hi", "utf-8")
+    _manifest(project / ".preview", ["__preview/status.json", "index.html"])
+    running = Server(project)
+    try:
+        assert running.proc.wait(timeout=30) == 1
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "__preview, a symbolic link" in output, output
+    assert _files(victim) == before and sorted(p.name for p in victim.iterdir()) == ["site2", "status.json"]
+
+
+def test_a_shipped_leftover_of_the_preview_holding_a_link_is_not_put_back(tmp_path: Path) -> None:
+    """Review s2, attack 19: with no ``.preview``, a shipped ``..preview.old-*`` was put in its place after the checks."""
+    project = make_project(tmp_path / "site")
+    victim = _victim(tmp_path)
+    before = _files(victim)
+    leftover = project / "..preview.old-abc"
+    leftover.mkdir()
+    (leftover / "__preview").symlink_to(victim)
+    _manifest(leftover, ["__preview/status.json"])
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: running.request("/")[0] == 200, 60, "the first build to be served")
+        assert (_status(running) or {}).get("ok") is True
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "not put back" in output, output
+    assert _files(victim) == before and (leftover / "__preview").is_symlink()
+    assert not [p for p in (project / ".preview").rglob("*") if p.is_symlink()]
+
+
+def test_an_open_page_is_never_written_through_a_link_put_into_the_preview(server: Server, tmp_path: Path) -> None:
+    """Review s2, attack 6: the open page, rendered first, was written through ``.preview/ar -> elsewhere``."""
+    victim = _victim(tmp_path)
+    before = _files(victim)
+    preview = server.project / ".preview"
+    assert "ar/plan/index.html" in json.loads((preview / ".explainer-build.json").read_text("utf-8"))["files"]
+    status, s = server.websocket(origin=f"http://127.0.0.1:{server.port}")
+    assert status == 101
+    send_text(s, json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]}))
+    send_text(s, json.dumps({"command": "info", "url": f"http://127.0.0.1:{server.port}/ar/plan/"}))
+    try:
+        os.rename(preview / "ar", tmp_path / "ar-moved")
+        (preview / "ar").symlink_to(victim / "site2")
+        plan = server.project / "content/plan.yaml"
+        plan.write_text(plan.read_text("utf-8") + "# saved\n", "utf-8")
+        wait_until(lambda: (_status(server) or {"ok": True})["ok"] is False, 60, "the status to report the link")
+    finally:
+        s.close()
+    assert any("symbolic link" in e["message"] for e in _status(server)["errors"]), _status(server)
+    assert _files(victim) == before
+
+
+def test_the_status_of_many_errors_reads_each_file_once_and_lists_a_report_s_worth(tmp_path: Path) -> None:
+    """Review s2, attack 34: each error's excerpt read and split its whole file again (16,384 errors: 39 s)."""
+    from explainer.errors import MAX_SHOWN_PER_FILE, Problem
+    from explainer.project import Project
+    from explainer.serve import status
+
+    project = make_project(tmp_path / "site")
+    (project / "content/figures.yaml").write_text("".join(f"- item {n:08d}\n" for n in range(4096)), "utf-8")  # 64 KB
+    problems = [Problem("content/figures.yaml", n % 4096 + 1, 1, f"wrong {n}") for n in range(16384)]
+    started = time.monotonic()
+    found = status(Project(project), problems)
+    assert time.monotonic() - started < 5
+    assert found["ok"] is False and found["count"] == 16384
+    errors = found["errors"]
+    assert len(errors) == MAX_SHOWN_PER_FILE + 1
+    assert errors[-1]["message"] == f"{16384 - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
+    assert errors[3]["excerpt"] == [{"n": n, "text": f"- item {n - 1:08d}"} for n in range(2, 7)]
+
+
+def test_an_error_the_build_does_not_locate_is_shown_and_the_preview_keeps_rebuilding(tmp_path: Path) -> None:
+    """Review s2, attack 13: such an error (here a stylesheet that is not UTF-8, which a build did not locate)
+    ended the preview's rebuild thread with a traceback; at start-up it ended the preview itself."""
+    project = make_project(tmp_path / "site")
+    css = project / "static/style.css"
+    good = css.read_bytes()
+    css.write_bytes(good + b"/* \xff\xfe */\n")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: (_status(running) or {"ok": True})["ok"] is False, 60, "the status to report the error")
+        css.write_bytes(good)
+        wait_until(lambda: running.request("/")[0] == 200 and (_status(running) or {}).get("ok") is True, 60, "the fixed site")
+        css.write_bytes(good + b"/* \xff\xfe */\n")
+        wait_until(lambda: (_status(running) or {"ok": True})["ok"] is False, 60, "the status to report the error again")
+        assert _status(running)["errors"][0]["message"]
+        css.write_bytes(good)
+        wait_until(lambda: (_status(running) or {}).get("ok") is True, 60, "the site fixed again")
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "Exception in thread" not in output, output
+
+
+def _settles(server: Server) -> bool:
+    """Whether the preview takes (almost) no CPU over half a second: it is not rebuilding."""
+    spent = _cpu_seconds(server.proc.pid)
+    time.sleep(0.5)
+    return _cpu_seconds(server.proc.pid) - spent < 0.15
+
+
+def test_a_link_to_the_project_in_static_neither_loops_the_preview_nor_is_followed(tmp_path: Path) -> None:
+    """Review s2, attack 36: with ``static/loop -> ..`` the watcher saw the preview's own writes and rebuilt for ever."""
+    project = make_project(tmp_path / "site")
+    (project / "static/loop").symlink_to("..")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: _status(running) is not None, 60, "the first build's status")
+        assert any(e["path"] == "static/loop" for e in _status(running)["errors"]), _status(running)
+        wait_until(lambda: _settles(running), 30, "the preview to stop rebuilding")
+        (project / "static/loop").unlink()  # a save of an input still rebuilds
+        wait_until(lambda: running.request("/")[0] == 200, 60, "the fixed site to be served")
+        assert (_status(running) or {}).get("ok") is True
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output

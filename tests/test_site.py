@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import edit, make_project, run_cli, snapshot
+from conftest import BUILD, edit, make_project, run_cli, snapshot
 
 from explainer.errors import BuildError
 from explainer.plan import Page, _check_collisions, plan
@@ -118,7 +119,7 @@ def test_arabic_indic_digit_policy_applies_to_every_number(project: Path) -> Non
 
 def test_latin_inside_arabic_is_isolated(built_mini: Path) -> None:
     ar = (built_mini / "ar/timeline/index.html").read_text("utf-8")
-    assert '<h1>عنوان <bdi lang="en" dir="ltr">timeline</bdi></h1>' in ar
+    assert '<h1>عنوان <bdi dir="ltr">timeline</bdi></h1>' in ar
 
 
 def test_arabic_quotes_on_english_pages_carry_lang_and_dir(built_mini: Path) -> None:
@@ -235,3 +236,12 @@ def test_content_template_and_catalog_errors_are_reported_in_one_run(project: Pa
     assert "content/events.yaml:4:13:" in result.stderr
     assert "templates/questions.html:" in result.stderr and "template syntax error" in result.stderr
     assert "locales/ar/LC_MESSAGES/messages.po:" in result.stderr and "missing translation for 'The plan'" in result.stderr
+
+
+def test_the_project_is_found_from_the_working_directory_or_given_with_root(project: Path, tmp_path: Path) -> None:
+    assert not (project / "explainer").exists() and not (project / "build.py").exists()  # the generator is not copied
+    inside = subprocess.run([*BUILD, "check"], cwd=project / "content", capture_output=True, text=True, timeout=120)
+    assert inside.returncode == 0 and "checked:" in inside.stdout, inside.stderr
+    elsewhere = subprocess.run([*BUILD, "build", "--root", str(project), "--out", "out"], cwd=tmp_path, capture_output=True, text=True)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert (tmp_path / "out/ar/index.html").is_file() and not (project / "out").exists()  # --out is relative to the working directory

@@ -118,37 +118,6 @@ def test_fast_quote_normalisation_matches_the_mapped_one() -> None:
         assert normalise(text) == _normalise_with_map(text)[0], repr(text)
 
 
-def test_preview_reparses_only_changed_items_and_gets_the_same_document(tmp_path: Path) -> None:
-    from explainer.incremental import ContentCache
-
-    def same(a: tuple, b: tuple) -> bool:
-        (da, pa), (db, pb) = a, b
-        if da is None or db is None:
-            return da is db and pa == pb
-        return (da.data, dict(da.positions), dict(da.key_positions), pa) == (db.data, dict(db.positions), dict(db.key_positions), pb)
-
-    rng = random.Random(5)
-    file = tmp_path / "events.yaml"
-    base = (REPO / "content/events.yaml").read_text("utf-8")
-    file.write_text(base, "utf-8")
-    cache = ContentCache()
-    assert same(cache.load_file(file, "content/events.yaml"), load_file(file, "content/events.yaml"))
-    assert "content/events.yaml" in cache.files  # the next loads can be incremental
-    for _ in range(40):
-        lines = base.split("\n")
-        n = rng.randrange(len(lines))
-        roll = rng.random()
-        if roll < 0.5:
-            lines[n] += rng.choice([" x", '"', " [", ": y", "\t", " edited"])
-        elif roll < 0.7:
-            lines.insert(n, rng.choice(["    title: dup", "  - id: zz", "# note", "", "      ar: q"]))
-        else:
-            del lines[n]
-        for text in ("\n".join(lines), base):  # an edit, then back: errors are found and located as usual
-            file.write_text(text, "utf-8")
-            assert same(cache.load_file(file, "content/events.yaml"), load_file(file, "content/events.yaml")), (n, roll)
-
-
 def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
     import csv
     import io
@@ -159,10 +128,9 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
 
     model = load(Project(REPO), translation=False)
     for lang in model.site.languages:
-        rows = outputs._rows(model, lang.code)
         files = outputs.open_data(model, lang)
         for name in outputs.COLLECTIONS:
-            items = rows[name]
+            items = outputs.records(model, lang, name)
             data = files[f"data/{lang.code}/{name}.json"]
             assert json.loads(data) == items
             records = data.decode("utf-8").split("\n")[1:-2]  # one per line, between "[" and "]"
@@ -173,13 +141,3 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
             for item in items:
                 writer.writerow({k: outputs._cell(outputs._flat(v)) for k, v in item.items()})
             assert files[f"data/{lang.code}/{name}.csv"] == outputs.BOM + buf.getvalue().encode()  # Excel needs the mark
-
-
-def test_a_changed_catalog_is_compiled_again_not_taken_from_the_kept_one(project: Path, tmp_path: Path) -> None:
-    build(Project(project), tmp_path / "first")  # compiles both catalogs and keeps them
-    assert "انتقل إلى المحتوى" in (tmp_path / "first/ar/index.html").read_text("utf-8")
-    po = project / "locales/ar/LC_MESSAGES/messages.po"
-    po.write_text(po.read_text("utf-8").replace('msgstr "انتقل إلى المحتوى"', 'msgstr "إلى النص"'), "utf-8")
-    build(Project(project), tmp_path / "second")
-    html = (tmp_path / "second/ar/index.html").read_text("utf-8")
-    assert "إلى النص" in html and "انتقل إلى المحتوى" not in html

@@ -6,13 +6,22 @@ from pathlib import Path
 
 from conftest import edit, run_cli
 
+from explainer.model import Language
 from explainer.review import mark
-from explainer.translations import arabic_hash, parity
+from explainer.translations import parity, source_hash
 from explainer.validate import Project, load_model
 
 
 def notes(project: Path) -> list[tuple[str, str, str]]:
     return [(n.kind, n.file, n.item) for n in load_model(Project(project)).translation]
+
+
+AR = Language("ar", "ar_IQ", "rtl", "latn", "العربية")
+EN = Language("en", "en_GB", "ltr", "latn", "English")
+
+
+def arabic_hash(item: object) -> str:
+    return source_hash(item, "ar")
 
 
 def test_hash_covers_texts_and_quotes_but_not_layout() -> None:
@@ -25,11 +34,11 @@ def test_hash_covers_texts_and_quotes_but_not_layout() -> None:
 
 
 def test_parity_finds_numbers_and_months_that_differ() -> None:
-    assert parity("نحو 2500 جندي في سبتمبر/أيلول 2025", "about 2,500 troops in September 2025") == []
-    assert parity("نحو ٢٥٠٠ جندي", "about 2500 troops") == []
-    assert parity("نحو 2500 جندي", "about 2,000 troops") == ["numbers differ (only in Arabic: 2500; only in English: 2000)"]
-    assert parity("في تموز 2024", "in June 2024") == ["months differ (Arabic: July; English: June)"]
-    assert parity("قد تبقى", "some may stay") == []  # "may" the verb is not May
+    assert parity("نحو 2500 جندي في سبتمبر/أيلول 2025", "about 2,500 troops in September 2025", AR, EN) == []
+    assert parity("نحو ٢٥٠٠ جندي", "about 2500 troops", AR, EN) == []
+    assert parity("نحو 2500 جندي", "about 2,000 troops", AR, EN) == ["numbers differ (only in Arabic: 2500; only in English: 2000)"]
+    assert parity("في تموز 2024", "in June 2024", AR, EN) == ["months differ (Arabic: تموز; English: June)"]
+    assert parity("قد تبقى", "some may stay", AR, EN) == []  # "may" the verb is not May
 
 
 def test_unreviewed_then_reviewed_then_stale(project: Path) -> None:
@@ -63,7 +72,7 @@ def test_review_whole_file_keeps_every_other_line(project: Path) -> None:
 
 
 def test_review_flow_style_items_and_bad_targets() -> None:
-    text, done = mark("places:\n  - {id: a, name: {ar: أ, en: A}}\n", "content/places.yaml", None)
+    text, done = mark("places:\n  - {id: a, name: {ar: أ, en: A}}\n", "content/places.yaml", None, "ar")
     assert done == ["a"] and text.startswith('places:\n  - {reviewed: "')
 
 

@@ -81,8 +81,8 @@ def _pages(folder: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html") if p.name != "control.html")
 
 
-OWN = {"search": ["<form>", "<input>", "<script type=module>"], "embed": ["<base>"]}
-"""What the site's own pages have that content never may: the search page's form and script, an embed's <base target>."""
+OWN = {"search": ["<form>", "<input>", "<button>", "<script type=module>"], "embed": ["<base>"]}
+"""What the site's own pages have that content never may: the search page's form, button and script, an embed's <base target>."""
 
 
 def _own(path: str) -> list[str]:

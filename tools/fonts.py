@@ -43,7 +43,7 @@ FAMILY = "Explainer Naskh"
 WEIGHTS = {"regular": ("Regular", 400), "bold": ("Bold", 700)}
 TIMESTAMP = 0x00000000E0000000  # a fixed head.created/modified (seconds since 1904): same input, same bytes
 
-EXTRA = "«»“”‘’„–—‐…·•°′″×،؛؟٪٫٬ـ‹›\u200c\u200d\u00a0"
+EXTRA = "«»“”‘’„–—‐…·•°′″×،؛؟٪٫٬ـ‹›\u200c\u200d\u00a0\u2011"
 """Punctuation an Arabic or English line may hold even if no text uses it yet."""
 
 IGNORED = set("\n\r\t\u2066\u2067\u2068\u2069\u202a\u202b\u202c\u202d\u202e\ufeff")

@@ -4,14 +4,20 @@
   "use strict";
   var root = document.currentScript.getAttribute("data-root") || "/";
   var ui = {
-    ar: { title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء", lang: "English",
-          stale: "الترجمة الإنجليزية تحتاج مراجعة", unreviewed: "الترجمة الإنجليزية لم تُراجَع بعد", parity: "أرقام أو أشهر تختلف بين اللغتين" },
-    en: { title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide", lang: "العربية",
-          stale: "English needs review", unreviewed: "English not yet reviewed", parity: "Numbers or months differ between languages" }
+    ar: { name: "العربية", dir: "rtl", title: "فشل البناء: يعرض الموقع آخر نسخة سليمة", hint: "تلميح", errors: "أخطاء", close: "إخفاء",
+          stale: "الترجمة تحتاج مراجعة", unreviewed: "الترجمة لم تُراجَع بعد", parity: "أرقام أو أشهر تختلف بين اللغتين",
+          draft: "مسودة: لا تُنشر" },
+    en: { name: "English", dir: "ltr", title: "Build failed: showing the last good version", hint: "hint", errors: "errors", close: "Hide",
+          stale: "Translation needs review", unreviewed: "Translation not yet reviewed", parity: "Numbers or months differ between languages",
+          draft: "Draft: not published" }
   };
   var pref = null;
   try { pref = localStorage.getItem("preview-ui-lang"); } catch (e) { /* storage may be off */ }
-  var lang = pref || (document.documentElement.lang === "ar" ? "ar" : "en");
+  // the overlay's own languages (the editors'): the page's if it has it, else the last of them
+  var codes = Object.keys(ui);
+  var page = document.documentElement.lang;
+  var lang = pref && ui[pref] ? pref : ui[page] ? page : codes[codes.length - 1];
+  function next() { return codes[(codes.indexOf(lang) + 1) % codes.length]; }
 
   function el(tag, cls, text) {
     var n = document.createElement(tag);
@@ -30,13 +36,13 @@
     box.setAttribute("role", "alertdialog");
     box.setAttribute("aria-label", t.title);
     box.lang = lang;
-    box.dir = lang === "ar" ? "rtl" : "ltr";
+    box.dir = t.dir;
     var head = el("header", "po-head");
-    head.appendChild(el("h2", "po-title", t.title + " (" + status.errors.length + " " + t.errors + ")"));
-    var toggle = el("button", "po-lang", t.lang);
+    head.appendChild(el("h2", "po-title", t.title + " (" + (status.count || status.errors.length) + " " + t.errors + ")"));
+    var toggle = el("button", "po-lang", ui[next()].name);
     toggle.type = "button";
     toggle.addEventListener("click", function () {
-      lang = lang === "ar" ? "en" : "ar";
+      lang = next();
       try { localStorage.setItem("preview-ui-lang", lang); } catch (e) { /* ignore */ }
       draw(status);
     });
@@ -90,9 +96,9 @@
     var here = location.pathname;
     (status && status.marks || []).forEach(function (m) {
       if (!m.paths.some(function (p) { return here.slice(-p.length - 1) === "/" + p || here === "/" + p; })) return;
-      var target = m.id ? document.getElementById(m.id) : document.querySelector(".page-head");
+      var target = m.id ? document.getElementById(m.id) : document.querySelector(".page-head") || document.querySelector("main h1");
       if (!target) return;
-      target.classList.add("preview-stale");
+      target.classList.add(m.kind === "draft" ? "preview-draft" : "preview-stale");
       target.setAttribute("data-stale", ui[lang][m.kind] + " · " + m.where);
       target.title = m.message;
     });

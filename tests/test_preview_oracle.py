@@ -1,0 +1,154 @@
+"""The live preview is a full build, whatever it keeps between saves: after each of a random series of
+edits (content, templates, UI catalogs, static files), the preview's folder, rebuilt in this process as
+the server rebuilds it, holds exactly the bytes a fresh process builds from scratch (Lektor's oracle)."""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import REPO, edit, snapshot
+
+from explainer.catalogs import compile_po, mo_path, po_path
+from explainer.project import Project
+from explainer.serve import rebuild
+
+FRESH = (
+    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); from explainer.project import Project;"
+    "from explainer.serve import rebuild; ok, message = rebuild(Project(Path.cwd()), Path(sys.argv[2])); print(message)"
+)
+
+
+def fresh_preview(project: Path, out: Path) -> dict[str, bytes]:
+    """The preview built once, from scratch, by a new process (no memo of any earlier build)."""
+    subprocess.run([sys.executable, "-c", FRESH, str(REPO), str(out)], cwd=project, check=True, capture_output=True, timeout=120)
+    return snapshot(out)
+
+
+def recompile(project: Path, code: str) -> None:
+    po = po_path(Project(project), code)
+    compiled, _ids, problems = compile_po(po.read_bytes(), str(po), code)
+    assert compiled is not None, problems
+    mo_path(Project(project), code).write_bytes(compiled)
+
+
+Edit = Callable[[Path, random.Random], str]
+
+
+def event_title(project: Path, rng: random.Random) -> str:
+    word = rng.choice(["مراجعة", "تحديث", "تعديل"])
+    edit(
+        project / "content/events.yaml",
+        lambda s: s.replace("title: {ar: الغزو الأمريكي للعراق", f"title: {{ar: الغزو الأمريكي للعراق {word}", 1),
+    )
+    return f"the title of an event ({word})"
+
+
+def new_event(project: Path, rng: random.Random) -> str:
+    ident = f"added-{rng.randrange(10**6)}"
+    event = (
+        f'  - id: {ident}\n    date: "2024-0{rng.randrange(1, 9)}"\n    status: occurred\n'
+        f"    title: {{ar: حدث جديد, en: A new event}}\n"
+        '    cite:\n      - {source: joint, quote: "غزت الولايات المتحدة العراق في مارس/آذار 2003", en: "The United States invaded Iraq"}\n'
+    )
+    edit(project / "content/events.yaml", lambda s: s.rstrip("\n") + "\n" + event)
+    return f"an event added ({ident})"
+
+
+def removed_event(project: Path, rng: random.Random) -> str:
+    text = (project / "content/events.yaml").read_text("utf-8")
+    head, _, rest = text.partition("  - id: added-")
+    if not rest:
+        return new_event(project, rng)
+    rest = rest.split("\n  - id: ", 1)
+    (project / "content/events.yaml").write_text(head + ("  - id: " + rest[1] if len(rest) > 1 else ""), "utf-8")
+    return "an added event removed"
+
+
+def draft_and_back(project: Path, rng: random.Random) -> str:
+    file = project / "content/events.yaml"
+    text = file.read_text("utf-8")
+    if "    draft: true\n" in text:
+        file.write_text(text.replace("    draft: true\n", ""), "utf-8")
+        return "a draft published"
+    file.write_text(text.replace("  - id: invasion\n", "  - id: invasion\n    draft: true\n"), "utf-8")
+    return "an event made a draft"
+
+
+def prose_page(project: Path, rng: random.Random) -> str:
+    page = f"  note-{rng.randrange(100)}:\n    menu: footer\n    title: {{ar: ملاحظة, en: A note}}\n    body: {{ar: نص, en: Text}}\n"
+    edit(project / "content/pages.yaml", lambda s: s.rstrip("\n") + "\n" + page)
+    return "a prose page added"
+
+
+def template(project: Path, rng: random.Random) -> str:
+    edit(
+        project / "templates/timeline.html",
+        lambda s: s.replace("{% block main %}", "{% block main %}<!-- " + str(rng.random()) + " -->", 1),
+    )
+    return "the timeline's template"
+
+
+def catalog(project: Path, rng: random.Random) -> str:
+    word = rng.choice(["الخط", "التسلسل", "المسار"])
+    edit(po_path(Project(project), "ar"), lambda s: s.replace('msgstr "انتقل إلى المحتوى"', f'msgstr "انتقل إلى المحتوى {word}"', 1))
+    recompile(project, "ar")
+    return f"an Arabic UI string ({word})"
+
+
+def stylesheet(project: Path, rng: random.Random) -> str:
+    edit(project / "static/style.css", lambda s: s + f"\n/* {rng.random()} */\n")
+    return "the stylesheet (a new hashed name)"
+
+
+def static_file(project: Path, rng: random.Random) -> str:
+    extra = project / "static/extra.txt"
+    if extra.exists():
+        extra.unlink()
+        return "a static file removed"
+    extra.write_text(f"{rng.random()}\n", "utf-8")
+    return "a static file added"
+
+
+def broken_then(project: Path, rng: random.Random) -> str:
+    """A save with an error (the preview keeps the last good site), then another edit that mends nothing else."""
+    file = project / "content/figures.yaml"
+    text = file.read_text("utf-8")
+    file.write_text(text.replace("value: 2500", "value: many"), "utf-8")
+    ok, _message = rebuild(Project(project), project / ".preview")
+    assert not ok
+    file.write_text(text, "utf-8")
+    return "an error, then mended"
+
+
+EDITS: tuple[Edit, ...] = (
+    event_title,
+    new_event,
+    removed_event,
+    draft_and_back,
+    prose_page,
+    template,
+    catalog,
+    stylesheet,
+    static_file,
+    broken_then,
+)
+
+
+def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp_path: Path) -> None:
+    rng = random.Random(17)
+    preview = project / ".preview"
+    ok, message = rebuild(Project(project), preview)
+    assert ok, message
+    done = []
+    for step in range(12):
+        change = EDITS[step] if step < len(EDITS) else rng.choice(EDITS)  # every kind of edit once, then at random
+        done.append(change(project, rng))
+        ok, message = rebuild(Project(project), preview)
+        assert ok, f"after {done}: {message}"
+        ours, fresh = snapshot(preview), fresh_preview(project, tmp_path / f"fresh{step}")
+        differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
+        assert differ == [], f"after {', then '.join(done)}: the preview differs from a fresh build in {differ[:10]}"
