@@ -298,6 +298,11 @@ def _malformed(show: str, n: int, line: str, start: int, stripped: str, keyword:
     return Problem(show, n, (keyword.end() if keyword else start) + 1, f"malformed catalog: {message}", _PO_HINT)
 
 
+def header_problems(text: str, show: str) -> list[Problem]:
+    """The problems of a ``.po`` text's header alone (what must hold before Babel reads the file)."""
+    return _header_problems(text, _po_entries(text, show, []), show)
+
+
 def _header_problems(text: str, entries: list[_PoEntry], show: str) -> list[Problem]:
     """The problems of the catalog's header (its ``msgid ""`` entry) that would make Babel or gettext fail or
     take unbounded memory: ``Plural-Forms`` (at most :data:`MAX_PLURALS` forms, a short C expression in

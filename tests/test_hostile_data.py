@@ -131,6 +131,18 @@ def test_a_huge_number_of_plural_forms_is_refused_before_it_takes_memory(project
     _catalog_case(project, PLURALS, PLURALS.replace("nplurals=2", "nplurals=400000000"), "Plural-Forms declares 400,000,000 plural forms")
 
 
+def test_the_catalog_tool_refuses_a_huge_number_of_plural_forms_before_babel_reads_it(project: Path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    edit(project / CATALOG, lambda s: s.replace(PLURALS, PLURALS.replace("nplurals=2", "nplurals=400000000"), 1))
+    tool = subprocess.run([sys.executable, str(REPO / "tools/catalogs.py")], cwd=project, capture_output=True, text=True, timeout=60)
+    assert tool.returncode == 1 and "Traceback" not in tool.stderr, tool.stderr
+    assert f"{CATALOG}:" in tool.stderr and "Plural-Forms declares 400,000,000 plural forms" in tool.stderr, tool.stderr
+
+
 def test_a_malformed_plural_expression_is_located(project: Path) -> None:
     _catalog_case(project, PLURALS, PLURALS.replace("(n != 1);", "(n != 1;"), "the plural expression is not valid")
     edit(project / CATALOG, lambda s: s.replace("(n != 1;", "(n != 1);", 1))
