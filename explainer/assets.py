@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from .errors import Problem
+
 HASHED = frozenset({".css", ".js", ".woff2", ".woff", ".ttf", ".svg", ".png", ".jpg", ".webp", ".ico"})
 """The suffixes of files published under a content-hashed name."""
 
@@ -63,6 +65,20 @@ def static_assets(raw: Mapping[str, bytes]) -> Assets:
     return Assets(MappingProxyType(names), MappingProxyType(files))
 
 
+def css_problem(own: str, data: bytes, shown: str) -> Problem | None:
+    """The problem of ``static/<own>`` if it is a stylesheet that is not UTF-8 (its references could not be rewritten)."""
+    if not own.endswith(".css"):
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = len(data[data.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        message = f"stylesheet is not valid UTF-8 (byte 0x{data[exc.start]:02x})"
+        return Problem(shown, line, col, message, "save it as UTF-8 (write other characters as CSS escapes, such as \\201c)")
+    return None
+
+
 def _rewrite_css(own: str, data: bytes, names: Mapping[str, str]) -> bytes:
     """``url(fonts/a.woff2)`` → ``url(fonts/a.<hash>.woff2)`` for each static file the stylesheet names."""
     folder = posixpath.dirname(own)
@@ -78,4 +94,5 @@ def _rewrite_css(own: str, data: bytes, names: Mapping[str, str]) -> bytes:
         new = posixpath.relpath(names[key], folder or ".")
         return f"url({quote}{new}{'?' + rest if rest else ''}{quote})"
 
-    return _URL.sub(one, data.decode("utf-8")).encode("utf-8")
+    # a stylesheet that is not UTF-8 is an error (css_problem); its bytes pass through unchanged meanwhile
+    return _URL.sub(one, data.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")

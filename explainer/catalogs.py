@@ -12,6 +12,7 @@ catalog that lacks a string falls back the same way, string by string.
 
 from __future__ import annotations
 
+import gettext
 import io
 import re
 from collections.abc import Iterable
@@ -65,8 +66,9 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
             continue
         try:
             found[lang.code] = GNUTranslations(io.BytesIO(data))
-        except (OSError, ValueError, UnicodeDecodeError) as exc:
-            problems.append(Problem(project.show(file), 1, 1, f"not a compiled catalog: {exc}", _REBUILD))
+        except Exception as exc:  # gettext reads data here (its header's charset and plural forms): a located error
+            message = f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}"
+            problems.append(Problem(project.show(file), 1, 1, message, _REBUILD))
     source = found.get(langs[0].code, NullTranslations()) if langs else NullTranslations()
     out: dict[str, NullTranslations] = {}
     for lang in langs:
@@ -100,11 +102,16 @@ def compile_po(raw: bytes, show: str, locale: str) -> tuple[bytes | None, frozen
 
     try:
         catalog = read_po(io.BytesIO(raw), locale=locale, abort_invalid=True)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        GNUTranslations(io.BytesIO(buf.getvalue()))  # as the build will read it
     except PoFileError as exc:
         line = getattr(exc, "lineno", 1) or 1
         return None, frozenset(), [Problem(show, line, 1, f"malformed catalog: {exc}", "fix the .po syntax (msgid/msgstr pairs in quotes)")]
-    buf = io.BytesIO()
-    write_mo(buf, catalog)
+    except Exception as exc:  # Babel and gettext read data here: whatever they raise is this file's problem, not a traceback
+        message = f"cannot read catalog: {type(exc).__name__}: {str(exc)[:200]}"
+        hint = "compare its header with the other language's catalog, and save it as UTF-8 .po text"
+        return None, frozenset(), [*problems, Problem(show, 1, 1, message, hint)]
     ids = frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
     return buf.getvalue(), ids, problems
 
@@ -180,6 +187,14 @@ _PO_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[[0-9]+\])?)(?=
 _PO_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t]*\Z')
 _PO_HINT = 'each line is msgid "…", msgstr "…" or a continuation "…", with \\" for a quote inside the text'
 
+MAX_PLURALS = 6
+"""Arabic has the most plural forms of any language (six): a catalog may not declare more."""
+
+MAX_PLURAL_EXPRESSION = 300
+_PLURAL_FORMS = re.compile(r"\s*nplurals\s*=\s*([0-9]{1,9})\s*;\s*plural\s*=\s*([^;]+?)\s*;?\s*\Z")
+_CHARSET = re.compile(r"charset\s*=\s*([^;\s]*)", re.IGNORECASE)
+_HEADER_HINT = "copy this header line from a catalog that builds (or let pybabel write it: pybabel init)"
+
 
 @dataclass
 class _PoEntry:
@@ -198,6 +213,7 @@ def check_po(text: str, show: str) -> list[Problem]:
     """
     problems: list[Problem] = []
     entries = _po_entries(text, show, problems)
+    problems += _header_problems(text, entries, show)
     seen: dict[tuple[str | None, str], int] = {}
     for e in entries:
         if e.broken:
@@ -280,3 +296,62 @@ def _malformed(show: str, n: int, line: str, start: int, stripped: str, keyword:
     else:
         message = f"the text after {keyword.group(1)} must be in double quotes"
     return Problem(show, n, (keyword.end() if keyword else start) + 1, f"malformed catalog: {message}", _PO_HINT)
+
+
+def header_problems(text: str, show: str) -> list[Problem]:
+    """The problems of a ``.po`` text's header alone (what must hold before Babel reads the file)."""
+    return _header_problems(text, _po_entries(text, show, []), show)
+
+
+def _header_problems(text: str, entries: list[_PoEntry], show: str) -> list[Problem]:
+    """The problems of the catalog's header (its ``msgid ""`` entry) that would make Babel or gettext fail or
+    take unbounded memory: ``Plural-Forms`` (at most :data:`MAX_PLURALS` forms, a short C expression in
+    ``n``) and the charset (the file is UTF-8, so the header says so)."""
+    header = next((e for e in entries if not e.broken and e.fields.get("msgid") == "" and "msgctxt" not in e.fields), None)
+    if header is None or "msgstr" not in header.fields:
+        return []
+    fields: dict[str, str] = {}
+    for item in header.fields["msgstr"].split("\\n"):
+        name, sep, value = item.partition(":")
+        if sep:
+            fields.setdefault(name.strip().lower(), value)
+    start = header.lines["msgstr"]
+    problems: list[Problem] = []
+    if "plural-forms" in fields:
+        value = fields["plural-forms"]
+        why = _plural_forms_problem(value)
+        if why is not None:
+            message = f"malformed catalog: {why} (found «{value.strip()[:80]}»)"
+            problems.append(Problem(show, _header_line(text, start, "plural-forms:"), 1, message, _HEADER_HINT))
+    charset = _CHARSET.search(fields.get("content-type", ""))
+    if charset is not None and charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        message = f"malformed catalog: the header names the charset «{charset.group(1)[:40]}»; the file must be UTF-8"
+        problems.append(
+            Problem(show, _header_line(text, start, "content-type:"), 1, message, "write charset=utf-8 in the Content-Type line")
+        )
+    return problems
+
+
+def _plural_forms_problem(value: str) -> str | None:
+    """What is wrong with a ``Plural-Forms`` header value, if anything."""
+    found = _PLURAL_FORMS.match(value)
+    if found is None:
+        return "Plural-Forms must read 'nplurals=N; plural=EXPRESSION;'"
+    if not 1 <= int(found.group(1)) <= MAX_PLURALS:
+        return f"Plural-Forms declares {int(found.group(1)):,} plural forms; a language has 1 to {MAX_PLURALS}"
+    if len(found.group(2)) > MAX_PLURAL_EXPRESSION:
+        return f"the plural expression is longer than {MAX_PLURAL_EXPRESSION} characters"
+    try:
+        gettext.c2py(found.group(2))
+    except (ValueError, RecursionError, SyntaxError) as exc:
+        return f"the plural expression is not valid: {exc}"
+    return None
+
+
+def _header_line(text: str, start: int, name: str) -> int:
+    """The line of the header's field ``name``: the header's msgstr (line ``start``) or one of the 200 lines after it."""
+    lines = text.split("\n", start + 200)
+    for n in range(start, min(len(lines), start + 200) + 1):
+        if lines[n - 1].lstrip().lstrip('"').lower().startswith(name):
+            return n
+    return start

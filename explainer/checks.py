@@ -110,12 +110,24 @@ class Context:
         return frozenset(lang.code for lang in self.languages)
 
 
+MAX_SEED_BYTES = 4 * 2**20
+"""A source document (a seed) is at most this large: an article is a few KB, and each is indexed for quotes."""
+MAX_SEEDS_BYTES = 32 * 2**20
+"""All seeds together are at most this large (their quote indexes are held at once)."""
+MAX_SOURCES = 200
+"""At most this many sources are read (the site has five); more is an error of content/sources.yaml."""
+
+
 def read_seeds(ctx: Context, sources: Sequence[dict[str, Any]]) -> None:
-    """Read every source document into ``ctx`` (their problems are their source items')."""
+    """Read the source documents into ``ctx`` (their problems are their source items'): those of the
+    first :data:`MAX_SOURCES` sources, each of at most :data:`MAX_SEED_BYTES`, until they hold
+    :data:`MAX_SEEDS_BYTES` together."""
     ctx.source_ids |= {raw["id"] for raw in sources}
     dates: dict[str, frozenset[str]] = {}
-    for raw in sources:
-        seed, problems = _seed(ctx.project, raw)
+    room = MAX_SEEDS_BYTES
+    for raw in sources[:MAX_SOURCES]:
+        seed, problems, size = _seed(ctx.project, raw, room)
+        room -= size
         if seed is not None:
             ctx.seeds[raw["id"]] = seed
         ctx.seed_problems[raw["id"]] = problems
@@ -124,11 +136,16 @@ def read_seeds(ctx: Context, sources: Sequence[dict[str, Any]]) -> None:
     ctx.datelines = dates
 
 
-def _seed(project: Project, raw: dict[str, Any]) -> tuple[Seed | None, Checked]:
+def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None, Checked, int]:
+    """The source document of ``raw``, its problems, and its size (it is not indexed if larger than ``room``)."""
     file = raw["file"]
     problems = Checked()
     try:
-        data = project.read_bytes(project.seeds / file)
+        data = project.read_bytes(project.seeds / file, limit=MAX_SEED_BYTES)
+        if len(data) > room:
+            message = f"the seeds read so far hold more than {MAX_SEEDS_BYTES // 2**20} MB together; this one is not read"
+            problems.problems.append(Found(("file",), message, "cite fewer or shorter documents (the quotes are proved against them)"))
+            return None, problems, len(data)
         text = universal_newlines(data.decode("utf-8"))
     except InputError as exc:
         if not exc.missing:  # unreadable, or a link out of the project: reported at the seed itself
@@ -136,10 +153,10 @@ def _seed(project: Project, raw: dict[str, Any]) -> tuple[Seed | None, Checked]:
         else:
             hint = "copy the document into seeds/ or correct the file name"
             problems.problems.append(Found(("file",), f"source file seeds/{file} does not exist", hint))
-        return None, problems
+        return None, problems, 0
     except UnicodeDecodeError:
         problems.problems.append(Found(("file",), f"seeds/{file} cannot be read as UTF-8 text", "save the document as UTF-8"))
-        return None, problems
+        return None, problems, len(data)
     lines = text.split("\n")
     chrome = []
     for j, ch in enumerate(raw.get("chrome") or []):
@@ -155,7 +172,7 @@ def _seed(project: Project, raw: dict[str, Any]) -> tuple[Seed | None, Checked]:
     published = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in left_out]
     paragraphs = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
     digest = hashlib.sha256(data).hexdigest()
-    return Seed(QuoteIndex.of(text), digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems
+    return Seed(QuoteIndex.of(text), digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems, len(data)
 
 
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

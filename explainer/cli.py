@@ -88,12 +88,12 @@ def main(argv: list[str]) -> int:
     left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
     try:
         return _run(argv)
+    except Interrupted as exc:  # before KeyboardInterrupt, which it is
+        print(f"stopped by {signal.Signals(exc.signum).name}{left}", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print(f"interrupted{left}", file=sys.stderr)
         return 128 + signal.SIGINT
-    except Interrupted as exc:
-        print(f"stopped by {signal.Signals(exc.signum).name}{left}", file=sys.stderr)
-        return 128 + exc.signum
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)

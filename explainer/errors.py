@@ -35,7 +35,8 @@ class Problem:
         is shown escaped, and a message stays on its line.
         """
         head = visible(f"{self.path}:{self.line}:{self.col}: {self.message}").replace("\n", "\\n")
-        return f"{head}\n    hint: {visible(self.hint)}" if self.hint else head
+        hint = visible(self.hint).replace("\n", "\\n")  # a hint may quote input too (a schema's description)
+        return f"{head}\n    hint: {hint}" if self.hint else head
 
 
 class BuildError(Exception):
@@ -81,8 +82,12 @@ class Collector:
             raise BuildError(self.problems)
 
 
-class Interrupted(BaseException):
-    """The command was asked to stop (SIGTERM), as Ctrl+C asks with KeyboardInterrupt: ``signum`` is the signal."""
+class Interrupted(KeyboardInterrupt):
+    """The command was asked to stop (SIGTERM), as Ctrl+C asks with KeyboardInterrupt: ``signum`` is the signal.
+
+    A KeyboardInterrupt, since asyncio (under the preview's server) lets only that and SystemExit
+    through a callback: any other exception raised by the signal handler there was logged and the
+    preview went on running."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)

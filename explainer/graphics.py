@@ -8,6 +8,7 @@ needs (:mod:`explainer.layout`: where everything goes, no SVG) and hands the res
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -18,7 +19,7 @@ from markupsafe import Markup
 
 from . import layout as lay
 from . import svg
-from .errors import Problem
+from .errors import MAX_SHOWN_PER_FILE, Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
@@ -48,86 +49,144 @@ class Geo:
     regions: tuple[Shape, ...]
 
 
-def load_geo(path: Path, shown: str) -> tuple[Geo | None, list[Problem]]:
-    """Read the map outlines; a missing file is allowed (the map is drawn without them)."""
-    if not path.is_file():
-        return None, []
-    text = path.read_text("utf-8")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return None, [
-            Problem(shown, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}", "regenerate the file, or fix the JSON syntax here")
-        ]
-    problems: list[Problem] = []
+_GEO_KEY = re.compile(r'"(source|licence|countries|regions)"\s*:')
+_GEO_ID = re.compile(r'"id"\s*:\s*"')
 
-    def line_of(needle: str) -> int:
-        at = text.find(needle)
-        return text.count("\n", 0, at) + 1 if at >= 0 else 1
 
+def load_geo(source: Path | bytes, shown: str) -> tuple[Geo | None, list[Problem]]:
+    """Read the map outlines (the file's bytes, or a path: a missing file is allowed, the map is drawn without them).
+
+    Whatever the file holds, this takes time in proportion to its size: the places of the keys and
+    ids that problems are reported at are found in one pass, and after :data:`MAX_SHOWN_PER_FILE`
+    problems the rest are counted, not described.
+    """
+    if isinstance(source, Path):
+        if not source.is_file():
+            return None, []
+        source = source.read_bytes()
+    read = _read_geo(source, shown)
+    if isinstance(read, Problem):
+        return None, [read]
+    data, text = read
     if not isinstance(data, dict):
         return None, [Problem(shown, 1, 1, "expected a JSON object", "the file holds source, licence, countries and regions")]
+    found = _GeoProblems(text, shown)
     for key in ("source", "licence"):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            problems.append(
-                Problem(
-                    shown, line_of(f'"{key}"'), 1, f"'{key}' is missing or empty", "name where the outlines come from and their licence"
-                )
-            )
-
-    def shapes(key: str) -> tuple[Shape, ...]:
-        out = []
-        raw = data.get(key, [])
-        if not isinstance(raw, list):
-            problems.append(Problem(shown, line_of(f'"{key}"'), 1, f"'{key}' must be a list", "a list of {id, name, rings}"))
-            return ()
-        for i, item in enumerate(raw):
-            ident = item.get("id") if isinstance(item, dict) else None
-            where = line_of(f'"id":"{ident}"') if ident else line_of(f'"{key}"')
-            if not isinstance(ident, str) or not isinstance(item.get("name"), str) or not isinstance(item.get("rings"), list):
-                problems.append(
-                    Problem(
-                        shown,
-                        where,
-                        1,
-                        f"{key}[{i + 1}]: needs 'id', 'name' and 'rings'",
-                        'each shape is {"id": ..., "name": ..., "rings": [[[lon, lat], ...]]}',
-                    )
-                )
-                continue
-            rings = []
-            for ring in item["rings"]:
-                ok = (
-                    isinstance(ring, list)
-                    and len(ring) >= 3
-                    and all(
-                        isinstance(p, list)
-                        and len(p) == 2
-                        and all(isinstance(v, (int, float)) for v in p)
-                        and -180 <= p[0] <= 180
-                        and -90 <= p[1] <= 90
-                        for p in ring
-                    )
-                )
-                if not ok:
-                    problems.append(
-                        Problem(
-                            shown,
-                            where,
-                            1,
-                            f"{key} '{ident}': a ring is not a list of at least 3 [lon, lat] points",
-                            "longitude -180..180, latitude -90..90",
-                        )
-                    )
-                    break
-                rings.append(tuple((float(p[0]), float(p[1])) for p in ring))
-            out.append(Shape(ident, item["name"], tuple(rings)))
-        return tuple(out)
-
-    countries, regions = shapes("countries"), shapes("regions")
+            found.add(found.line_of(key), f"'{key}' is missing or empty", "name where the outlines come from and their licence")
+    countries, regions = _shapes(data, "countries", found), _shapes(data, "regions", found)
+    problems = found.all()
     if problems:
         return None, problems
     return Geo(data["source"], data["licence"], countries, regions), []
+
+
+class _GeoProblems:
+    """The problems of the map file, located in one pass: the first :data:`MAX_SHOWN_PER_FILE` described, the rest counted."""
+
+    def __init__(self, text: str, shown: str) -> None:
+        self.text, self.shown = text, shown
+        self.problems: list[Problem] = []
+        self.more = 0
+        self.keys: dict[str, int] = {}
+        for found in _GEO_KEY.finditer(text):
+            self.keys.setdefault(found.group(1), found.start())
+        self.line_at = _LineCounter(text)
+        self._key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        """The line of the top-level ``key`` (1 if the file lacks it)."""
+        if key not in self._key_lines:
+            self._key_lines[key] = self.line_at(self.keys.get(key))
+        return self._key_lines[key]
+
+    def add(self, line: int, message: str, hint: str) -> None:
+        if len(self.problems) < MAX_SHOWN_PER_FILE - 1:
+            self.problems.append(Problem(self.shown, line, 1, message, hint))
+        else:
+            self.more += 1
+
+    def all(self) -> list[Problem]:
+        if not self.more:
+            return self.problems
+        message = f"{self.more:,} more problems in this file are not described (the first {len(self.problems)} are)"
+        return [*self.problems, Problem(self.shown, 1, 1, message, "regenerate the file from its source")]
+
+
+def _shapes(data: Mapping[str, Any], key: str, found: _GeoProblems) -> tuple[Shape, ...]:
+    """The shapes listed under ``key``; their problems go to ``found``."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        found.add(found.line_of(key), f"'{key}' must be a list", "a list of {id, name, rings}")
+        return ()
+    out = []
+    cursor: int | None = found.keys.get(key, 0)  # ids are found in the order of the items, each once
+    for i, item in enumerate(raw):
+        ident = item.get("id") if isinstance(item, dict) else None
+        at = None
+        if isinstance(ident, str) and cursor is not None:
+            where_id = _GEO_ID.search(found.text, cursor)
+            at, cursor = (where_id.start(), where_id.end()) if where_id else (None, None)
+        where = found.line_at(at) if at is not None else found.line_of(key)
+        if not isinstance(ident, str) or not isinstance(item.get("name"), str) or not isinstance(item.get("rings"), list):
+            message = f"{key}[{i + 1}]: needs 'id', 'name' and 'rings'"
+            found.add(where, message, 'each shape is {"id": ..., "name": ..., "rings": [[[lon, lat], ...]]}')
+            continue
+        rings = []
+        for ring in item["rings"]:
+            if not _ring_ok(ring):
+                message = f"{key} '{ident[:80]}': a ring is not a list of at least 3 [lon, lat] points"
+                found.add(where, message, "longitude -180..180, latitude -90..90")
+                break
+            rings.append(tuple((float(p[0]), float(p[1])) for p in ring))
+        out.append(Shape(ident, item["name"], tuple(rings)))
+    return tuple(out)
+
+
+def _ring_ok(ring: object) -> bool:
+    """Whether ``ring`` is a list of at least 3 [lon, lat] points on the globe."""
+    return (
+        isinstance(ring, list)
+        and len(ring) >= 3
+        and all(
+            isinstance(p, list)
+            and len(p) == 2
+            and all(isinstance(v, (int, float)) for v in p)
+            and -180 <= p[0] <= 180
+            and -90 <= p[1] <= 90
+            for p in ring
+        )
+    )
+
+
+class _LineCounter:
+    """The line of an offset in ``text``, counted on from the last offset asked for: a pass in order is linear."""
+
+    def __init__(self, text: str) -> None:
+        self.text, self.done, self.line = text, 0, 1
+
+    def __call__(self, at: int | None) -> int:
+        if at is None:
+            return 1
+        start, line = (self.done, self.line) if at >= self.done else (0, 1)
+        self.done, self.line = at, line + self.text.count("\n", start, at)
+        return self.line
+
+
+def _read_geo(source: bytes, shown: str) -> tuple[Any, str] | Problem:
+    """The JSON of the map file and its text, or the problem that stops reading it."""
+    try:
+        text = source.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = source.count(b"\n", 0, exc.start) + 1
+        col = len(source[source.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
+        return Problem(shown, line, col, f"not valid UTF-8 (byte 0x{source[exc.start]:02x})", "regenerate the file, or save it as UTF-8")
+    try:
+        return json.loads(text), text
+    except json.JSONDecodeError as exc:
+        return Problem(shown, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}", "regenerate the file, or fix the JSON syntax here")
+    except RecursionError:
+        return Problem(shown, 1, 1, "nested too deeply to read", "regenerate the file: shapes are lists of [lon, lat] points")
 
 
 # --- from the model to the layout ------------------------------------------------------------------

@@ -249,6 +249,8 @@ class Project:
             except json.JSONDecodeError as exc:
                 message = f"schema is not valid JSON: {exc.msg}"
                 problems.append(Problem(self.show(file), exc.lineno, exc.colno, message, "fix the JSON syntax here"))
+            except RecursionError:
+                problems.append(Problem(self.show(file), 1, 1, "schema nested too deeply", "restore it from the repository"))
         return problems
 
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:

@@ -190,7 +190,7 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mappi
     for name, body in schemas.items():
         try:
             out[name.removesuffix(".schema.json")] = compiler.compile(body, name)
-        except (Unsupported, KeyError, TypeError, re.error):
+        except (Unsupported, LookupError, TypeError, ValueError, AttributeError, RecursionError, re.error):
             out[name.removesuffix(".schema.json")] = None  # jsonschema decides for this file
     return out
 
@@ -203,4 +203,9 @@ def quick_valid(schema_dir: Path, name: str, data: Any) -> bool:
         check = _compiled(str(schema_dir), stamp).get(name)
     except (OSError, ValueError):
         return False
-    return check is not None and check(data)
+    if check is None:
+        return False
+    try:
+        return check(data)
+    except Exception:  # a schema this check cannot apply (a $ref to itself, a keyword of the wrong type): jsonschema says why
+        return False

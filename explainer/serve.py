@@ -24,7 +24,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import MAX_SHOWN_PER_FILE, BuildError, Problem, visible
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, visible
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
@@ -361,7 +361,9 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         shown = f"[{host}]" if ":" in host else host
         print(visible(f"Preview: http://{shown}:{port}/ (Ctrl+C to stop)"), flush=True)
         IOLoop.current().start()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if isinstance(exc, Interrupted):
+            raise  # SIGTERM: "stopped by SIGTERM", status 143
         print("preview stopped", file=sys.stderr)
     finally:
         for sock in sockets:

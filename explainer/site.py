@@ -9,6 +9,7 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import Any
 
+from .assets import css_problem
 from .catalogs import Coverage as CatalogCoverage
 from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
@@ -220,10 +221,15 @@ def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
     found, problems = project.files_below(project.static)
     data: dict[str, bytes] = {}
     for asset in found:
+        own = asset.relative_to(project.static).as_posix()
         try:
-            data[asset.relative_to(project.static).as_posix()] = project.read_bytes(asset)
+            data[own] = project.read_bytes(asset)
         except InputError as exc:
             problems.append(exc.problem)
+            continue
+        bad = css_problem(own, data[own], project.show(asset))
+        if bad is not None:  # the file stays, so that pages that name it are not errors too
+            problems.append(bad)
     return data, problems
 
 
@@ -262,10 +268,11 @@ def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:
     """The map's outlines from ``content/geo.json``, read from inside the project; missing is an error when ``needed``."""
     file = project.content / "geo.json"
     missing = ("the map's outlines are missing", "restore content/geo.json from the repository (see docs/content-format.md)")
-    refused = project.refusal(file, missing=missing)
-    if refused is not None:
-        return None, [refused] if needed or "missing" not in refused.message else []
-    return load_geo(file, project.show(file))
+    try:
+        raw = project.read_bytes(file, missing=missing)
+    except InputError as exc:
+        return None, [exc.problem] if needed or not exc.missing else []
+    return load_geo(raw, project.show(file))
 
 
 def _render_first(

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from re import _parser  # type: ignore[attr-defined]  # the standard parser: how a rule would match
 from typing import Any
 
 from .errors import Problem
@@ -20,6 +21,15 @@ from .load import Document, JsonPath
 
 NOT_OWN_WORDS = frozenset({"cite", "chrome", "headline", "quote"})
 """Keys whose text is not the site's own voice: the sources' words and their translations."""
+
+MAX_RULE_LENGTH = 1000
+"""A rule longer than this many characters is refused (the longest house rule has about 220)."""
+
+MAX_RULE_PATHS = 1000
+"""How many ways a rule may match from one place at most (see :func:`too_costly`)."""
+
+MAX_REPEAT = 100
+"""``{n,m}`` may repeat at most this many times; ``*``, ``+`` and ``{n,}`` are refused."""
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
 """A passage in quotation marks: someone else's words."""
@@ -55,6 +65,77 @@ class Rule:
         return (f"house style: '{preferred}', not '{words}'{note}", f"write '{preferred}'; a quotation keeps the source's spelling")
 
 
+def too_costly(text: str) -> str | None:
+    """Why the regular expression ``text`` could take too long to match, or None.
+
+    The rules come from data, and Python's engine backtracks: ``^(?:a|aa)+$`` on 60 a's would take
+    longer than the universe has existed, and would hold the interpreter so that not even Ctrl+C
+    stops the preview. So a rule may use what a house rule needs (literal words, classes,
+    alternatives, groups, ``?``, ``{n,m}`` up to :data:`MAX_REPEAT`, look-arounds, ``\\b``) but
+    not unbounded repeats (``*``, ``+``, ``{n,}``) nor back-references, and the number of ways it
+    can match from one place (the product of its choices) is at most :data:`MAX_RULE_PATHS`. Each
+    place of a text then costs at most that many tries of the rule, whatever the text.
+    """
+    if len(text) > MAX_RULE_LENGTH:
+        return f"the rule is longer than {MAX_RULE_LENGTH} characters"
+    try:
+        parsed = _parser.parse(text, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        return f"not a valid regular expression: {exc}"
+    try:
+        paths = _paths(parsed)
+    except _Unbounded as exc:
+        return str(exc)
+    if paths > MAX_RULE_PATHS:
+        return f"the rule has more than {MAX_RULE_PATHS:,} ways to match from one place (its choices multiply)"
+    return None
+
+
+class _Unbounded(Exception):
+    pass
+
+
+def _paths(items: Any) -> int:
+    """How many ways the parsed pattern ``items`` can match from one place (capped a little above the limit)."""
+    total = 1
+    for op, av in items:
+        name = str(op)
+        if name in ("SUBPATTERN",):
+            n = _paths(av[3])
+        elif name == "BRANCH":
+            n = sum(_paths(alt) for alt in av[1])
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            low, high, inner = av
+            if high > MAX_REPEAT:
+                raise _Unbounded("a repeat without a small upper bound (*, + or {n,}): write the words out, or {n,m} with m at most 100")
+            each, n, power = _paths(inner), 0, 1
+            for k in range(high + 1):
+                if k >= low:
+                    n += power
+                power = min(power * each, MAX_RULE_PATHS + 1)
+                if n > MAX_RULE_PATHS:
+                    break
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            n = _paths(av[1])
+        elif name == "ATOMIC_GROUP":
+            n = _paths(av)
+        elif name in ("GROUPREF", "GROUPREF_EXISTS"):
+            raise _Unbounded("a back-reference (\\1, (?P=name), (?(1)...)) is not allowed in a house rule")
+        else:  # one character, a class, an anchor
+            n = 1
+        total = min(total * n, MAX_RULE_PATHS + 1)
+    return total
+
+
+def _template_problem(pattern: re.Pattern[str], prefer: str) -> str | None:
+    """Why ``prefer`` is not a valid replacement for ``pattern`` (a group it does not have, a bad escape), or None."""
+    try:
+        _parser.parse_template(prefer, pattern)
+    except (re.error, IndexError) as exc:
+        return f"'prefer' is not a valid replacement for this rule: {exc}"
+    return None
+
+
 def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Problem]]:
     """The rules of ``content/style.yaml``; a rule that is not a valid regular expression is a located problem."""
     out: list[Rule] = []
@@ -71,15 +152,24 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
                 swap = isinstance(entry, dict)
                 text = entry["avoid"] if swap else entry
                 path = (kind, lang, i, "avoid") if swap else (kind, lang, i)
-                try:
-                    pattern = re.compile(text, re.IGNORECASE)
-                except re.error as exc:
+                why = too_costly(text)
+                if why is None:
+                    try:
+                        pattern = re.compile(text, re.IGNORECASE)
+                    except (re.error, RecursionError, OverflowError) as exc:
+                        why = f"not a valid regular expression: {exc}"
+                if why is not None:
                     line, col = doc.where(path)
-                    problems.append(
-                        Problem(doc.path, line, col, f"not a valid regular expression: {exc}", "fix the pattern (Python re syntax)")
-                    )
+                    hint = "fix the pattern (Python re syntax, without *, + or back-references; see docs/content-format.md)"
+                    problems.append(Problem(doc.path, line, col, why, hint))
                     continue
                 prefer = entry["prefer"] if swap else None
+                bad = _template_problem(pattern, prefer) if isinstance(prefer, str) else None
+                if bad is not None:
+                    line, col = doc.where((kind, lang, i, "prefer"))
+                    hint = "refer only to the rule's own groups (\\1 is the first (…)), and write a backslash as \\\\"
+                    problems.append(Problem(doc.path, line, col, bad, hint))
+                    continue
                 out.append(Rule(lang, kind, pattern, prefer, (entry.get("note") or "").strip() if swap else "", path))
     return out, problems
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .checks import Checked, Context, check_item, check_texts, read_seeds
-from .errors import BuildError, Collector, Problem
+from .checks import MAX_SOURCES, Checked, Context, check_item, check_texts, read_seeds
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Problem
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
@@ -69,6 +69,7 @@ class Content:
 def read_content(project: Project) -> Content:
     content = Content()
     broken_schemas = project.schema_problems()  # without its schemas no file can be checked
+    broken_schemas = broken_schemas or _invalid_schemas(project)
     content.problems += broken_schemas
     for name in CONTENT_FILES:
         read_file(project, name, content, schemas_ok=not broken_schemas)
@@ -114,13 +115,16 @@ def _without_failing_items(project: Project, name: str, doc: Document) -> tuple[
     validator = _validators(str(project.schemas)).get(name)
     kinds = {kind.key: kind.name for kind in kinds_of(name)}
     bad: dict[str, set[int]] = {}
-    for err in validator.iter_errors(doc.data) if validator is not None else ():
-        path = tuple(err.absolute_path)
-        if len(path) < 2 or path[0] not in kinds or not isinstance(path[1], int):
+    try:
+        for n, err in enumerate(validator.iter_errors(doc.data) if validator is not None else ()):
+            path = tuple(err.absolute_path)
+            if n >= MAX_SCHEMA_ERRORS or len(path) < 2 or path[0] not in kinds or not isinstance(path[1], int):
+                return None  # (so many wrong items: the file is left out, not searched to its end)
+            bad.setdefault(str(path[0]), set()).add(path[1])
+        pruned = without_items(doc, bad)
+        if not bad or validator is None or any(True for _ in validator.iter_errors(pruned.data)):
             return None
-        bad.setdefault(str(path[0]), set()).add(path[1])
-    pruned = without_items(doc, bad)
-    if not bad or validator is None or any(True for _ in validator.iter_errors(pruned.data)):
+    except Exception:  # a schema that cannot be applied: reported by _schema_problems, at the schema
         return None
     ids = {
         kinds[key]: {item["id"] for i in indices if isinstance(item := doc.data[key][i], dict) and isinstance(item.get("id"), str)}
@@ -145,14 +149,48 @@ def _schema_problems(project: Project, name: str, doc: Document, content: Conten
     validator = _validators(str(project.schemas)).get(name)
     if validator is None:
         return [Problem(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")]
-    problems = []
-    for err in validator.iter_errors(doc.data):
-        for leaf in _leaves(err):
-            path: JsonPath = tuple(leaf.absolute_path)
-            message, hint, at_key = _explain(leaf, _site_languages(content))
-            line, col = doc.where(path + ((at_key,) if at_key else ()), key=bool(at_key))
-            problems.append(Problem(doc.path, line, col, message, hint))
+    problems: list[Problem] = []
+    try:
+        for err in validator.iter_errors(doc.data):
+            for leaf in _leaves(err):
+                if len(problems) >= MAX_SCHEMA_ERRORS - 1:  # the report shows the first hundred: the rest is not searched for
+                    message = f"more than {MAX_SCHEMA_ERRORS - 1} errors: the rest of the file was not checked"
+                    return [*problems, Problem(doc.path, 1, 1, message, "fix these, then check again")]
+                path: JsonPath = tuple(leaf.absolute_path)
+                message, hint, at_key = _explain(leaf, _site_languages(content))
+                line, col = doc.where(path + ((at_key,) if at_key else ()), key=bool(at_key))
+                problems.append(Problem(doc.path, line, col, message, hint))
+    except Exception as exc:  # a schema that cannot be applied (a $ref to itself or to the web): located at the schema
+        what = "it refers to itself without end" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {str(exc)[:200]}"
+        shown = project.show(project.schemas / f"{name}.schema.json")
+        return [*problems, Problem(shown, 1, 1, f"schema cannot be applied: {what}", "restore the schema from the repository")]
     return problems
+
+
+MAX_SCHEMA_ERRORS = MAX_SHOWN_PER_FILE
+"""A file's schema errors are collected up to this many (the report shows as many), then the check stops."""
+
+
+def _invalid_schemas(project: Project) -> list[Problem]:
+    """The schemas that are not valid JSON Schema (``{"type": 5}``), each at its file."""
+    files = sorted(project.schemas.glob("*.schema.json"))
+    return [p for file in files for p in _schema_invalid(project.show(file), file.read_bytes())]
+
+
+@lru_cache(maxsize=64)
+def _schema_invalid(shown: str, data: bytes) -> list[Problem]:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
+    try:
+        Draft202012Validator.check_schema(json.loads(data))
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.absolute_path) or "the top"
+        message = f"not a valid JSON Schema at {where}: {exc.message[:200]}"
+        return [Problem(shown, 1, 1, message, "restore the schema from the repository (see https://json-schema.org)")]
+    except RecursionError:
+        return [Problem(shown, 1, 1, "schema nested too deeply", "restore the schema from the repository")]
+    return []
 
 
 MAX_ID_LENGTH = 64
@@ -310,7 +348,13 @@ def context(project: Project, content: Content) -> Context:
     languages = _languages(site.data) if site is not None else ()
     ctx = Context(project, languages)
     sources = content.docs.get("sources")
-    read_seeds(ctx, sources.data["sources"] if sources is not None else [])
+    raws = sources.data["sources"] if sources is not None else []
+    if sources is not None and len(raws) > MAX_SOURCES:  # (read_seeds reads the first ones)
+        line, col = sources.where(("sources",), key=True)
+        message = f"more than {MAX_SOURCES} sources ({len(raws):,}); only the first {MAX_SOURCES} are read"
+        hint = "an explainer cites a few documents: split the site, or remove sources"
+        content.problems.append(Problem(sources.path, line, col, message, hint))
+    read_seeds(ctx, raws)
     ctx.source_ids |= content.dropped.get("sources", set())
     style = content.docs.get("style")
     if style is not None and languages:

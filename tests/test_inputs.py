@@ -243,7 +243,7 @@ def test_static_files_and_inputs_have_a_size_limit(tmp_path: Path) -> None:
         build(Project(root), root / "_site")
     found = {p.path: p.message for p in info.value.problems}
     assert "static/ holds more than 256 MB" in found.get("static/huge.bin", ""), info.value.report()
-    assert "file is too large (100 MB; at most 64 MB)" in found.get(SEED, ""), info.value.report()
+    assert "file is too large (100 MB; at most 4 MB)" in found.get(SEED, ""), info.value.report()  # a seed: 4 MB (validate.MAX_SEED_BYTES)
     assert not (root / "_site").exists()
 
 

@@ -25,7 +25,7 @@ from babel.messages.pofile import read_po, write_po
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's generator
 
-from explainer.catalogs import compile_po, keywords, mo_path, po_path
+from explainer.catalogs import compile_po, header_problems, keywords, mo_path, po_path
 from explainer.load import load_file
 from explainer.model import Language
 from explainer.project import Project
@@ -87,6 +87,9 @@ def main(argv: list[str]) -> int:
     stale = 0
     for lang in languages(project):
         po, mo = po_path(project, lang.code), mo_path(project, lang.code)
+        header = header_problems(po.read_bytes().decode("utf-8", "replace"), project.show(po)) if po.exists() else []
+        if header:  # Babel would fail on it, or make nplurals slots for each plural entry
+            raise SystemExit("\n".join(p.format() for p in header))
         catalog, untranslated = merge(template, po, lang, args.fill == lang.code)
         for key in untranslated:
             print(f"untranslated in {project.show(po)}: {key!r}")
