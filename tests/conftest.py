@@ -6,8 +6,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -93,3 +94,21 @@ Edit = Callable[[str], str]
 def edit(path: Path, change: Edit) -> None:
     """Rewrite a file through ``change``."""
     path.write_text(change(path.read_text("utf-8")), "utf-8")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), one per test module."""
+    from browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def served(built_real: Path) -> Iterator[str]:
+    """The real site served over HTTP on the loopback (its base URL), one server per test module."""
+    from browser import serve_folder
+
+    with serve_folder(built_real) as base:
+        yield base

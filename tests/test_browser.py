@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium, serve_folder
+from browser import serve_folder
 
 pytestmark = pytest.mark.browser
 
@@ -16,12 +16,6 @@ pytestmark = pytest.mark.browser
 def site(built_mini: Path) -> Iterator[str]:
     with serve_folder(built_mini) as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def test_arabic_pages_lay_out_right_to_left(site: str, browser: Any) -> None:

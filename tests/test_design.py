@@ -7,7 +7,6 @@ from __future__ import annotations
 import html
 import re
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -120,22 +119,6 @@ def test_source_pages_show_no_file_path_and_plain_titles(built_real: Path) -> No
 
 
 # --- in Chromium ------------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def served(built_real: Path) -> Iterator[str]:
-    from browser import serve_folder
-
-    with serve_folder(built_real) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from browser import chromium
-
-    with chromium() as b:
-        yield b
 
 
 _TYPE = """() => {

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium
 from conftest import BUILD, edit, make_project, run_cli
 
 pytestmark = pytest.mark.browser
@@ -58,12 +57,6 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None
         if time.monotonic() > deadline:
             pytest.fail(f"waited {seconds} s for {what}")
         time.sleep(0.05)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def test_listens_on_loopback_only(preview: tuple[Path, str, Any]) -> None:

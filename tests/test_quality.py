@@ -8,14 +8,12 @@ import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from browser import chromium, serve_folder
 from conftest import REPO
 
 VNU = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -273,18 +271,6 @@ def test_nu_html_checker_finds_no_errors(built_real: Path) -> None:
     assert errors == [], "\n".join(errors[:20])
 
 
-@pytest.fixture(scope="module")
-def served_real(built_real: Path) -> Iterator[str]:
-    with serve_folder(built_real) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
-
-
 AXE_RULES = {
     "light": "{type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}",
     "dark": "{type: 'rule', values: ['color-contrast', 'link-in-text-block']}",  # what a colour scheme can change
@@ -294,7 +280,7 @@ AXE_RULES = {
 @pytest.mark.browser
 @pytest.mark.skipif(not AXE.exists(), reason="needs npm's axe-core (bash .ci/run installs it)")
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_wcag_a_or_aa_violations(built_real: Path, served_real: str, browser: Any, scheme: str) -> None:
+def test_axe_finds_no_wcag_a_or_aa_violations(built_real: Path, served: str, browser: Any, scheme: str) -> None:
     axe = AXE.read_text("utf-8")
     context = browser.new_context(color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
@@ -303,7 +289,7 @@ def test_axe_finds_no_wcag_a_or_aa_violations(built_real: Path, served_real: str
     assert len(pages) >= 2 * 10 + 2, pages  # every template in both languages, the landing page and 404
     for path in pages:
         rel = path.relative_to(built_real).as_posix()
-        page.goto(served_real + rel.removesuffix("index.html"))
+        page.goto(served + rel.removesuffix("index.html"))
         page.evaluate(axe)
         result = page.evaluate(f"axe.run(document, {{runOnly: {AXE_RULES[scheme]}}})")
         for v in result["violations"]:
@@ -313,23 +299,23 @@ def test_axe_finds_no_wcag_a_or_aa_violations(built_real: Path, served_real: str
 
 
 @pytest.mark.browser
-def test_in_chromium_no_request_leaves_the_site_and_csp_holds(built_real: Path, served_real: str, browser: Any) -> None:
+def test_in_chromium_no_request_leaves_the_site_and_csp_holds(built_real: Path, served: str, browser: Any) -> None:
     context = browser.new_context()
     page = context.new_page()
     outside: list[str] = []
     violations: list[str] = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(served_real) else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(served) else None)
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     for path in html_files(built_real):
-        page.goto(urljoin(served_real, path.relative_to(built_real).as_posix().removesuffix("index.html")))
+        page.goto(urljoin(served, path.relative_to(built_real).as_posix().removesuffix("index.html")))
     context.close()
     assert outside == [] and violations == []
 
 
 @pytest.mark.browser
-def test_visible_focus_and_a_working_skip_link(served_real: str, browser: Any) -> None:
+def test_visible_focus_and_a_working_skip_link(served: str, browser: Any) -> None:
     page = browser.new_page()
-    page.goto(served_real + "ar/")
+    page.goto(served + "ar/")
     page.keyboard.press("Tab")
     skip = page.locator(".skip")
     assert skip.evaluate("e => e === document.activeElement")

@@ -87,22 +87,6 @@ def test_the_index_holds_normalised_text_and_shows_the_words_as_published(built_
 
 
 @pytest.fixture(scope="module")
-def served(built_real: Path) -> Iterator[str]:
-    from browser import serve_folder
-
-    with serve_folder(built_real) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from browser import chromium
-
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
 def search_pages(served: str, browser: Any) -> Iterator[dict[str, Any]]:
     """The search page of each language, opened once (Pagefind loads once per page)."""
     context = browser.new_context(bypass_csp=True)  # the page's policy allows its script; wait_for_function needs eval

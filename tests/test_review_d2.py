@@ -7,29 +7,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 # --- fixtures ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def served(built_real: Path) -> Iterator[str]:
-    from browser import serve_folder
-
-    with serve_folder(built_real) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from browser import chromium
-
-    with chromium() as b:
-        yield b
 
 
 def _open(browser: Any, url: str, width: int, height: int = 844, *, media: str = "screen") -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import chromium, serve_folder
+from browser import serve_folder
 from test_hostile import VECTORS, hostile_build
 
 pytestmark = pytest.mark.browser
@@ -69,12 +69,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
         page.write_text(CSP_META.sub("", html), "utf-8")
     (bare / "control.html").write_text("<!doctype html><title>control</title><p>x</p><script>alert('control')</script>\n", "utf-8")
     yield out, bare
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as b:
-        yield b
 
 
 def _pages(folder: Path) -> list[str]:
