@@ -30,7 +30,7 @@ from .style import place_in_file, rules
 from .translations import coverage, english_name
 
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SLUG_HINT = "use lowercase letters a-z, digits and single hyphens (it is part of a page's address)"
+SLUG_HINT = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy' (it is part of a page's address)"
 """A prose page's id: the last part of its address."""
 
 RESERVED = frozenset({key for key, _ in EXTRA_PAGES} | {"embed", "data", "static", "feed.xml", "__preview"})
@@ -542,8 +542,7 @@ class _Site:
         for key in self.prose_ids():
             assert doc is not None
             if not PROSE_ID.fullmatch(key):
-                hint = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy'"
-                self.err(doc, ("pages", key), f"page id '{_short(key)}' cannot be an address", hint, key=True)
+                self.err(doc, ("pages", key), f"page id '{_short(key)}' cannot be an address", SLUG_HINT, key=True)
             elif key in RESERVED:
                 hint = f"choose another id: {', '.join(sorted(RESERVED))} are the site's own addresses"
                 self.err(doc, ("pages", key), f"page id '{key}' is taken by the site", hint, key=True)
@@ -633,8 +632,9 @@ class _Site:
         taken, out = self.page_keys(), dict[str, str]()
         for doc, at, raw, prefix in self._aliased():
             ident = str(raw["id"] if "id" in raw else at[-1])
-            if not PROSE_ID.fullmatch(ident):  # checked here too: the schemas are the project's, an id is an address
-                self.err(doc, (*at, "id") if "id" in raw else at, f"id '{ident}' is not a slug", SLUG_HINT)
+            if not PROSE_ID.fullmatch(ident):  # the schemas are the project's: an id is an address (a prose page's is reported above)
+                if prefix:
+                    self.err(doc, (*at, "id"), f"id '{ident}' is not a slug", SLUG_HINT)
                 continue
             for j, alias in enumerate(raw.get("aliases", ())):
                 old, new = prefix + str(alias), prefix + ident

@@ -63,10 +63,15 @@ def read_manifest(folder: Path) -> frozenset[str] | None:
     return frozenset(files)
 
 
+def _below(rel: str) -> bool:
+    """Whether ``rel`` is a relative path below its folder: no ``..``, ``.`` or empty parts (so neither
+    absolute nor climbing out), no NUL."""
+    return bool(rel) and "\x00" not in rel and all(p not in ("", ".", "..") for p in rel.split("/"))
+
+
 def _plain_path(rel: str) -> bool:
-    """Whether ``rel`` is a relative path below its folder, without ``..``, ``.`` or empty parts."""
-    parts = rel.split("/")
-    return bool(rel) and "\x00" not in rel and all(p not in ("", ".", "..") for p in parts) and rel != MANIFEST
+    """Whether ``rel`` is a path a manifest may list: below its folder, and not the manifest itself."""
+    return _below(rel) and rel != MANIFEST
 
 
 def _manifest_bytes(files: frozenset[str] | set[str]) -> bytes:
@@ -432,7 +437,7 @@ def write_files(files: Mapping[str, bytes], folder: Path, made: set[str] | None 
     """Write ``files`` (relative path → bytes) below ``folder``; ``made`` remembers the folders created."""
     made = set() if made is None else made
     for rel in sorted(files):
-        if rel.startswith("/") or "\x00" in rel or any(p in ("", ".", "..") for p in rel.split("/")):
+        if not _below(rel):
             raise OSError(errno.EINVAL, "not a path inside the output folder", rel)  # never above it, whatever a page's id
         target = os.path.join(folder, rel)
         parent = os.path.dirname(target)
@@ -509,7 +514,7 @@ def put_below(folder: Path, rel: str, data: bytes) -> None:
     """Write ``folder/rel`` whole (see :func:`replace_file`), going down through real folders only and
     making the missing ones: a link in the output folder is never written through."""
     parts = rel.split("/")
-    if "\x00" in rel or any(p in ("", ".", "..") for p in parts):
+    if not _below(rel):
         raise OSError(errno.EINVAL, "not a path inside the folder", rel)
     fd = _folder_below(folder, parts[:-1], make=True)
     try:
