@@ -384,10 +384,15 @@ def _timeline_drawing(
     ]
     start, brk, end = time_domain(model)
     years = {y: digits(str(y), lang.digits) for y in range(start, end + 1)}
-    as_of = None
-    if model.as_of is not None and labels.get("as_of"):
-        as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", "")))
+    as_of = _as_of(model, labels) if labels.get("as_of") else None
     return lay.timeline_layout(events, phases, (start, brk, end), years, as_of, style)
+
+
+def _as_of(model: Model, labels: Mapping[str, str]) -> lay.AsOf | None:
+    """The "as of" line of a graphic: the newest source's date, its label, and the label of the time after it."""
+    if model.as_of is None:
+        return None
+    return lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", "")))
 
 
 def timeline_svg(
@@ -418,7 +423,7 @@ def phasebar_svg(
     """The home page's bar: the two phases, their places and deadlines, and the "as of" date."""
     whole = place_names(model, lang.code)
     phases = [lay.BarPhase(p.id, p.number, b, e, *(shown(str(t), lang, whole) for t in bar[p.id])) for p, b, e in phase_spans(model)]
-    as_of = lay.AsOf(_day_value(model.as_of), str(labels["as_of"]), str(labels.get("beyond", ""))) if model.as_of is not None else None
+    as_of = _as_of(model, labels)
     size = 13.0 if width > 500 else 14.5 if lang.dir == "rtl" else 12.5  # Arabic on a phone a size up
     drawing = lay.phasebar_layout(phases, as_of, width, size, _font(lang))
     if lang.dir == "rtl":
