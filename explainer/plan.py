@@ -29,11 +29,9 @@ NAV: tuple[str, ...] = tuple(k for k, _ in SECTIONS)
 EXTRA_PAGES: tuple[tuple[str, str], ...] = (("updates", "updates/"), ("search", "search/"))
 """Pages in every language that are linked from the footer or the masthead rather than the navigation."""
 
-EMBEDS: tuple[str, ...] = ("timeline", "map")
-"""Graphics published alone for other sites' ``<iframe>``: ``embed/<lang>/<name>/`` (template ``embed.html``)."""
-
-EMBEDDED_FROM: Mapping[str, str] = MappingProxyType({"embed/timeline": "timeline", "embed/map": "plan"})
-"""The page whose content each embedded graphic draws: a correction of that page changes the graphic too."""
+EMBEDDED_FROM: Mapping[str, str] = MappingProxyType({"timeline": "timeline", "map": "plan"})
+"""Graphics published alone for other sites' ``<iframe>`` (``embed/<lang>/<name>/``, template ``embed.html``),
+each with the page whose content it draws: a correction of that page changes the graphic too."""
 
 _SLUGS = dict(SECTIONS + EXTRA_PAGES)
 
@@ -115,7 +113,7 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
         every_language(key, f"{key}.html")
     for key, _prose in menu_pages(model) if has("prose.html") else ():  # pages as data: every entry of pages.yaml with a menu
         every_language(key, "prose.html")
-    for name in EMBEDS if has("embed.html") else ():  # reuse (issue 18): each graphic alone, with its title, source line and a link back
+    for name in EMBEDDED_FROM if has("embed.html") else ():  # each graphic alone, with its title, source line and a link back
         every_language(f"embed/{name}", "embed.html", {"graphic": name})
     if has("source.html"):
         backlinks, spans = _backlinks(model), _spans(model)

@@ -104,7 +104,8 @@ class Dates:
         The landing page and the log of updates change with every entry."""
         if page.key in ("landing", "updates"):
             return self.newest
-        return self.changed.get(EMBEDDED_FROM.get(page.key, page.key), self.published)
+        key = EMBEDDED_FROM.get(page.key.removeprefix("embed/"), page.key) if page.key.startswith("embed/") else page.key
+        return self.changed.get(key, self.published)
 
 
 def dates(model: Model) -> Dates:
