@@ -96,6 +96,13 @@ def edit(path: Path, change: Edit) -> None:
     path.write_text(change(path.read_text("utf-8")), "utf-8")
 
 
+def line_col(file: Path, needle: str) -> str:
+    """``line:col`` of the first ``needle`` in ``file``, as an error names it."""
+    text = file.read_text("utf-8")
+    at = text.index(needle)
+    return f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Chromium (Debian's), one per test module."""

@@ -13,16 +13,9 @@ import signal
 import struct
 from pathlib import Path
 
-from conftest import edit, make_project, run_cli
+from conftest import edit, line_col, make_project, run_cli
 
 EVENT_TITLE = "title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}"
-
-
-def _at(file: Path, needle: str) -> str:
-    """``line:col`` of the first ``needle`` in ``file``."""
-    text = file.read_text("utf-8")
-    at = text.index(needle)
-    return f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
 
 
 def _no_traceback(result: object) -> None:
@@ -41,7 +34,7 @@ def test_a_style_rule_that_would_backtrack_for_ever_is_refused_at_the_rule(proje
     result = run_cli(project, "check", timeout=60)  # before: catastrophic backtracking, ~fib(60) steps
     _no_traceback(result)
     style = project / "content/style.yaml"
-    nested, optional = _at(style, '"^(?:a|aa)+$'), _at(style, '"(?:a|aa)?')
+    nested, optional = line_col(style, '"^(?:a|aa)+$'), line_col(style, '"(?:a|aa)?')
     assert f"content/style.yaml:{nested}: a repeat without a small upper bound" in result.stderr, result.stderr
     assert f"content/style.yaml:{optional}: the rule has more than 1,000 ways to match" in result.stderr
     assert "2 errors found" in result.stderr
@@ -53,7 +46,7 @@ def test_a_prefer_that_names_a_missing_group_is_located(project: Path) -> None:
     result = run_cli(project, "check")
     _no_traceback(result)
     style = project / "content/style.yaml"
-    at = _at(style, '"\\\\9"')
+    at = line_col(style, '"\\\\9"')
     message = "'prefer' is not a valid replacement for this rule: invalid group reference 9"
     assert f"content/style.yaml:{at}: {message}" in result.stderr, result.stderr
 
@@ -153,7 +146,7 @@ def test_an_unknown_charset_is_located_and_its_escapes_shown_escaped(project: Pa
     edit(project / CATALOG, lambda s: s.replace(CHARSET, "charset=bogus-enc", 1))
     result = run_cli(project, "check")
     _no_traceback(result)
-    line = _at(project / CATALOG, "charset=bogus-enc").split(":")[0]
+    line = line_col(project / CATALOG, "charset=bogus-enc").split(":")[0]
     assert f"{CATALOG}:{line}:1: malformed catalog: the header names the charset «bogus-enc»" in result.stderr, result.stderr
     edit(project / CATALOG, lambda s: s.replace("charset=bogus-enc", "charset=\x1b[2J\x1b[H\x1b[32mbuilt-ok\x1b[8m", 1))
     result = run_cli(project, "check")
@@ -267,7 +260,7 @@ def test_seeds_are_bounded_in_number_and_in_total_size(project: Path) -> None:
     result = run_cli(project, "check", timeout=120)
     _no_traceback(result)
     sources = project / "content/sources.yaml"
-    assert f"content/sources.yaml:{_at(sources, '9008_extra.txt')}: the seeds read so far hold more than 32 MB" in result.stderr, (
+    assert f"content/sources.yaml:{line_col(sources, '9008_extra.txt')}: the seeds read so far hold more than 32 MB" in result.stderr, (
         result.stderr
     )
     project_two = project.parent / "many"

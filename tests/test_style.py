@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, line_col, run_cli
 
 BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", en: "Agreement on a **joint military committee**"}'
-
-
-def _at(file: Path, needle: str) -> str:
-    """``line:col`` of the first ``needle`` in ``file``."""
-    text = file.read_text("utf-8")
-    at = text.index(needle)
-    return f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
 
 
 def test_relative_time_in_the_sites_own_words_is_refused_at_its_place(project: Path) -> None:
@@ -22,8 +15,8 @@ def test_relative_time_in_the_sites_own_words_is_refused_at_its_place(project: P
     result = run_cli(project, "check")
     assert result.returncode == 1
     events = project / "content/events.yaml"
-    assert f"content/events.yaml:{_at(events, 'العام المقبل')}: 'العام المقبل' dates the text" in result.stderr, result.stderr
-    assert f"content/events.yaml:{_at(events, 'next year')}: 'next year' dates the text" in result.stderr
+    assert f"content/events.yaml:{line_col(events, 'العام المقبل')}: 'العام المقبل' dates the text" in result.stderr, result.stderr
+    assert f"content/events.yaml:{line_col(events, 'next year')}: 'next year' dates the text" in result.stderr
     assert "write the date itself" in result.stderr
     assert "content/plan.yaml" not in result.stderr  # a quote («…من العام المقبل») and its translation keep their words
 
@@ -46,9 +39,9 @@ def test_a_house_spelling_is_enforced_with_the_preferred_word(project: Path) -> 
     result = run_cli(project, "check")
     assert result.returncode == 1
     events = project / "content/events.yaml"
-    assert f"content/events.yaml:{_at(events, 'أميركي')}: house style: 'الأمريكي', not 'الأميركي'" in result.stderr, result.stderr
+    assert f"content/events.yaml:{line_col(events, 'أميركي')}: house style: 'الأمريكي', not 'الأميركي'" in result.stderr, result.stderr
     assert "(house spelling of American)" in result.stderr
-    assert f"content/events.yaml:{_at(events, 'Daesh')}: house style: 'ISIS', not 'Daesh'" in result.stderr
+    assert f"content/events.yaml:{line_col(events, 'Daesh')}: house style: 'ISIS', not 'Daesh'" in result.stderr
     assert "2 errors found" in result.stderr
 
 
@@ -57,6 +50,6 @@ def test_a_broken_rule_is_located_in_the_style_file(project: Path) -> None:
     result = run_cli(project, "check")
     assert result.returncode == 1
     style = project / "content/style.yaml"
-    bad = _at(style, '"(next year')
+    bad = line_col(style, '"(next year')
     assert f"content/style.yaml:{bad}: not a valid regular expression" in result.stderr, result.stderr
-    assert f"content/style.yaml:{_at(style, 'fr:')}: 'fr' is not a language of the site" in result.stderr
+    assert f"content/style.yaml:{line_col(style, 'fr:')}: 'fr' is not a language of the site" in result.stderr
