@@ -23,7 +23,7 @@ from .errors import MAX_SHOWN_PER_FILE, Problem
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model
 from .svg import Link
-from .typography import name_units, typeset_text, whole_names
+from .typography import place_names, typeset_text, whole_names
 
 # --- map data --------------------------------------------------------------------------
 
@@ -267,11 +267,6 @@ def shown(text: str, lang: Language, names: tuple[str, ...] = ()) -> str:
     dates and the place names ``names`` (:func:`place_names`) kept whole (a label never breaks between
     a month and its year, or inside «عين الأسد»)."""
     return whole_names(typeset_text(text, lang), names)
-
-
-def place_names(model: Model, code: str) -> tuple[str, ...]:
-    """The proper names inside the places' names that a line must not break (:func:`~explainer.typography.name_units`)."""
-    return name_units((p.name[code] for p in model.places), code)
 
 
 def _font(lang: Language) -> lay.Font:

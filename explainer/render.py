@@ -27,7 +27,7 @@ from .plan import NAV, Page, menu_pages, page_path
 from .project import InputError, Project, universal_newlines
 from .reuse import page_meta
 from .structured import page_title
-from .typography import name_units, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
+from .typography import place_names, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -241,7 +241,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     by_code = {other.code: other for other in model.site.languages} if model is not None else {lang.code: lang}
-    units = name_units((p.name[lang.code] for p in model.places), lang.code) if model is not None else ()
+    units = place_names(model, lang.code) if model is not None else ()
 
     def plain(text: str) -> str:
         """The site's own words in this language as shown: dates and place names kept whole, marks in the language's style."""

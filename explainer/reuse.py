@@ -139,8 +139,9 @@ class Reuse:
         """Each page's card: its title under the site's name; the site's title alone on the home
         page; every language's title on the bilingual landing page."""
         from . import cards
-        from .graphics import place_names, shown
+        from .graphics import shown
         from .i18n import digits
+        from .typography import place_names
 
         site, languages = self.model.site, self.model.site.languages
         address = cards.address(site.base_url)

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from babel.dates import get_month_names
 
-from .model import Language
+from .model import Language, Model
 
 NBSP = "\u00a0"
 
@@ -138,8 +138,8 @@ language the site is written in (they do not collide): a line may break beside t
 name they frame."""
 
 
-def name_units(names: Iterable[str], code: str) -> tuple[str, ...]:
-    """The proper names inside ``names`` (place names in language ``code``) that must not be broken
+def name_units(names: Iterable[str]) -> tuple[str, ...]:
+    """The proper names inside ``names`` (place names, in any of the site's languages) that must not be broken
     across lines: each name without its leading and trailing generic words, where two words or more
     (or a hyphenated word) remain: «قاعدة عين الأسد الجوية» gives «عين الأسد», "Ain al-Asad Air Base"
     gives "Ain al-Asad". Longest first, so that a longer name wins over one it contains."""
@@ -176,3 +176,8 @@ def whole_names(text: str, units: tuple[str, ...], *, hyphens: bool = False) -> 
         return s.replace("-", NBHYPHEN) if hyphens else s
 
     return pattern.sub(keep, text)
+
+
+def place_names(model: Model, code: str) -> tuple[str, ...]:
+    """The proper names inside the places' names in language ``code`` that a line must not break (:func:`name_units`)."""
+    return name_units(p.name[code] for p in model.places)

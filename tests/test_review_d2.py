@@ -70,8 +70,8 @@ def test_the_correction_line_keeps_the_headline_on_a_phones_first_screen(served:
 def test_place_names_are_kept_whole_in_text_graphics_and_cards() -> None:
     from explainer.typography import name_units, whole_names
 
-    ar = name_units(["قاعدة عين الأسد الجوية", "مطار بغداد الدولي", "قاعدة الحرير", "إقليم كردستان"], "ar")
-    en = name_units(["Ain al-Asad Air Base", "Baghdad International Airport", "Harir Base"], "en")
+    ar = name_units(["قاعدة عين الأسد الجوية", "مطار بغداد الدولي", "قاعدة الحرير", "إقليم كردستان"])
+    en = name_units(["Ain al-Asad Air Base", "Baghdad International Airport", "Harir Base"])
     assert ar == ("عين الأسد",) and en == ("Ain al-Asad",)
     assert whole_names("بغداد، قاعدة عين الأسد الجوية وعين الأسد", ar) == "بغداد، قاعدة عين\u00a0الأسد الجوية وعين\u00a0الأسد"
     assert whole_names("Baghdad and Ain al-Asad", en, hyphens=True) == "Baghdad and Ain\u00a0al\u2011Asad"
@@ -98,8 +98,9 @@ def test_share_card_titles_keep_place_names_whole() -> None:
     from conftest import REPO
 
     from explainer import cards
-    from explainer.graphics import place_names, shown
+    from explainer.graphics import shown
     from explainer.model import Language
+    from explainer.typography import place_names
     from explainer.validate import Project, load_model
 
     model = load_model(Project(REPO))
