@@ -147,8 +147,22 @@ def _signals_held() -> Iterator[None]:
 
 
 def _discard(tmp: Path) -> None:
-    """Remove a staging folder that was not swapped in (everything in it was written by this build)."""
-    shutil.rmtree(tmp, ignore_errors=True)
+    """Remove a staging folder that was not swapped in (everything in it was written by a build). Its
+    mark goes last: a build killed while removing it leaves a folder still marked as a staging folder,
+    which the next build removes (with the mark gone first, it would be left for good)."""
+    with contextlib.suppress(OSError), os.scandir(tmp) as entries:
+        for entry in entries:
+            if entry.name == STAGING_MARK:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.unlink(tmp / STAGING_MARK)
+    with contextlib.suppress(OSError):
+        os.rmdir(tmp)
 
 
 def _hold(folder: Path) -> int:
@@ -410,7 +424,7 @@ def _remove_leftover(folder: Path, out: Path) -> None:
     built = read_manifest(folder)
     if built is None:
         if os.path.isfile(folder / STAGING_MARK) and not os.path.islink(folder / STAGING_MARK):
-            shutil.rmtree(folder, ignore_errors=True)  # a staging folder: all of it written by its build
+            _discard(folder)  # a staging folder: all of it written by its build
         else:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)  # made, and killed before its mark was written: an empty folder
