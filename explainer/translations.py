@@ -117,9 +117,10 @@ def numbers(text: str) -> set[str]:
 
 
 @lru_cache(maxsize=64)
-def _month_names(locale: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+def _month_names(locale: str) -> tuple[re.Pattern[str], tuple[tuple[re.Pattern[str], int], ...]]:
     """The month names of ``locale`` and of its language alone (Iraqi and Egyptian Arabic names both),
-    each as a whole-word pattern (case-sensitive: "May" is a month, "may" a verb)."""
+    each as a whole-word pattern (case-sensitive: "May" is a month, "may" a verb), and one pattern
+    that finds any of them (most texts name no month: one search instead of two dozen)."""
     from babel import Locale
 
     names: dict[str, int] = {}
@@ -130,12 +131,16 @@ def _month_names(locale: str) -> tuple[tuple[re.Pattern[str], int], ...]:
             continue
         for form in ("format", "stand-alone"):
             names.update({name: number for number, name in months.get(form, {}).get("wide", {}).items()})
-    return tuple((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), number) for name, number in names.items())
+    each = tuple((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)"), number) for name, number in names.items())
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(name) for name in names)})(?!\w)"), each
 
 
 def months(text: str, lang: Language) -> set[int]:
     """The months named in ``text`` (in ``lang``)."""
-    return {number for pattern, number in _month_names(lang.locale) if pattern.search(text)}
+    any_month, each = _month_names(lang.locale)
+    if any_month.search(text) is None:
+        return set()
+    return {number for pattern, number in each if pattern.search(text)}
 
 
 def parity(original: str, translation: str, source: Language, lang: Language) -> list[str]:
