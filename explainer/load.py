@@ -439,6 +439,11 @@ def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]
     raw, problems = read_file(file, display)
     if raw is None:
         return None, problems
+    return load_bytes(raw, display)
+
+
+def load_bytes(raw: bytes, display: str) -> tuple[Document | None, list[Problem]]:
+    """Parse the bytes of a content file (shown as ``display``); bytes that are not UTF-8 are a problem."""
     text, problems = decode(raw, display)
     if text is None:
         return None, problems

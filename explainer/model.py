@@ -6,6 +6,17 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+READING: list[set[str]] = []
+"""While a page is rendered for the live preview, the names of what it reads (``events``, ``plan``…) are
+added to the last set here: the collections of the model read through ``model.<name>``, and the
+pages of the plan read through a template helper (see :func:`read`)."""
+
+
+def read(name: str) -> None:
+    """Record that what is being made reads ``name`` (see :data:`READING`)."""
+    if READING:
+        READING[-1].add(name)
+
 
 class Text(Mapping[str, str]):
     """Text in the site's languages, keyed by language code (read-only).
@@ -414,9 +425,12 @@ class Model:
 
     def __getattr__(self, name: str) -> tuple[Any, ...]:
         try:
-            return self.__dict__["collections"][name]  # type: ignore[no-any-return]
+            found: tuple[Any, ...] = self.__dict__["collections"][name]
         except KeyError:
             raise AttributeError(name) from None
+        if READING:
+            READING[-1].add(name)
+        return found
 
     @property
     def as_of(self) -> FuzzyDate | None:

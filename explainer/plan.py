@@ -80,7 +80,7 @@ def menu_pages(model: Model, menu: str | None = None) -> tuple[tuple[str, Prose]
     return tuple((key, p) for key, p in model.pages.items() if p.menu is not None and menu in (None, p.menu))
 
 
-def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, ...]:
+def plan(model: Model, templates: Collection[str] | None = None, memo: dict[str, Any] | None = None) -> tuple[Page, ...]:
     """Every page of the site in every language, plus the bilingual root landing page.
 
     A kind of page is planned only when ``templates`` (the names of the project's templates) has
@@ -88,6 +88,9 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
     source document), ``event.html`` (a page per event) and ``prose.html`` (a page per prose page
     of ``pages.yaml``). ``None`` plans every kind. So a
     project chooses its pages with its templates, as the benchmark's two-template project does.
+
+    ``memo``: the live preview's pages of its last plan, by key: a page whose inputs are the same
+    objects is taken as it is (its entry is updated).
 
     Raises :class:`BuildError` if two pages would be written to the same place.
     """
@@ -98,11 +101,20 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
     codes = [lang.code for lang in model.site.languages]
     pages: list[Page] = []
 
+    kept: dict[str, Any] = {}
+
     def every_language(key: str, template: str, context: Mapping[str, Any] | None = None) -> None:
         """The page ``key`` in each language, each with the others as its alternates."""
+        inputs = (template, tuple(codes), *(context or {}).items())
+        known = memo.get(key) if memo is not None else None
+        if known is not None and _same_inputs(known[0], inputs):
+            kept[key] = known
+            pages.extend(known[1])
+            return
         alternates = MappingProxyType({c: page_path(c, key) for c in codes})
         view = MappingProxyType(dict(context or {}))
-        pages.extend(Page(key, code, alternates[code], template, alternates, view) for code in codes)
+        kept[key] = (inputs, tuple(Page(key, code, alternates[code], template, alternates, view) for code in codes))
+        pages.extend(kept[key][1])
 
     every_language_root = MappingProxyType({c: f"{c}/" for c in codes})
     if has("landing.html"):
@@ -127,10 +139,20 @@ def plan(model: Model, templates: Collection[str] | None = None) -> tuple[Page, 
         around = {"previous": events[i - 1] if i > 0 else None, "next": events[i + 1] if i + 1 < len(events) else None}
         every_language(f"timeline/{event.id}", "event.html", {"event": event, **around})
     _check_collisions(pages)
+    if memo is not None:
+        memo.clear()
+        memo.update(kept)
     return tuple(pages)
 
 
+def _same_inputs(old: tuple[Any, ...], new: tuple[Any, ...]) -> bool:
+    """Whether a page's inputs are those it had in the last plan: its template and languages, and the same objects in its context."""
+    return len(old) == len(new) and old[:2] == new[:2] and all(a[0] == b[0] and a[1] is b[1] for a, b in zip(old[2:], new[2:], strict=True))
+
+
 def _check_collisions(pages: list[Page]) -> None:
+    if len({page.output for page in pages}) == len(pages):
+        return
     seen: dict[str, Page] = {}
     problems = []
     for page in pages:

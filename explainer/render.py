@@ -22,10 +22,10 @@ from markupsafe import Markup, escape
 from .errors import BuildError, Problem
 from .i18n import digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
-from .model import Citation, FuzzyDate, Language, Model, Text
+from .model import READING, Citation, FuzzyDate, Language, Model, Text
 from .plan import NAV, Page, menu_pages, page_path
 from .project import InputError, Project, universal_newlines
-from .reuse import page_meta
+from .reuse import page_meta, shared_state
 from .structured import page_title
 from .typography import place_names, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
@@ -46,18 +46,45 @@ class Renderer:
     md: Markdown
     preview: bool = False
 
+    reads: dict[str, frozenset[str]] | None = None
+    """If given: for each page rendered (by its output), what it read of the model (see :data:`~explainer.model.READING`)."""
+
     shared: dict[str, dict[str, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Per language, what every page's metadata shares (computed once, not once per page)."""
 
     def render(self, page: Page) -> bytes:
         """One page as UTF-8 HTML."""
-        code = page.lang or self.model.site.languages[0].code
-        env = self.envs[code]
-        template = env.get_template(page.template)
+        if self.reads is None:
+            return self._render(page)
+        READING.append(set())
+        try:
+            html = self._render(page)
+        finally:
+            self.reads[page.output] = frozenset(READING.pop())
+        return html
+
+    def prepare(self) -> None:
+        """Make what the pages of every language share now, not while the first page is rendered
+        (what a page reads of it is then never recorded as that page's own, see :attr:`reads`)."""
+        state = None
+        for code in self.envs:
+            if state is not None:
+                self._shared(code)["reuse"] = state  # the same in every language
+            state = shared_state(self.model, self._shared(code))
+
+    def _shared(self, code: str) -> dict[str, Any]:
         if code not in self.shared:
+            env = self.envs[code]
             self.shared[code] = _shared_meta(self.model, code)
             self.shared[code]["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
             self.shared[code]["source_labels"] = {s.id: env.filters["t"](s.label) for s in self.model.sources}
+        return self.shared[code]
+
+    def _render(self, page: Page) -> bytes:
+        code = page.lang or self.model.site.languages[0].code
+        env = self.envs[code]
+        template = env.get_template(page.template)
+        self._shared(code)
         view = _view(self.model, page, code)
         view.update(_meta(self.model, page, code, self.md, self.preview, self.shared[code]))
         view["translators"] = self.shared[code]["translators"]
@@ -515,7 +542,7 @@ def render_all(
     limit = render_limit()
     jobs = jobs or os.cpu_count() or 1
     made: set[str] = set()  # the output folders this process has made
-    if jobs > 1 and len(pages) >= PARALLEL_FROM and can_fork():
+    if jobs > 1 and len(pages) >= PARALLEL_FROM and can_fork() and renderer.reads is None:  # (what workers read is not recorded)
         out, problems = _render_in_workers(renderer, pages, project, into, jobs, meanwhile, limit, made)
     else:
         if meanwhile is not None:

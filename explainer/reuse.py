@@ -24,7 +24,7 @@ from markupsafe import Markup
 
 from . import hosting, structured
 from .assets import Assets, static_assets
-from .model import Language, Model, Update
+from .model import Language, Model, Update, read
 from .plan import Page
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ SHARE_TEMPLATE = "_share.html"
 """The template that shows a page's share card (``og:image``, ``twitter:image``)."""
 
 
-def _state(model: Model, shared: Mapping[str, Any]) -> dict[str, Any]:
+def shared_state(model: Model, shared: Mapping[str, Any]) -> dict[str, Any]:
     """What every page of a language shares: the site's dates and each page's cited documents (once per language)."""
     state = shared.get("reuse")
     if state is None:
@@ -51,7 +51,7 @@ def page_meta(
     model: Model, page: Page, code: str, *, title: str, description: str, preview: bool, shared: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The page's reuse metadata for its templates."""
-    state = _state(model, shared)
+    state = shared_state(model, shared)
     base = model.site.base_url
     data = structured.jsonld(model, page, code, title=title, description=description, dates=state["dates"], cited=state["cited"])
     corrections = state["dates"].corrections.get(page.key, ()) if structured.kind(page) not in ("landing", "404", "embed") else ()
@@ -95,6 +95,7 @@ class Reuse:
         def changed_pages(update: Update) -> list[tuple[str, str, str]]:
             """The pages an update names, as (page key, anchor, title)."""
             gettext = env.globals["gettext"]
+            read("plan")  # the other pages' titles: the live preview makes this page again when the plan changes
             out = []
             for entry in update.pages:
                 key, _, anchor = entry.partition("#")

@@ -10,6 +10,7 @@ everything already imported.
 from __future__ import annotations
 
 import errno
+import gc
 import ipaddress
 import json
 import logging
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, visible
+from .incremental import Memo
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
@@ -45,33 +47,35 @@ def rebuild(
     first: Collection[str] = (),
     shown: Callable[[], None] | None = None,
     cancel: threading.Event | None = None,
+    memo: Memo | None = None,
 ) -> tuple[bool, str]:
     """Build the preview once and record its status for the open pages; return (ok, message).
 
     A failed build leaves the last good site in ``out``; the pages' overlay shows the errors.
     ``first`` and ``shown``: the open pages are rebuilt and shown first (see :func:`~explainer.site.build`).
-    Once ``cancel`` is set, the build stops with :class:`~explainer.workers.Cancelled` (nothing is written).
+    Once ``cancel`` is set, the build stops with :class:`~explainer.workers.Cancelled` (nothing more is written).
+    ``memo``: what the preview kept from its last build; only what a save changed is made again (see
+    :mod:`~explainer.incremental`).
     """
     from .site import build
 
     started = time.perf_counter()
-    then = _status_then(project, out, shown) if shown else None
+    then = _status_then(project, out, shown, memo) if shown else None
+    also = lambda model: {STATUS: _status_bytes(project, (), model)}  # noqa: E731
     try:
-        result = build(
-            project,
-            out,
-            preview=True,
-            first=first,
-            shown=then,
-            also=lambda model: {STATUS: _status_bytes(project, (), model)},
-            cancel=cancel,
-        )
+        if memo is None:
+            made = total = len(build(project, out, preview=True, first=first, shown=then, also=also, cancel=cancel).pages)
+        else:
+            made, total = memo.rebuild(project, out, first=first, shown=then, also=also, cancel=cancel)
     except BuildError as exc:
         failed = exc
     except Exception as exc:  # a mistake that is not located (a bug, or an input a check missed): shown all the same
+        if memo is not None:
+            memo.inputs = {}  # built whole next time
         failed = BuildError([unexpected(project, exc)])
     else:
-        return True, f"rebuilt {len(result.pages)} pages in {(time.perf_counter() - started) * 1000:.0f} ms"
+        of = f" of {total}" if made != total else ""
+        return True, f"rebuilt {made} pages{of} in {(time.perf_counter() - started) * 1000:.0f} ms"
     try:
         write_status(out, status(project, failed.problems))
     except BuildError as refused:  # the folder holds no build (any more): nothing is written into it
@@ -92,11 +96,14 @@ def unexpected(project: Project, exc: Exception) -> Problem:
     return Problem("build.py", 1, 1, f"the build stopped on an error it could not locate ({what})", hint)
 
 
-def _status_then(project: Project, out: Path, shown: Callable[[], None]) -> Callable[[Model], None]:
+def _status_then(project: Project, out: Path, shown: Callable[[], None], memo: Memo | None) -> Callable[[Model], None]:
     """Before the open pages reload early, record that the content is valid (and its marks) for their overlay."""
 
     def then(model: Model) -> None:
-        write_status(out, status(project, (), model))
+        if memo is not None and memo.outputs is not None and STATUS in memo.outputs:
+            memo.put(out, STATUS, _status_bytes(project, (), model))
+        else:
+            write_status(out, status(project, (), model))
         shown()
 
     return then
@@ -345,19 +352,21 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         return 1
     try:
         pending, cancel = _watch(project)
+        memo = Memo()
         while True:  # the first build, before serving; a save while it runs starts it again
             pending.clear()
             cancel.clear()
             try:
-                ok, message = rebuild(project, out, cancel=cancel)
+                ok, message = rebuild(project, out, cancel=cancel, memo=memo)
                 break
             except Cancelled:
                 continue
+        gc.freeze()  # what the first build keeps is not searched for cycles again (at every later save)
         print(message, file=sys.stdout if ok else sys.stderr, flush=True)
         app, socket_handler = _application(out, port)
         server = httpserver.HTTPServer(app)
         server.add_sockets(sockets)
-        _rebuild_on_saves(project, out, pending, cancel, IOLoop.current(), socket_handler)
+        _rebuild_on_saves(project, out, pending, cancel, IOLoop.current(), socket_handler, memo)
         shown = f"[{host}]" if ":" in host else host
         print(visible(f"Preview: http://{shown}:{port}/ (Ctrl+C to stop)"), flush=True)
         IOLoop.current().start()
@@ -398,7 +407,7 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
 
 
 def _rebuild_on_saves(
-    project: Project, out: Path, pending: threading.Event, cancel: threading.Event, loop: Any, socket_handler: Any
+    project: Project, out: Path, pending: threading.Event, cancel: threading.Event, loop: Any, socket_handler: Any, memo: Memo
 ) -> None:
     """Rebuild in a thread of its own whenever ``pending`` is set, and reload the open pages."""
 
@@ -421,7 +430,7 @@ def _rebuild_on_saves(
                 _page_back.wait(1.0)
 
             try:
-                ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel)
+                ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel, memo=memo)
             except Cancelled:
                 continue  # a newer save: built again at once
             except Exception as exc:  # never the end of the preview: the next save builds again

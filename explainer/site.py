@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from gettext import NullTranslations
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .assets import css_problem
 from .catalogs import Coverage as CatalogCoverage
@@ -24,6 +25,9 @@ from .render import TOO_LONG, Renderer, compile_all, make_environment, make_mark
 from .reuse import Reuse
 from .validate import load_model
 from .write import put_below, read_manifest, staging, unwritable, write_files
+
+if TYPE_CHECKING:
+    from .incremental import Memo
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,8 @@ def render_site(
     translation: bool = True,
     cancel: threading.Event | None = None,
     catalog_sources: bool = False,
+    reads: dict[str, frozenset[str]] | None = None,
+    memo: Memo | None = None,
 ) -> Result:
     """Everything up to writing the other files; raises :class:`BuildError` with every problem.
 
@@ -128,9 +134,11 @@ def render_site(
     and no problem has been found yet. ``translation=False`` skips the translation status.
     ``cancel``: once set, rendering stops (see :func:`~explainer.render.render_all`).
     ``catalog_sources``: check the UI catalogs' ``.po`` files too (see :func:`~explainer.catalogs.check_catalogs`).
+    ``reads``: record what each page reads of the model (see :attr:`~explainer.render.Renderer.reads`).
+    ``memo``: the live preview's (see :func:`~explainer.validate.load_model`).
     """
     try:
-        model = load_model(project, translation=translation, drafts=preview)
+        model = load_model(project, translation=translation, drafts=preview, memo=memo)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
@@ -146,7 +154,7 @@ def render_site(
         found, covered = check_catalogs(project, model.site.languages)
         problems += found
         ui = tuple(covered)
-    renderer = Renderer(model, envs, md, preview)
+    renderer = Renderer(model, envs, md, preview, reads=reads)
     if before is not None and not problems:
         before(renderer, pages)
     made = _OtherFiles(model, pages, md, catalogs, reuse, preview, into)
@@ -200,20 +208,39 @@ class _OtherFiles:
             write_files(dict(made), self.into)
 
     def make(self) -> None:
-        model, pages, md = self.model, self.pages, self.md
-        gettexts = {lang.code: self.catalogs[lang.code].gettext for lang in model.site.languages}
-        self.put({"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)})
-        self.put(redirects(model, pages, gettexts))
-        self.put(self.reuse.shared_files(md, gettexts))  # static files too
-        for lang in model.site.languages:
-            self.put({f"{lang.code}/feed.xml": atom_feed(model, lang, md, gettexts[lang.code])})
-            for path, data in open_data_files(model, lang):
+        for _label, making in self.makers():
+            for path, data in making():  # one at a time: a large site's open data is tens of megabytes a file
                 self.put({path: data})
-            self.put(self.reuse.language_files(lang, gettexts[lang.code]))
-        self.put(self.reuse.finish())  # the search index, made meanwhile
+
+    def makers(self) -> list[tuple[str, Callable[[], Iterable[tuple[str, bytes]]]]]:
+        """What makes the files, in order, each with a name (the live preview makes again only those whose inputs changed)."""
+        model, pages, md, reuse = self.model, self.pages, self.md, self.reuse
+        gettexts = {lang.code: self.catalogs[lang.code].gettext for lang in model.site.languages}
+        out: list[tuple[str, Callable[[], Iterable[tuple[str, bytes]]]]] = [
+            ("sitemap", lambda: {"sitemap.xml": sitemap(model, pages), "robots.txt": robots(model)}.items()),
+            ("redirects", lambda: redirects(model, pages, gettexts).items()),
+            ("shared", lambda: reuse.shared_files(md, gettexts).items()),  # static files too
+        ]
+
+        def feed(lang: Language, get: Callable[[str], str]) -> Iterable[tuple[str, bytes]]:
+            return [(f"{lang.code}/feed.xml", atom_feed(model, lang, md, get))]
+
+        def cards(lang: Language, get: Callable[[str], str]) -> Iterable[tuple[str, bytes]]:
+            return reuse.language_files(lang, get).items()
+
+        def overlay() -> Iterable[tuple[str, bytes]]:
+            return [
+                (f"__preview/{name}", (Path(__file__).parent / "preview" / name).read_bytes()) for name in ("overlay.js", "overlay.css")
+            ]
+
+        for lang in model.site.languages:
+            out.append((f"feed {lang.code}", partial(feed, lang, gettexts[lang.code])))
+            out.append((f"data {lang.code}", partial(open_data_files, model, lang)))
+            out.append((f"cards {lang.code}", partial(cards, lang, gettexts[lang.code])))
+        out.append(("search", lambda: reuse.finish().items()))  # the search index, made meanwhile
         if self.preview:  # the live preview's error overlay; never part of the published site
-            for name in ("overlay.js", "overlay.css"):
-                self.put({f"__preview/{name}": (Path(__file__).parent / "preview" / name).read_bytes()})
+            out.append(("overlay", overlay))
+        return out
 
 
 def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
@@ -242,6 +269,9 @@ def build(
     shown: Callable[[Model], None] | None = None,
     also: Callable[[Model], Mapping[str, bytes]] | None = None,
     cancel: threading.Event | None = None,
+    reads: dict[str, frozenset[str]] | None = None,
+    ready: Callable[[Renderer], None] | None = None,
+    memo: Memo | None = None,
 ) -> Result:
     """Render the site and swap it into ``out``; on any error ``out`` is left as it was.
 
@@ -252,13 +282,23 @@ def build(
     ``out`` keeps the new open pages with the rest as it was (the preview overlays the errors).
     ``also(model)``: more files (path → bytes) for the new site, made once it is built (the preview's status).
     ``cancel``: once set, the build stops (with :class:`~explainer.workers.Cancelled`) and ``out`` is left as it was.
+    ``memo``, ``reads`` and ``ready``: for the live preview (:mod:`~explainer.incremental`): its memo, what
+    each page read of the model, and the renderer, prepared, before the pages are rendered.
     """
     refused = project.output_problems(out)  # (after what interrupted builds left beside it is handled)
     if refused:  # a build replaces the files of the previous build in the output folder
         raise BuildError(refused)
-    before = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
+    opened = _render_first(project, out, first, shown, cancel) if first and shown is not None else None
+
+    def before(renderer: Renderer, pages: tuple[Page, ...]) -> None:
+        if ready is not None:
+            renderer.prepare()
+            ready(renderer)
+        if opened is not None:
+            opened(renderer, pages)
+
     with staging(out) as tmp:
-        result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel)
+        result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel, reads=reads, memo=memo)
         if also is not None:
             write_files(also(result.model), tmp)
         return result

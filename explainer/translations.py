@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from .load import JsonPath
@@ -80,17 +80,28 @@ def notes(item: dict[str, Any], ident: str, languages: tuple[Language, ...], fil
     return out
 
 
-def coverage(items: Iterable[Any], languages: tuple[Language, ...]) -> list[Coverage]:
-    """Each language's share of the translatable texts of ``items`` (raw content)."""
-    codes = frozenset(lang.code for lang in languages)
-    counts = dict.fromkeys(codes, 0)
+def coverage(items: Iterable[Any], languages: tuple[Language, ...], memo: Any = None) -> list[Coverage]:
+    """Each language's share of the translatable texts of ``items`` (raw content). ``memo``: counts of
+    items counted before (see :meth:`~explainer.incremental.Memo.item`)."""
+    order = tuple(lang.code for lang in languages)
+    counts = [0] * len(order)
     total = 0
     for item in items:
-        for _path, text in texts(item, codes):
-            total += 1
-            for code in codes:
-                counts[code] += code in text or (code == languages[0].code and "quote" in text)
-    return [Coverage(lang, counts[lang.code], total) for lang in languages]
+        found = memo.item(item, "coverage", order, partial(_counts, item, order)) if memo is not None else _counts(item, order)
+        total += found[0]
+        counts = [a + b for a, b in zip(counts, found[1], strict=True)]
+    return [Coverage(lang, n, total) for lang, n in zip(languages, counts, strict=True)]
+
+
+def _counts(item: Any, order: tuple[str, ...]) -> tuple[int, tuple[int, ...]]:
+    """The translatable texts of one item, and how many of them each language (in ``order``) has."""
+    codes = frozenset(order)
+    total, counts = 0, [0] * len(order)
+    for _path, text in texts(item, codes):
+        total += 1
+        for i, code in enumerate(order):
+            counts[i] += code in text or (i == 0 and "quote" in text)
+    return total, tuple(counts)
 
 
 @lru_cache(maxsize=64)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import MAX_SOURCES, Checked, Context, check_item, check_texts, read_seeds
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Problem
@@ -29,6 +29,9 @@ from .schemacheck import quick_valid
 from .style import place_in_file, rules
 from .translations import coverage, english_name
 
+if TYPE_CHECKING:
+    from .incremental import Memo
+
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy' (it is part of a page's address)"
 """A prose page's id: the last part of its address."""
@@ -40,17 +43,19 @@ CONTENT_FILES: tuple[str, ...] = ("site", *dict.fromkeys(kind.file for kind in K
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
 
-def load_model(project: Project, *, translation: bool = True, drafts: bool = False) -> Model:
+def load_model(project: Project, *, translation: bool = True, drafts: bool = False, memo: Memo | None = None) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
     ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
     ``drafts``: the model holds the items marked ``draft: true`` (the live preview); else they are
     left out, and a published item that needs one is an error.
+    ``memo``: what the live preview kept from its previous build (the same model, made from what changed).
     """
-    content = read_content(project)
+    content = read_content(project, memo)
     ctx = context(project, content)
-    checked = {kind.name: check_kind(ctx, kind, content.docs.get(kind.file)) for kind in KINDS}
-    return assemble(ctx, content, checked, translation=translation, drafts=drafts)
+    check = memo.checks(content) if memo is not None else check_item
+    checked = {kind.name: [check(ctx, kind, raw) for raw in items_of(kind, content.docs.get(kind.file))] for kind in KINDS}
+    return assemble(ctx, content, checked, translation=translation, drafts=drafts, memo=memo)
 
 
 # --- reading the files ------------------------------------------------------------------------------
@@ -66,13 +71,13 @@ class Content:
     """By kind: the ids of items left out because they fail the schema (known ids all the same)."""
 
 
-def read_content(project: Project) -> Content:
+def read_content(project: Project, memo: Memo | None = None) -> Content:
     content = Content()
     broken_schemas = project.schema_problems()  # without its schemas no file can be checked
     broken_schemas = broken_schemas or _invalid_schemas(project)
     content.problems += broken_schemas
     for name in CONTENT_FILES:
-        read_file(project, name, content, schemas_ok=not broken_schemas)
+        read_file(project, name, content, schemas_ok=not broken_schemas, memo=memo)
     if project.content.is_dir():
         for extra in sorted(project.content.glob("*.y*ml")):
             if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
@@ -82,7 +87,9 @@ def read_content(project: Project) -> Content:
     return content
 
 
-def read_file(project: Project, name: str, content: Content, *, schemas_ok: bool = True, doc: Document | None = None) -> None:
+def read_file(
+    project: Project, name: str, content: Content, *, schemas_ok: bool = True, doc: Document | None = None, memo: Memo | None = None
+) -> None:
     """Read ``content/<name>.yaml`` (or take ``doc``, already loaded) into ``content``: a file that parsed is
     checked against its schema even when it has other problems (a refused character, say) and is used if
     it passes; one whose schema check fails in some of its list items is used without them."""
@@ -93,14 +100,22 @@ def read_file(project: Project, name: str, content: Content, *, schemas_ok: bool
         if refused is not None:  # missing, unreadable, or a link out of the project
             content.problems.append(refused)
             return
-        doc, problems = load_file(file, shown)
+        doc, problems = memo.load(file, shown) if memo is not None else load_file(file, shown)
         content.problems += problems
     if doc is None or not schemas_ok:
         return
-    found = _schema_problems(project, name, doc, content)
+    codes = frozenset(lang.code for lang in _site_languages(content)) if name != "site" else frozenset()
+    unproven = memo.unproven(name, doc, codes) if memo is not None else doc  # without the items that passed before
+    found = _schema_problems(project, name, unproven, content)
+    long = _lengths(unproven, content) if not found else []
+    if unproven is not doc and (found or long):  # located in the whole file
+        found = _schema_problems(project, name, doc, content)
+        long = _lengths(doc, content) if not found else []
     if not found:
-        content.problems += _lengths(doc, content)
+        content.problems += long
         content.docs[name] = doc
+        if memo is not None and not long:
+            memo.proven(name, doc, codes)
         return
     content.problems += found
     pruned = _without_failing_items(project, name, doc)
@@ -374,11 +389,6 @@ def items_of(kind: Kind, doc: Document | None) -> list[dict[str, Any]]:
     return list(doc.data.get(kind.key) or []) if doc is not None else []
 
 
-def check_kind(ctx: Context, kind: Kind, doc: Document | None) -> list[Checked]:
-    """Every item of ``kind`` checked (none if its file could not be used)."""
-    return [check_item(ctx, kind, raw) for raw in items_of(kind, doc)]
-
-
 _DRAFT_HINT = "publish it (remove its 'draft: true'), make this one a draft too, or remove the reference"
 
 
@@ -479,17 +489,19 @@ class _Site:
         doc = self.content.docs.get("sources")
         if doc is None:
             return
-        cited: dict[str, list[_FirstUse]] = {}
-        for kind, kdoc, i, _raw, found in self.each():
-            for path, source in found.cited:
-                cited.setdefault(source, []).append(_FirstUse(kdoc, (kind.key, i, *path)))
+        cited = {source for *_, found in self.each() for _path, source in found.cited}
         everything = len(self.content.docs) == len(CONTENT_FILES) and not self.content.dropped
         for i, raw in enumerate(items_of(BY_NAME["sources"], doc)):
             if everything and raw["id"] in self.ctx.seeds and raw["id"] not in cited:
                 self.err(doc, ("sources", i, "id"), f"source '{raw['id']}' is never cited", "cite it from at least one fact, or remove it")
             seed = self.ctx.seeds.get(raw["id"])
             if seed is not None and raw.get("sha256") not in (None, seed.sha256):
-                places = [str(place) for place in cited.get(raw["id"], [])]
+                places = [
+                    str(_FirstUse(kdoc, (kind.key, j, *path)))
+                    for kind, kdoc, j, _raw, found in self.each()
+                    for path, source in found.cited
+                    if source == raw["id"]
+                ]
                 shown = ", ".join(places[:12]) + (f" and {len(places) - 12} more" if len(places) > 12 else "")
                 command = f"python build.py review seeds/{raw['file']}"
                 message = (
@@ -697,7 +709,13 @@ class _Site:
 
 
 def assemble(
-    ctx: Context, content: Content, checked: Mapping[str, Sequence[Checked]], *, translation: bool = True, drafts: bool = False
+    ctx: Context,
+    content: Content,
+    checked: Mapping[str, Sequence[Checked]],
+    *,
+    translation: bool = True,
+    drafts: bool = False,
+    memo: Memo | None = None,
 ) -> Model:
     """The model from the checked items, after the checks across them; raises :class:`BuildError` with every problem."""
     site = _Site(ctx, content, checked, drafts=drafts)
@@ -726,7 +744,7 @@ def assemble(
         raise BuildError(site.errors.problems)
     collections = {kind.name: kind.order(values[kind.name]) if kind.order else values[kind.name] for kind in KINDS}
     notes = _notes(content, texts) if translation else ()
-    covered = tuple(coverage(_all_items(content), ctx.languages)) if translation else ()
+    covered = tuple(coverage(_all_items(content), ctx.languages, memo)) if translation else ()
     prose = _prose(ctx, content, site.drafts["pages"] if site.publishing else set())
     drafts_found = site.draft_list()
     return Model(

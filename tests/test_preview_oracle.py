@@ -1,10 +1,12 @@
 """The live preview is a full build, whatever it keeps between saves: after each of a random series of
 edits (content, templates, UI catalogs, static files), the preview's folder, rebuilt in this process as
-the server rebuilds it, holds exactly the bytes a fresh process builds from scratch (Lektor's oracle)."""
+the server rebuilds it (with its memo: only what changed is made again, see explainer/incremental.py),
+holds exactly the bytes a fresh process builds from scratch (Lektor's oracle)."""
 
 from __future__ import annotations
 
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,6 +15,7 @@ from pathlib import Path
 from conftest import REPO, edit, snapshot
 
 from explainer.catalogs import compile_po, mo_path, po_path
+from explainer.incremental import Memo
 from explainer.project import Project
 from explainer.serve import rebuild
 
@@ -35,10 +38,10 @@ def recompile(project: Path, code: str) -> None:
     mo_path(Project(project), code).write_bytes(compiled)
 
 
-Edit = Callable[[Path, random.Random], str]
+Edit = Callable[[Path, random.Random, Memo], str]
 
 
-def event_title(project: Path, rng: random.Random) -> str:
+def event_title(project: Path, rng: random.Random, memo: Memo) -> str:
     word = rng.choice(["مراجعة", "تحديث", "تعديل"])
     edit(
         project / "content/events.yaml",
@@ -47,7 +50,7 @@ def event_title(project: Path, rng: random.Random) -> str:
     return f"the title of an event ({word})"
 
 
-def new_event(project: Path, rng: random.Random) -> str:
+def new_event(project: Path, rng: random.Random, memo: Memo) -> str:
     ident = f"added-{rng.randrange(10**6)}"
     event = (
         f'  - id: {ident}\n    date: "2024-0{rng.randrange(1, 9)}"\n    status: occurred\n'
@@ -58,17 +61,17 @@ def new_event(project: Path, rng: random.Random) -> str:
     return f"an event added ({ident})"
 
 
-def removed_event(project: Path, rng: random.Random) -> str:
+def removed_event(project: Path, rng: random.Random, memo: Memo) -> str:
     text = (project / "content/events.yaml").read_text("utf-8")
     head, _, rest = text.partition("  - id: added-")
     if not rest:
-        return new_event(project, rng)
+        return new_event(project, rng, memo)
     rest = rest.split("\n  - id: ", 1)
     (project / "content/events.yaml").write_text(head + ("  - id: " + rest[1] if len(rest) > 1 else ""), "utf-8")
     return "an added event removed"
 
 
-def draft_and_back(project: Path, rng: random.Random) -> str:
+def draft_and_back(project: Path, rng: random.Random, memo: Memo) -> str:
     file = project / "content/events.yaml"
     text = file.read_text("utf-8")
     if "    draft: true\n" in text:
@@ -78,13 +81,13 @@ def draft_and_back(project: Path, rng: random.Random) -> str:
     return "an event made a draft"
 
 
-def prose_page(project: Path, rng: random.Random) -> str:
+def prose_page(project: Path, rng: random.Random, memo: Memo) -> str:
     page = f"  note-{rng.randrange(100)}:\n    menu: footer\n    title: {{ar: ملاحظة, en: A note}}\n    body: {{ar: نص, en: Text}}\n"
     edit(project / "content/pages.yaml", lambda s: s.rstrip("\n") + "\n" + page)
     return "a prose page added"
 
 
-def template(project: Path, rng: random.Random) -> str:
+def template(project: Path, rng: random.Random, memo: Memo) -> str:
     edit(
         project / "templates/timeline.html",
         lambda s: s.replace("{% block main %}", "{% block main %}<!-- " + str(rng.random()) + " -->", 1),
@@ -92,19 +95,19 @@ def template(project: Path, rng: random.Random) -> str:
     return "the timeline's template"
 
 
-def catalog(project: Path, rng: random.Random) -> str:
+def catalog(project: Path, rng: random.Random, memo: Memo) -> str:
     word = rng.choice(["الخط", "التسلسل", "المسار"])
     edit(po_path(Project(project), "ar"), lambda s: s.replace('msgstr "انتقل إلى المحتوى"', f'msgstr "انتقل إلى المحتوى {word}"', 1))
     recompile(project, "ar")
     return f"an Arabic UI string ({word})"
 
 
-def stylesheet(project: Path, rng: random.Random) -> str:
+def stylesheet(project: Path, rng: random.Random, memo: Memo) -> str:
     edit(project / "static/style.css", lambda s: s + f"\n/* {rng.random()} */\n")
     return "the stylesheet (a new hashed name)"
 
 
-def static_file(project: Path, rng: random.Random) -> str:
+def static_file(project: Path, rng: random.Random, memo: Memo) -> str:
     extra = project / "static/extra.txt"
     if extra.exists():
         extra.unlink()
@@ -113,12 +116,12 @@ def static_file(project: Path, rng: random.Random) -> str:
     return "a static file added"
 
 
-def broken_then(project: Path, rng: random.Random) -> str:
+def broken_then(project: Path, rng: random.Random, memo: Memo) -> str:
     """A save with an error (the preview keeps the last good site), then another edit that mends nothing else."""
     file = project / "content/figures.yaml"
     text = file.read_text("utf-8")
     file.write_text(text.replace("value: 2500", "value: many"), "utf-8")
-    ok, _message = rebuild(Project(project), project / ".preview")
+    ok, _message = rebuild(Project(project), project / ".preview", memo=memo)
     assert not ok
     file.write_text(text, "utf-8")
     return "an error, then mended"
@@ -141,14 +144,17 @@ EDITS: tuple[Edit, ...] = (
 def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp_path: Path) -> None:
     rng = random.Random(17)
     preview = project / ".preview"
-    ok, message = rebuild(Project(project), preview)
+    memo = Memo()
+    ok, message = rebuild(Project(project), preview, memo=memo)
     assert ok, message
     done = []
     for step in range(12):
         change = EDITS[step] if step < len(EDITS) else rng.choice(EDITS)  # every kind of edit once, then at random
-        done.append(change(project, rng))
-        ok, message = rebuild(Project(project), preview)
+        done.append(change(project, rng, memo))
+        ok, message = rebuild(Project(project), preview, memo=memo)
         assert ok, f"after {done}: {message}"
+        if change is event_title:  # the incremental path: only the pages that show the event are made again
+            assert re.fullmatch(r"rebuilt \d+ pages of \d+ in \d+ ms", message), message
         ours, fresh = snapshot(preview), fresh_preview(project, tmp_path / f"fresh{step}")
         differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
         assert differ == [], f"after {', then '.join(done)}: the preview differs from a fresh build in {differ[:10]}"
