@@ -92,7 +92,8 @@ class _Item:
 
 @dataclass
 class _File:
-    """A content file as last read: its bytes and what they gave; for a list file, its items by their text."""
+    """A content file as last read: its bytes and what they gave; for a list file, its items by their text
+    (with its head, its key and the positions of both, from the last time it was read whole without a problem)."""
 
     raw: bytes
     doc: Document | None
@@ -100,6 +101,11 @@ class _File:
     head: bytes = b""
     key: str = ""
     items: dict[bytes, _Item] = field(default_factory=dict)
+    frame: Places | None = None
+
+    def after(self, raw: bytes, doc: Document | None, problems: list[Problem]) -> _File:
+        """The file read again: what was known of its items is kept."""
+        return _File(raw, doc, problems, self.head, self.key, self.items, self.frame)
 
 
 _HEAD = re.compile(rb"(?:(?:#[^\n]*|[ \t]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
@@ -107,6 +113,14 @@ _HEAD = re.compile(rb"(?:(?:#[^\n]*|[ \t]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
 _ITEM = b"\n  - "
 _OTHER_LINE = re.compile(rb"\n(?!   | *#|[ \t]*(?:\n|\Z))")
 """Inside an item's text: a line that is not indented below the item, a comment or blank."""
+
+
+def _stamp(file: Path) -> tuple[int, int] | None:
+    try:
+        info = file.stat()
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def _split(raw: bytes) -> tuple[bytes, str, list[bytes]] | None:
@@ -185,23 +199,34 @@ class Memo:
     # --- loading and checking ---
 
     def load(self, file: Path, display: str) -> tuple[Document | None, list[Problem]]:
-        """What :func:`~explainer.load.load_file` gives, parsing only what changed."""
+        """What :func:`~explainer.load.load_file` gives, parsing only what changed.
+
+        A file still being written (its size or time changed while it was read: a large file is saved
+        in more than one step, and the first starts the build) stops the build with
+        :class:`~explainer.workers.Cancelled`, as does a save while it would be parsed whole: the next
+        build reads it again. What was known of its items is kept until it is read whole without a problem."""
+        before = _stamp(file)
         raw, problems = read_file(file, display)
+        if raw is not None and (before is None or before != _stamp(file) or before[0] != len(raw)):
+            raise Cancelled()
+        known = self.files.get(display) or _File(b"", None, [])
         if raw is None:
-            self.files.pop(display, None)
+            self.files[display] = known.after(b"", None, problems)
             return None, problems
-        known = self.files.get(display)
-        if known is not None and known.raw == raw:
+        if known.doc is not None and known.raw == raw:
             return known.doc, list(known.problems)
         split = _split(raw)
-        if known is not None and known.items and split is not None and split[0] == known.head:
+        if known.items and split is not None and split[0] == known.head:
             doc = self._assemble(known, split[2], display)
             if doc is not None:
-                self.files[display] = _File(raw, doc, [], known.head, known.key, known.items)
+                self.files[display] = known.after(raw, doc, [])
                 return doc, []
+        if self.cancel is not None and self.cancel.is_set():
+            raise Cancelled()
         doc, problems = load_bytes(raw, display)
-        self.files[display] = loaded = _File(raw, doc, problems)
+        self.files[display] = loaded = known.after(raw, doc, problems)
         if doc is not None and not problems and split is not None:
+            loaded.items, loaded.frame = {}, None
             self._remember(loaded, *split)
         return doc, list(problems)
 
@@ -219,12 +244,13 @@ class Memo:
             breaks = part.count(b"\n")
             loaded.items[part] = _Item(values[i], places[i], line, breaks)
             line += breaks + 1
-        loaded.head, loaded.key = head, key
+        loaded.head, loaded.key, loaded.frame = head, key, doc.places
 
     def _assemble(self, known: _File, parts: list[bytes], display: str) -> Document | None:
         """The document of a list file whose head is unchanged, from its items: those seen before as they
         were, the others parsed alone; None if an item cannot be read alone as exactly one clean item."""
-        assert known.doc is not None
+        if known.frame is None:
+            return None
         values, places = [], []
         line = known.head.count(b"\n") + 1
         seen: set[bytes] = set()
@@ -243,7 +269,7 @@ class Memo:
             line += item.breaks + 1
         if len(known.items) > 2 * len(parts) + 16:  # forget items no longer in the file
             known.items = {part: known.items[part] for part in parts}
-        return Document(display, {known.key: values}, known.doc.places, {known.key: places})
+        return Document(display, {known.key: values}, known.frame, {known.key: places})
 
     def _item(self, known: _File, part: bytes, display: str) -> _Item | None:
         """One item's text parsed alone (under the file's head), or None."""
@@ -305,6 +331,7 @@ class Memo:
         return isinstance(rule, dict) and rule.get("type") == "array" and rule.get("minItems", 0) <= 1 and set(rule) <= _LIST_WORDS
 
     schemas: Path = Path()
+    cancel: threading.Event | None = None
 
     # --- pages and other files ---
 
@@ -324,7 +351,7 @@ class Memo:
         from .site import build
 
         inputs = fingerprints(project)
-        self.schemas = project.schemas
+        self.schemas, self.cancel = project.schemas, cancel
         if inputs == self.inputs and self.pages and self._manifest(out) == self.manifest:
             try:
                 return self.update(project, out, first=first, shown=shown, also=also, cancel=cancel)

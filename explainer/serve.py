@@ -437,6 +437,8 @@ def _rebuild_on_saves(
                 line = visible(f"error: the preview could not rebuild: {type(exc).__name__}: {exc}").replace("\n", " ")
                 print(line, file=sys.stderr, flush=True)
                 continue
+            if not ok and pending.is_set():
+                continue  # saved again meanwhile (a large file is written in more than one step): built again at once
             print(message, file=sys.stdout if ok else sys.stderr, flush=True)
             # reload either way: on failure the last good page comes back with the error overlay
             if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)

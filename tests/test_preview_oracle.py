@@ -127,6 +127,17 @@ def broken_then(project: Path, rng: random.Random, memo: Memo) -> str:
     return "an error, then mended"
 
 
+def emptied_then(project: Path, rng: random.Random, memo: Memo) -> str:
+    """A long file saved in two steps: emptied (a save the preview sees on its own), then written with an edit."""
+    file = project / "content/events.yaml"
+    text = file.read_text("utf-8")
+    file.write_text("", "utf-8")
+    ok, _message = rebuild(Project(project), project / ".preview", memo=memo)
+    assert not ok
+    file.write_text(text, "utf-8")
+    return event_title(project, rng, memo) + ", saved in two steps"
+
+
 EDITS: tuple[Edit, ...] = (
     event_title,
     new_event,
@@ -138,6 +149,7 @@ EDITS: tuple[Edit, ...] = (
     stylesheet,
     static_file,
     broken_then,
+    emptied_then,
 )
 
 
@@ -153,7 +165,7 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp
         done.append(change(project, rng, memo))
         ok, message = rebuild(Project(project), preview, memo=memo)
         assert ok, f"after {done}: {message}"
-        if change is event_title:  # the incremental path: only the pages that show the event are made again
+        if change in (event_title, emptied_then):  # the incremental path: only the pages that show the event are made again
             assert re.fullmatch(r"rebuilt \d+ pages of \d+ in \d+ ms", message), message
         ours, fresh = snapshot(preview), fresh_preview(project, tmp_path / f"fresh{step}")
         differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
