@@ -353,10 +353,9 @@ class Memo:
         inputs = fingerprints(project)
         self.schemas, self.cancel = project.schemas, cancel
         if inputs == self.inputs and self.pages and self._manifest(out) == self.manifest:
-            try:
-                return self.update(project, out, first=first, shown=shown, also=also, cancel=cancel)
-            finally:
-                self.forget_unused()
+            made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel)
+            self.forget_unused()  # (only after a build that used every item: one that failed may have read none)
+            return made
         self.inputs, self.pages, self.others, self.digests, self.outputs, self.plans = inputs, {}, {}, {}, None, {}
         reads: dict[str, frozenset[str]] = {}
         ready: list[Renderer] = []
