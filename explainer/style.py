@@ -31,6 +31,10 @@ MAX_RULE_PATHS = 1000
 MAX_REPEAT = 100
 """``{n,m}`` may repeat at most this many times; ``*``, ``+`` and ``{n,}`` are refused."""
 
+MAX_RULE_WORK = 5000
+"""How many characters a rule may read from one place at most: its ways to match times its width (see
+:func:`too_costly`). The house rule that reads most, the Arabic month names, reads 1,575."""
+
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
 """A passage in quotation marks: someone else's words."""
 
@@ -72,9 +76,11 @@ def too_costly(text: str) -> str | None:
     longer than the universe has existed, and would hold the interpreter so that not even Ctrl+C
     stops the preview. So a rule may use what a house rule needs (literal words, classes,
     alternatives, groups, ``?``, ``{n,m}`` up to :data:`MAX_REPEAT`, look-arounds, ``\\b``) but
-    not unbounded repeats (``*``, ``+``, ``{n,}``) nor back-references, and the number of ways it
-    can match from one place (the product of its choices) is at most :data:`MAX_RULE_PATHS`. Each
-    place of a text then costs at most that many tries of the rule, whatever the text.
+    not unbounded repeats (``*``, ``+``, ``{n,}``) nor back-references; the number of ways it can
+    match from one place (the product of its choices) is at most :data:`MAX_RULE_PATHS`, and those
+    ways times the characters each may look at (its width, look-arounds included: the engine reads
+    what a look-ahead needs although the match does not take it) at most :data:`MAX_RULE_WORK`.
+    Each place of a text then costs at most that many steps of the engine, whatever the text.
     """
     if len(text) > MAX_RULE_LENGTH:
         return f"the rule is longer than {MAX_RULE_LENGTH} characters"
@@ -83,11 +89,17 @@ def too_costly(text: str) -> str | None:
     except (re.error, RecursionError, OverflowError) as exc:
         return f"not a valid regular expression: {exc}"
     try:
-        paths = _paths(parsed)
+        paths, width = _cost(parsed)
     except _Unbounded as exc:
         return str(exc)
     if paths > MAX_RULE_PATHS:
         return f"the rule has more than {MAX_RULE_PATHS:,} ways to match from one place (its choices multiply)"
+    if paths * max(width, 1) > MAX_RULE_WORK:
+        shown = f"{width:,}" if width <= _CAP else f"more than {_CAP:,}"
+        return (
+            f"the rule may look at more than {MAX_RULE_WORK:,} characters from one place ({paths:,} ways to match, each "
+            f"reading up to {shown} characters, look-arounds included)"
+        )
     return None
 
 
@@ -95,36 +107,51 @@ class _Unbounded(Exception):
     pass
 
 
-def _paths(items: Any) -> int:
-    """How many ways the parsed pattern ``items`` can match from one place (capped a little above the limit)."""
-    total = 1
+_CAP = 10**9
+"""Widths are counted up to this (a few nested repeats would reach far beyond)."""
+
+
+def _cost(items: Any) -> tuple[int, int]:
+    """How many ways the parsed pattern ``items`` can match from one place (capped a little above
+    :data:`MAX_RULE_PATHS`), and how many characters one of them may read at most (its width, with
+    what its look-arounds read; capped at :data:`_CAP`)."""
+    total, width = 1, 0
     for op, av in items:
         name = str(op)
-        if name in ("SUBPATTERN",):
-            n = _paths(av[3])
+        if name == "SUBPATTERN":
+            n, w = _cost(av[3])
         elif name == "BRANCH":
-            n = sum(_paths(alt) for alt in av[1])
+            each = [_cost(alt) for alt in av[1]]
+            n, w = sum(c[0] for c in each), max(c[1] for c in each)
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
-            low, high, inner = av
-            if high > MAX_REPEAT:
-                raise _Unbounded("a repeat without a small upper bound (*, + or {n,}): write the words out, or {n,m} with m at most 100")
-            each, n, power = _paths(inner), 0, 1
-            for k in range(high + 1):
-                if k >= low:
-                    n += power
-                power = min(power * each, MAX_RULE_PATHS + 1)
-                if n > MAX_RULE_PATHS:
-                    break
+            n, w = _repeat_cost(*av)
         elif name in ("ASSERT", "ASSERT_NOT"):
-            n = _paths(av[1])
+            n, w = _cost(av[1])  # a look-around takes nothing, but reads what its pattern needs
         elif name == "ATOMIC_GROUP":
-            n = _paths(av)
+            n, w = _cost(av)
         elif name in ("GROUPREF", "GROUPREF_EXISTS"):
             raise _Unbounded("a back-reference (\\1, (?P=name), (?(1)...)) is not allowed in a house rule")
-        else:  # one character, a class, an anchor
-            n = 1
-        total = min(total * n, MAX_RULE_PATHS + 1)
-    return total
+        elif name == "AT":  # an anchor or \b: it looks at the characters around, it takes none
+            n, w = 1, 0
+        else:  # one character, a class
+            n, w = 1, 1
+        total, width = min(total * n, MAX_RULE_PATHS + 1), min(width + w, _CAP)
+    return total, width
+
+
+def _repeat_cost(low: int, high: int, inner: Any) -> tuple[int, int]:
+    """:func:`_cost` of ``inner`` repeated ``low`` to ``high`` times."""
+    if high > MAX_REPEAT:
+        raise _Unbounded("a repeat without a small upper bound (*, + or {n,}): write the words out, or {n,m} with m at most 100")
+    each, width = _cost(inner)
+    n, power = 0, 1
+    for k in range(high + 1):
+        if k >= low:
+            n += power
+        power = min(power * each, MAX_RULE_PATHS + 1)
+        if n > MAX_RULE_PATHS:
+            break
+    return min(n, MAX_RULE_PATHS + 1), min(high * width, _CAP)
 
 
 def _template_problem(pattern: re.Pattern[str], prefer: str) -> str | None:
@@ -160,7 +187,10 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
                         why = f"not a valid regular expression: {exc}"
                 if why is not None:
                     line, col = doc.where(path)
-                    hint = "fix the pattern (Python re syntax, without *, + or back-references; see docs/content-format.md)"
+                    hint = (
+                        "fix the pattern (Python re syntax, without *, + or back-references, a few words wide and with few choices;"
+                        " see docs/content-format.md)"
+                    )
                     problems.append(Problem(doc.path, line, col, why, hint))
                     continue
                 prefer = entry["prefer"] if swap else None

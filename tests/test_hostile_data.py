@@ -40,6 +40,39 @@ def test_a_style_rule_that_would_backtrack_for_ever_is_refused_at_the_rule(proje
     assert "2 errors found" in result.stderr
 
 
+WIDE_RULE = "[a-z]{0,99}[a-z]{0,9}(?=(?:(?:[a-z]{100}){100}){100}q)"
+"""Review s4, attack 64: 1,000 ways to match, but a look-ahead that reads a million characters from each place."""
+
+
+def _wide_rule(project: Path) -> None:
+    edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', f'en: ["\\\\bnext year\\\\b", "{WIDE_RULE}"]'))
+    edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + "a" * 4000 + "}"))
+
+
+def test_a_style_rule_that_reads_too_far_from_each_place_is_refused_at_the_rule(project: Path) -> None:
+    _wide_rule(project)
+    result = run_cli(project, "check", timeout=30)  # before: cubic backtracking, 60 s and more on this one text
+    _no_traceback(result)
+    at = line_col(project / "content/style.yaml", f'"{WIDE_RULE}')
+    message = "the rule may look at more than 5,000 characters from one place (1,000 ways to match, each reading up to 1,000,109"
+    assert f"content/style.yaml:{at}: {message}" in result.stderr, result.stderr
+    assert "a few words wide and with few choices" in result.stderr and "1 error found" in result.stderr
+
+
+def test_the_rules_of_the_house_style_read_little_from_each_place() -> None:
+    from conftest import REPO
+
+    from explainer.load import load_text
+    from explainer.style import rules, too_costly
+
+    doc, problems = load_text((REPO / "content/style.yaml").read_text("utf-8"), "content/style.yaml")
+    assert doc is not None and not problems
+    found, problems = rules(doc, ("ar", "en"))
+    assert len(found) > 30 and not problems  # the bound leaves the real rules alone
+    assert too_costly("(?:a|a){0,8}(?=[a-z]{10}q)") is not None  # 511 ways × 19 characters
+    assert too_costly("(?<!\\w)(?:" + "|".join(f"w{i:02d}" for i in range(99)) + ")(?!\\w)") is None  # 99 ways × 5
+
+
 def test_a_prefer_that_names_a_missing_group_is_located(project: Path) -> None:
     edit(project / "content/style.yaml", lambda s: s.replace('prefer: "ISIS"', 'prefer: "\\\\9"'))
     edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: Daesh}"))
@@ -308,6 +341,24 @@ def test_the_preview_reports_a_backtracking_rule_and_stays_stoppable(tmp_path: P
     assert "Traceback" not in output and "stopped by SIGTERM" in output, output
 
 
+def test_the_preview_starts_with_a_rule_that_reads_too_far_refused_not_run(tmp_path: Path) -> None:
+    """Review s4, attack 64s: with such a rule in the project, the first build never ended, so the preview never
+    listened and a saved fix was never picked up; the rule is refused now, so it never runs."""
+    from test_serve import Server, _status, wait_until
+
+    project = make_project(tmp_path / "site")
+    _wide_rule(project)
+    running = Server(project)
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        status = _status(running)
+        assert status is not None and not status["ok"], status
+        assert any("may look at more than 5,000 characters" in e["message"] for e in status["errors"]), status
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output, output
+
+
 def test_the_security_page_names_the_limits_on_data() -> None:
     from conftest import REPO
 
@@ -318,4 +369,5 @@ def test_the_security_page_names_the_limits_on_data() -> None:
     assert f"all seeds together {checks.MAX_SEEDS_BYTES // 2**20} MB" in doc and f"at most {checks.MAX_SOURCES} sources" in doc
     assert f"1 to {catalogs.MAX_PLURALS} plural forms" in doc and f"at most {catalogs.MAX_PLURAL_EXPRESSION}\n  characters" in doc
     assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
+    assert f"at most {style.MAX_RULE_WORK:,} characters read from one place" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
