@@ -9,10 +9,12 @@ chrome and any passage inside quotation marks («…», “…”, "…") are sk
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]  # the standard parser: how a rule would match
 from typing import Any
 
@@ -34,6 +36,12 @@ MAX_REPEAT = 100
 MAX_RULE_WORK = 5000
 """How many characters a rule may read from one place at most: its ways to match times its width (see
 :func:`too_costly`). The house rule that reads most, the Arabic month names, reads 1,575."""
+
+MAX_BREAKS = 10
+"""A rule's breaks in one text are listed up to this many; the last one listed says how many more there are."""
+
+MAX_AROUND = 30
+"""A message quotes at most this many letters of the word around a break, on either side."""
 
 _QUOTED = re.compile(r"«[^«»]*»|“[^“”]*”|\"[^\"\n]*\"")
 """A passage in quotation marks: someone else's words."""
@@ -58,13 +66,16 @@ class Rule:
                 f"'{words}' dates the text from when it is read: in the site's own words, write the date",
                 "write the date itself (say 'in 2025', «في عام 2025»); a quotation may keep its words",
             )
-        start, end = found.span()  # the whole word around the match, as the reader sees it
-        while start > 0 and text[start - 1].isalnum():
+        start, end = found.span()  # the whole word around the match, as the reader sees it (its first and last letters at most)
+        first, last = max(0, start - MAX_AROUND), min(len(text), end + MAX_AROUND)
+        while start > first and text[start - 1].isalnum():
             start -= 1
-        while end < len(text) and text[end].isalnum():
+        while end < last and text[end].isalnum():
             end += 1
-        preferred = text[start : found.start()] + found.expand(self.prefer or "") + text[found.end() : end]
-        words = text[start:end]
+        before = ("…" if start == first and start > 0 and text[start - 1].isalnum() else "") + text[start : found.start()]
+        after = text[found.end() : end] + ("…" if end == last and end < len(text) and text[end].isalnum() else "")
+        preferred = before + found.expand(self.prefer or "") + after
+        words = before + words + after
         note = f" ({self.note})" if self.note else ""
         return (f"house style: '{preferred}', not '{words}'{note}", f"write '{preferred}'; a quotation keeps the source's spelling")
 
@@ -220,32 +231,50 @@ def own_words(data: Any, languages: frozenset[str], path: JsonPath = ()) -> Iter
 
 
 def breaks(text: str, rules: Iterable[Rule]) -> list[tuple[str, int, str, str]]:
-    """Every break of ``rules`` (one language's) in ``text``, outside quotation marks: (the words, their
-    occurrence among the same words the rule found, message, hint)."""
+    """The breaks of ``rules`` (one language's) in ``text``, outside quotation marks: (the words, their
+    occurrence among the same words the rule found, message, hint). Each rule's first :data:`MAX_BREAKS`
+    are listed, the last of them saying how many more there are (a rule that matches every letter of a
+    long text costs one step a letter, not a message each)."""
     unquoted = _QUOTED.sub(lambda m: " " * len(m.group(0)), text)
     found: list[tuple[str, int, str, str]] = []
     for rule in rules:
-        seen: list[str] = []
-        for match in rule.pattern.finditer(unquoted):
+        seen: Counter[str] = Counter()
+        matches = rule.pattern.finditer(unquoted)
+        for match in itertools.islice(matches, MAX_BREAKS):
             message, hint = rule.problem(match, unquoted)
-            found.append((match.group(0), seen.count(match.group(0)), message, hint))
-            seen.append(match.group(0))
+            found.append((match.group(0), seen[match.group(0)], message, hint))
+            seen[match.group(0)] += 1
+        more = sum(1 for _ in matches)
+        if more:
+            words, nth, message, hint = found[-1]
+            found[-1] = (words, nth, f"{message}; and {more:,} more breaks of this rule in this text", hint)
     return found
 
 
-def place_in_file(file: Path, value_at: tuple[int, int], words: str, nth: int) -> tuple[int, int]:
-    """Where the ``nth`` occurrence of ``words`` lies in the file, looking from the start of its value
-    (a folded value breaks lines where the editor did); the value's own place if it is not found."""
-    try:
-        text = file.read_text("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+WRITTEN_PER_CHARACTER = 16
+"""A character of a value takes at most about this many in its file (an escape such as ``\\U0001F600``, or
+indentation where a folded value breaks its lines): how far :meth:`FileText.place` looks for its words."""
+
+
+class FileText:
+    """A content file's text, read once, to find the words of its values in (``None``: it cannot be read)."""
+
+    def __init__(self, text: str | None) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))] if text is not None else []
+        """Where each line starts."""
+
+    def place(self, value_at: tuple[int, int], words: str, nth: int, length: int) -> tuple[int, int]:
+        """Where the ``nth`` occurrence of ``words`` lies in the file, looking from the start of its value
+        (a folded value breaks lines where the editor did) over what a value of ``length`` characters
+        may take (see :data:`WRITTEN_PER_CHARACTER`); the value's own place if it is not found there."""
+        line, col = value_at
+        if self.text is None or not 1 <= line <= len(self.starts):
+            return value_at
+        offset = self.starts[line - 1] + col - 1
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in words.split()), re.IGNORECASE)
+        found = pattern.finditer(self.text, offset, offset + WRITTEN_PER_CHARACTER * length + 256)
+        for match in itertools.islice(found, nth, nth + 1):
+            n = bisect.bisect_right(self.starts, match.start()) - 1
+            return n + 1, match.start() - self.starts[n] + 1
         return value_at
-    lines = text.split("\n")
-    line, col = value_at
-    offset = sum(len(x) + 1 for x in lines[: line - 1]) + col - 1
-    pattern = re.compile(r"\s+".join(re.escape(w) for w in words.split()), re.IGNORECASE)
-    for n, found in enumerate(pattern.finditer(text, offset)):
-        if n == nth:
-            at = found.start()
-            return text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
-    return value_at

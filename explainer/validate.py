@@ -24,9 +24,9 @@ from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
-from .project import Project
+from .project import InputError, Project, universal_newlines
 from .schemacheck import quick_valid
-from .style import place_in_file, rules
+from .style import FileText, rules
 from .translations import coverage, english_name
 
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -426,6 +426,8 @@ class _Site:
         self.publishing = not drafts
         """Drafts are left out (a build), not shown (the preview)."""
         self.drafts = _draft_ids(content)
+        self.files: dict[str, FileText] = {}
+        """The content files' texts, read once each, to locate words in (see :meth:`place`)."""
 
     def err(self, doc: Document, path: JsonPath, message: str, hint: str, *, key: bool = False) -> None:
         line, col = doc.where(path, key=key)
@@ -437,8 +439,23 @@ class _Site:
             self.err(doc, at + f.path, f.message, f.hint, key=f.key)
         self.errors.problems += found.elsewhere
         for p in found.placed:
-            line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + p.path), p.words, p.nth)
+            line, col = self.place(doc, at + p.path, p.words, p.nth)
             self.errors.add(doc.path, line, col, p.message, p.hint)
+
+    def place(self, doc: Document, path: JsonPath, words: str, nth: int) -> tuple[int, int]:
+        """Where the ``nth`` occurrence of ``words`` lies in the text at ``path`` of ``doc`` (see :meth:`FileText.place`)."""
+        text = self.files.get(doc.path)
+        if text is None:
+            try:
+                text = FileText(universal_newlines(self.ctx.project.read_bytes(self.ctx.project.root / doc.path).decode("utf-8-sig")))
+            except (InputError, UnicodeDecodeError):
+                text = FileText(None)
+            self.files[doc.path] = text
+        try:
+            length = len(str(_raw_at(doc, path)))
+        except (KeyError, IndexError, TypeError):
+            length = len(words)
+        return text.place(doc.where(path), words, nth, length)
 
     def each(self) -> Iterable[tuple[Kind, Document, int, dict[str, Any], Checked]]:
         for kind in KINDS:
@@ -518,7 +535,7 @@ class _Site:
                     message, fix = f"link to '{key}#{anchor}': that page has no item '{anchor}'", "use the id of an item shown there"
                 else:
                     continue
-                line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
+                line, col = self.place(doc, at + path, target, nth)
                 self.errors.add(doc.path, line, col, message, fix)
 
     def page_keys(self) -> set[str]:
@@ -611,7 +628,7 @@ class _Site:
                 for path, target, nth in found.links:
                     link = PAGE_LINK.fullmatch(target)
                     if link is not None and (link["key"] in pages or (link["key"], link["anchor"]) in anchors):
-                        line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
+                        line, col = self.place(doc, at + path, target, nth)
                         self.errors.add(doc.path, line, col, f"link to '{target}': a draft, left out of the published site", _DRAFT_HINT)
 
     def draft_list(self) -> tuple[Draft, ...]:

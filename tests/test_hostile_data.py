@@ -370,4 +370,5 @@ def test_the_security_page_names_the_limits_on_data() -> None:
     assert f"1 to {catalogs.MAX_PLURALS} plural forms" in doc and f"at most {catalogs.MAX_PLURAL_EXPRESSION}\n  characters" in doc
     assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
     assert f"at most {style.MAX_RULE_WORK:,} characters read from one place" in doc
+    assert f"in one text are listed up to {style.MAX_BREAKS} (each quoting at most {style.MAX_AROUND} letters" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
