@@ -208,6 +208,34 @@ def test_a_compiled_catalog_that_gettext_cannot_read_is_located_at_its_file(proj
         assert message in result.stderr, result.stderr
 
 
+def _mo_sharing(entries: int, size: int) -> bytes:
+    """A compiled catalog whose ``entries`` translations all point at one region of ``size`` bytes (review s4, attack 70)."""
+    header = b"Content-Type: text/plain; charset=utf-8\nPlural-Forms: nplurals=2; plural=(n != 1);\n"
+    keys = [b""] + [b"k%06d" % i for i in range(entries)]
+    start = 28 + 16 * len(keys)  # after the file's header and the two tables
+    blob, originals = b"", []
+    for key in keys:
+        originals.append((len(key), start + len(blob)))
+        blob += key + b"\0"
+    translations = [(len(header), start + len(blob))] + [(size, start + len(blob) + len(header) + 1)] * entries
+    blob += header + b"\0" + b"a" * size + b"\0"
+    tables = b"".join(struct.pack("<2I", *pair) for pair in originals + translations)
+    return struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0) + tables + blob
+
+
+def test_a_compiled_catalog_whose_entries_share_their_text_is_refused_before_gettext_reads_it(project: Path) -> None:
+    # before: gettext made a string of the shared region for each entry (a 30 MB region: 717 MB for 20 entries,
+    # 1.9 GB for 60, in every worker process too); here 200 entries on 200 KB would take 40 MB
+    mo = project / CATALOG.replace(".po", ".mo")
+    mo.write_bytes(_mo_sharing(200, 200_000))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    shared = "its 201 entries point at 40,001,483 bytes of text in a file of 204,930 bytes"
+    assert f"{CATALOG.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: {shared}" in result.stderr, result.stderr
+    assert "hint: compile it again from its .po file: python3 tools/catalogs.py" in result.stderr
+    assert not (project / "_site").exists()
+
+
 # --- static/ (attack 1) -----------------------------------------------------------------------------
 
 
