@@ -33,6 +33,12 @@ PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy' (it is part of a page's address)"
 """A prose page's id: the last part of its address."""
 
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+"""A language code (a BCP 47 tag such as ``fr``, ``ckb`` or ``pt-BR``): the first part of each page's address."""
+LANGUAGE_HINT = (
+    "write a language code such as 'fr', 'ckb' or 'pt-BR': 2 or 3 lowercase letters, then parts of 2 to 8 letters or digits after '-'"
+)
+
 RESERVED = frozenset({key for key, _ in EXTRA_PAGES} | {"embed", "data", "static", "feed.xml", "__preview"})
 """Names the site uses below a language's folder or beside it: no prose page may take them."""
 
@@ -777,6 +783,9 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
         return None
     seen: set[str] = set()
     for i, raw in enumerate(doc.data["languages"]):
+        if not LANGUAGE_CODE.fullmatch(raw["code"]):  # the schemas are the project's: a code is part of every address
+            message = f"language code '{_short(raw['code'])}' cannot be part of an address"
+            site.err(doc, ("languages", i, "code"), message, LANGUAGE_HINT)
         if raw["code"] in seen:
             site.err(doc, ("languages", i, "code"), f"language '{raw['code']}' is listed twice", "list each language once")
         seen.add(raw["code"])

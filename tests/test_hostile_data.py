@@ -13,6 +13,7 @@ import signal
 import struct
 from pathlib import Path
 
+import pytest
 from conftest import edit, line_col, make_project, run_cli
 
 EVENT_TITLE = "title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}"
@@ -400,3 +401,48 @@ def test_the_security_page_names_the_limits_on_data() -> None:
     assert f"at most {style.MAX_RULE_WORK:,} characters read from one place" in doc
     assert f"in one text are listed up to {style.MAX_BREAKS} (each quoting at most {style.MAX_AROUND} letters" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
+
+
+# --- language codes and errors nobody expected (review s4, attack 60) --------------------------------
+
+
+def test_a_language_code_that_climbs_out_is_a_located_error_even_with_a_loosened_schema(project: Path) -> None:
+    """The schemas are the project's: with the code's pattern dropped, '../locales/en' reached the hosting
+    rules and ended the build in a traceback (ValueError: pages under ../locales/* need different policies)."""
+    import re
+
+    schema = project / "schemas/site.schema.json"
+    body = json.loads(schema.read_text("utf-8"))
+    del body["properties"]["languages"]["items"]["properties"]["code"]["pattern"]
+    schema.write_text(json.dumps(body), "utf-8")
+    for yaml_file in (project / "content").glob("*.yaml"):
+        edit(yaml_file, lambda s: re.sub(r"(?<![\w-])en:", '"../locales/en":', s))
+    edit(project / "content/site.yaml", lambda s: s.replace("code: en,", 'code: "../locales/en",'))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    at = line_col(project / "content/site.yaml", '"../locales/en", locale')
+    assert f"content/site.yaml:{at}: language code '../locales/en' cannot be part of an address" in result.stderr, result.stderr
+    assert "hint: write a language code such as 'fr', 'ckb' or 'pt-BR'" in result.stderr
+    assert not (project / "_site").exists()
+
+
+def test_an_error_the_generator_did_not_expect_ends_the_command_in_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from explainer import cli, site
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("pages under ../* need\ndifferent policies\x1b[2J")
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(site, "check", broken)
+    monkeypatch.delenv(cli.DEBUG_VARIABLE, raising=False)
+    assert cli.main(["check"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        "error: check stopped on an error it did not expect (ValueError: pages under ../* need\\ndifferent policies\\u001b[2J);"
+        " this is a bug, please report it (run it again with EXPLAINER_DEBUG=1 to see where it happened)"
+    )
+    monkeypatch.setenv(cli.DEBUG_VARIABLE, "1")
+    with pytest.raises(ValueError, match="need"):  # for developers: the traceback
+        cli.main(["check"])
