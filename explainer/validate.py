@@ -794,15 +794,14 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
     d = doc.data
     kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
     source = ctx.source
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, source, lenient=True)  # noqa: E731
     licence = d.get("licence")
     return Site(
-        text(d["title"]),
-        text(d["description"]),
+        _text(d["title"], source),
+        _text(d["description"], source),
         d["base_url"],
         ctx.languages,
         kinds,
-        Licence(licence["id"], licence["url"], text(licence["name"])) if licence else None,
+        Licence(licence["id"], licence["url"], _text(licence["name"], source)) if licence else None,
     )
 
 
@@ -816,14 +815,21 @@ def _known_locale(locale: str) -> bool:
     return True
 
 
+def _text(value: Mapping[str, str], source: str) -> Text:
+    """A translated text of the site's own (site.yaml, pages.yaml), its languages' texts stripped."""
+    return Text({k: v.strip() for k, v in value.items()}, source, lenient=True)
+
+
 def _prose(ctx: Context, content: Content, left_out: set[str]) -> dict[str, Prose]:
     doc = content.docs.get("pages")
     if doc is None:
         return {}
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source, lenient=True)  # noqa: E731
     pages = doc.data["pages"].items()
+    source = ctx.source
     return {
-        k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in pages if k not in left_out
+        k: Prose(_text(v["title"], source), _text(v["intro"] if "intro" in v else v["body"], source), v.get("menu"))
+        for k, v in pages
+        if k not in left_out
     }
 
 
