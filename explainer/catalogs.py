@@ -12,9 +12,13 @@ catalog that lacks a string falls back the same way, string by string.
 
 from __future__ import annotations
 
+import array
 import gettext
 import io
+import operator
 import re
+import struct
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from gettext import GNUTranslations, NullTranslations
@@ -64,6 +68,11 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
                 message = f"the UI catalog of the source language ({lang.code}) is not compiled"
                 problems.append(Problem(project.show(file), 1, 1, message, _REBUILD))
             continue
+        why = mo_problem(data)
+        if why is not None:
+            message = f"not a compiled catalog the build can use: {why}"
+            problems.append(Problem(project.show(file), 1, 1, message, "compile it again from its .po file: python3 tools/catalogs.py"))
+            continue
         try:
             found[lang.code] = GNUTranslations(io.BytesIO(data))
         except Exception as exc:  # gettext reads data here (its header's charset and plural forms): a located error
@@ -80,6 +89,42 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
                 own.add_fallback(source)
             out[lang.code] = own
     return out, problems
+
+
+_MO_ORDER = {0x950412DE: "<", 0xDE120495: ">"}
+"""The first four bytes of a compiled catalog (GNU ``.mo``), read little-endian: the byte order of its numbers."""
+
+_U32 = next(code for code in "IL" if array.array(code).itemsize == 4)
+"""The array type code of its 32-bit numbers."""
+
+
+def mo_problem(data: bytes) -> str | None:
+    """Why gettext should not read the compiled catalog ``data``, or None.
+
+    gettext makes a string of each entry's original and translation wherever the file's tables say
+    they lie, so the entries of a crafted file can all point at one large region: each would take as
+    much memory again (60 entries on a 30 MB region took 1.9 GB). So every string must lie inside the
+    file, and together they may be no longer than the file, as in any catalog a compiler writes."""
+    if len(data) < 28 or (order := _MO_ORDER.get(int.from_bytes(data[:4], "little"))) is None:
+        return "it does not start as a compiled catalog (.mo) does"
+    count, originals, translations = struct.unpack(f"{order}3I", data[8:20])
+    if any(table + 8 * count > len(data) for table in (originals, translations)):
+        return f"its tables of {count:,} entries run past the end of the file"
+    total = 0
+    for table in (originals, translations):
+        numbers = array.array(_U32, data[table : table + 8 * count])
+        if (order == "<") != (sys.byteorder == "little"):
+            numbers.byteswap()
+        lengths, offsets = numbers[0::2], numbers[1::2]
+        if max(map(operator.add, lengths, offsets), default=0) >= len(data):  # each string ends with a NUL byte inside the file
+            return "a string of its tables runs past the end of the file"
+        total += sum(lengths)
+    if total > len(data):
+        return (
+            f"its {count:,} entries point at {total:,} bytes of text in a file of {len(data):,} bytes "
+            "(entries that share or overlap their text, which no compiler writes)"
+        )
+    return None
 
 
 # --- compiling (tools/catalogs.py, check and the tests) -------------------------------------------

@@ -13,11 +13,12 @@ import datetime
 import hashlib
 import html
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import Problem
+from .errors import MAX_SHOWN_PER_FILE, Problem
 from .load import JsonPath
 from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Source, Text
 from .project import InputError, Project, universal_newlines
@@ -43,7 +44,7 @@ class Found:
 
 @dataclass(frozen=True)
 class Placed:
-    """A problem about words in a text of an item: located at the words in the file (see :func:`~explainer.style.place_in_file`)."""
+    """A problem about words in a text of an item: located at the words in the file (see :meth:`~explainer.style.FileText.place`)."""
 
     path: JsonPath
     words: str
@@ -379,17 +380,28 @@ class Item:
         )
 
     def own_words(self, value: Any) -> None:
-        """The site's own words of ``value`` (the item): its links to the site's pages, and the house style."""
+        """The site's own words of ``value`` (the item): its links to the site's pages, and the house style
+        (after :data:`~explainer.errors.MAX_SHOWN_PER_FILE` breaks, more than a report shows, the rest of
+        the item is not checked for it, and a problem at the item says so)."""
         from .markdown import PAGE_LINK
 
+        unchecked = 0
         for path, lang, text in own_words(value, self.ctx.codes):
-            targets = _MD_LINK.findall(text)
-            for i, target in enumerate(targets):
+            seen: Counter[str] = Counter()
+            for target in _MD_LINK.findall(text):
+                seen[target] += 1
                 if PAGE_LINK.fullmatch(target) is None and _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", html.unescape(target))):
                     continue  # the web or mail; any other scheme is shown as text (see markdown.safe_link)
-                self.found.links.append((path, target, targets[:i].count(target)))
-            for words, nth, message, hint in breaks(text, self.ctx.rules.get(lang, ())):
+                self.found.links.append((path, target, seen[target] - 1))
+            rules = self.ctx.rules.get(lang, ())
+            if rules and len(self.found.placed) >= MAX_SHOWN_PER_FILE:
+                unchecked += 1
+                continue
+            for words, nth, message, hint in breaks(text, rules):
                 self.found.placed.append(Placed(path, words, nth, message, hint))
+        if unchecked:
+            message = f"more than {MAX_SHOWN_PER_FILE} breaks of the house style here: {unchecked:,} more texts were not checked for it"
+            self.err((), message, "fix the breaks listed (or the rule in content/style.yaml that finds them), then check again")
 
     def translation_notes(self, ident: str, file: str) -> None:
         if self.ctx.languages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -82,7 +83,8 @@ def main(argv: list[str]) -> int:
 
     Ctrl+C and SIGTERM (a CI time-out) stop it with one line and the exit code of the signal
     (130, 143), after the build has removed what it was writing and stopped its workers. An
-    error of the system (a disk that fails) is one line too, never a traceback.
+    error of the system (a disk that fails) is one line too, never a traceback, and so is an error
+    the generator did not expect (a bug), unless :data:`DEBUG_VARIABLE` is 1.
     """
     previous = signal.signal(signal.SIGTERM, _terminate)
     left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
@@ -98,8 +100,28 @@ def main(argv: list[str]) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return 1
+    except Exception as exc:  # a mistake of the generator (or an input its checks missed): one line, not a traceback
+        if os.environ.get(DEBUG_VARIABLE) == "1":
+            raise
+        print(bug_report(argv[0] if argv else "", exc, left), file=sys.stderr)
+        return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+DEBUG_VARIABLE = "EXPLAINER_DEBUG"
+"""Set to 1, an error the generator did not expect ends the command with its traceback (for developers)."""
+
+
+def bug_report(command: str, exc: Exception, left: str = "") -> str:
+    """The one line that an unexpected error ends a command with: what stopped, that it is a bug, and how to see where."""
+    what = f"{type(exc).__name__}: {exc}"
+    what = what if len(what) <= 300 else what[:299] + "…"
+    line = (
+        f"error: {command or 'the command'} stopped on an error it did not expect ({what}){left}; this is a bug, please report it"
+        f" (run it again with {DEBUG_VARIABLE}=1 to see where it happened)"
+    )
+    return visible(line).replace("\n", "\\n")
 
 
 def _terminate(signum: int, _frame: object) -> None:

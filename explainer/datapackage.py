@@ -14,8 +14,8 @@ import json
 import re
 from typing import Any
 
+from .kinds import COLLECTIONS
 from .model import Model
-from .outputs import COLLECTIONS
 
 _DATE = {"type": "string", "constraints": {"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}}
 _PRECISION = {"type": "string", "constraints": {"enum": ["year", "month", "day"]}}

@@ -21,7 +21,7 @@ from . import layout as lay
 from . import svg
 from .errors import MAX_SHOWN_PER_FILE, Problem
 from .i18n import digits, format_date
-from .model import PLANNED, Event, FuzzyDate, Language, Model
+from .model import PLANNED, Event, FuzzyDate, Language, Model, Phase
 from .svg import Link
 from .typography import place_names, typeset_text, whole_names
 
@@ -256,7 +256,8 @@ def _day_value(d: FuzzyDate) -> float:
 
 def _deadline_of(e: Event, model: Model) -> int:
     """The number of the phase whose deadline ``e`` is (a plan in the deadline's month), or 0."""
-    for p in model.phases:
+    phases: tuple[Phase, ...] = model.phases
+    for p in phases:
         if e.status in PLANNED and p.ends.year == e.date.year and p.ends.month == e.date.month:
             return p.number
     return 0

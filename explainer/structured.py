@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .kinds import cited_facts
-from .model import FuzzyDate, Model, Source, Update
+from .model import Event, FuzzyDate, Model, Source, Update
 from .plan import EMBEDDED_FROM, NAV, Page, page_path
 
 ARTICLES = frozenset({"home", "plan", "questions", "differences"})
@@ -53,7 +53,8 @@ def kind(page: Page) -> str:
 def page_title(model: Model, page: Page, code: str, gettext: Callable[[str], str]) -> str:
     """The page's own title (plain text, not yet in the page's digits)."""
     prose = model.pages.get(page.key)
-    source, event = page.context.get("source"), page.context.get("event")
+    source: Source | None = page.context.get("source")
+    event: Event | None = page.context.get("event")
     if prose is not None:
         return prose.title[code]
     if event is not None:

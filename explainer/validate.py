@@ -24,9 +24,9 @@ from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
-from .project import Project
+from .project import InputError, Project, universal_newlines
 from .schemacheck import quick_valid
-from .style import place_in_file, rules
+from .style import FileText, rules
 from .translations import coverage, english_name
 
 if TYPE_CHECKING:
@@ -35,6 +35,12 @@ if TYPE_CHECKING:
 PROSE_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SLUG_HINT = "use lowercase letters, digits and hyphens, such as 'about' or 'corrections-policy' (it is part of a page's address)"
 """A prose page's id: the last part of its address."""
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+"""A language code (a BCP 47 tag such as ``fr``, ``ckb`` or ``pt-BR``): the first part of each page's address."""
+LANGUAGE_HINT = (
+    "write a language code such as 'fr', 'ckb' or 'pt-BR': 2 or 3 lowercase letters, then parts of 2 to 8 letters or digits after '-'"
+)
 
 RESERVED = frozenset({key for key, _ in EXTRA_PAGES} | {"embed", "data", "static", "feed.xml", "__preview"})
 """Names the site uses below a language's folder or beside it: no prose page may take them."""
@@ -436,6 +442,8 @@ class _Site:
         self.publishing = not drafts
         """Drafts are left out (a build), not shown (the preview)."""
         self.drafts = _draft_ids(content)
+        self.files: dict[str, FileText] = {}
+        """The content files' texts, read once each, to locate words in (see :meth:`place`)."""
 
     def err(self, doc: Document, path: JsonPath, message: str, hint: str, *, key: bool = False) -> None:
         line, col = doc.where(path, key=key)
@@ -447,8 +455,23 @@ class _Site:
             self.err(doc, at + f.path, f.message, f.hint, key=f.key)
         self.errors.problems += found.elsewhere
         for p in found.placed:
-            line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + p.path), p.words, p.nth)
+            line, col = self.place(doc, at + p.path, p.words, p.nth)
             self.errors.add(doc.path, line, col, p.message, p.hint)
+
+    def place(self, doc: Document, path: JsonPath, words: str, nth: int) -> tuple[int, int]:
+        """Where the ``nth`` occurrence of ``words`` lies in the text at ``path`` of ``doc`` (see :meth:`FileText.place`)."""
+        text = self.files.get(doc.path)
+        if text is None:
+            try:
+                text = FileText(universal_newlines(self.ctx.project.read_bytes(self.ctx.project.root / doc.path).decode("utf-8-sig")))
+            except (InputError, UnicodeDecodeError):
+                text = FileText(None)
+            self.files[doc.path] = text
+        try:
+            length = len(str(_raw_at(doc, path)))
+        except (KeyError, IndexError, TypeError):
+            length = len(words)
+        return text.place(doc.where(path), words, nth, length)
 
     def each(self) -> Iterable[tuple[Kind, Document, int, dict[str, Any], Checked]]:
         for kind in KINDS:
@@ -530,7 +553,7 @@ class _Site:
                     message, fix = f"link to '{key}#{anchor}': that page has no item '{anchor}'", "use the id of an item shown there"
                 else:
                     continue
-                line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
+                line, col = self.place(doc, at + path, target, nth)
                 self.errors.add(doc.path, line, col, message, fix)
 
     def page_keys(self) -> set[str]:
@@ -623,7 +646,7 @@ class _Site:
                 for path, target, nth in found.links:
                     link = PAGE_LINK.fullmatch(target)
                     if link is not None and (link["key"] in pages or (link["key"], link["anchor"]) in anchors):
-                        line, col = place_in_file(self.ctx.project.root / doc.path, doc.where(at + path), target, nth)
+                        line, col = self.place(doc, at + path, target, nth)
                         self.errors.add(doc.path, line, col, f"link to '{target}': a draft, left out of the published site", _DRAFT_HINT)
 
     def draft_list(self) -> tuple[Draft, ...]:
@@ -778,6 +801,9 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
         return None
     seen: set[str] = set()
     for i, raw in enumerate(doc.data["languages"]):
+        if not LANGUAGE_CODE.fullmatch(raw["code"]):  # the schemas are the project's: a code is part of every address
+            message = f"language code '{_short(raw['code'])}' cannot be part of an address"
+            site.err(doc, ("languages", i, "code"), message, LANGUAGE_HINT)
         if raw["code"] in seen:
             site.err(doc, ("languages", i, "code"), f"language '{raw['code']}' is listed twice", "list each language once")
         seen.add(raw["code"])
@@ -786,15 +812,14 @@ def _site(ctx: Context, content: Content, site: _Site) -> Site | None:
     d = doc.data
     kinds = tuple(str(kind) for kind in d["page_kinds"]) if "page_kinds" in d else None  # 404 unquoted is a number
     source = ctx.source
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, source, lenient=True)  # noqa: E731
     licence = d.get("licence")
     return Site(
-        text(d["title"]),
-        text(d["description"]),
+        _text(d["title"], source),
+        _text(d["description"], source),
         d["base_url"],
         ctx.languages,
         kinds,
-        Licence(licence["id"], licence["url"], text(licence["name"])) if licence else None,
+        Licence(licence["id"], licence["url"], _text(licence["name"], source)) if licence else None,
     )
 
 
@@ -808,14 +833,21 @@ def _known_locale(locale: str) -> bool:
     return True
 
 
+def _text(value: Mapping[str, str], source: str) -> Text:
+    """A translated text of the site's own (site.yaml, pages.yaml), its languages' texts stripped."""
+    return Text({k: v.strip() for k, v in value.items()}, source, lenient=True)
+
+
 def _prose(ctx: Context, content: Content, left_out: set[str]) -> dict[str, Prose]:
     doc = content.docs.get("pages")
     if doc is None:
         return {}
-    text = lambda value: Text({k: v.strip() for k, v in value.items()}, ctx.source, lenient=True)  # noqa: E731
     pages = doc.data["pages"].items()
+    source = ctx.source
     return {
-        k: Prose(text(v["title"]), text(v["intro"] if "intro" in v else v["body"]), v.get("menu")) for k, v in pages if k not in left_out
+        k: Prose(_text(v["title"], source), _text(v["intro"] if "intro" in v else v["body"], source), v.get("menu"))
+        for k, v in pages
+        if k not in left_out
     }
 
 

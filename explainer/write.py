@@ -218,17 +218,19 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
 
 
 def _conflict(out: Path, paths: list[str], linked: bool) -> Problem:
-    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    named = [f"{p}/" if (out / p).is_dir() and not (out / p).is_symlink() else p for p in paths[:5]]  # a folder as sitemap.xml/
+    shown = ", ".join(named) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     if linked:
         message = f"the output folder holds {shown}, a symbolic link (or a folder with one) that no build wrote"
         return Problem(str(out), 1, 1, message, "remove the link from the output folder, or choose another --out folder")
     message = f"the output folder holds {shown}, which the build did not write and would replace"
-    return Problem(str(out), 1, 1, message, "move the file(s) out of the output folder, or choose another --out folder")
+    return Problem(str(out), 1, 1, message, "move the file(s) or folder(s) out of the output folder, or choose another --out folder")
 
 
 def _foreign(src: Path, built: frozenset[str]) -> list[str]:
     """What is in ``src`` but not in ``built`` (the files a build wrote there): files, and whole folders
-    where no file of the build's is."""
+    where no file of the build's is. A build writes only regular files: a folder or a link where it
+    wrote a file is the editor's, put there since."""
     above = {str(p) for f in built for p in PurePosixPath(f).parents if str(p) != "."}
     foreign: list[str] = []
 
@@ -236,7 +238,7 @@ def _foreign(src: Path, built: frozenset[str]) -> list[str]:
         here = src / rel if rel else src
         for entry in sorted(os.scandir(here), key=lambda e: e.name):
             path = f"{rel}/{entry.name}" if rel else entry.name
-            if path in (MANIFEST, STAGING_MARK) or path in built:
+            if path in (MANIFEST, STAGING_MARK) or (path in built and entry.is_file(follow_symlinks=False)):
                 continue
             if entry.is_dir(follow_symlinks=False) and path in above:
                 walk(path)  # a folder of the build's: what the editor added inside it is carried one by one

@@ -13,6 +13,7 @@ import signal
 import struct
 from pathlib import Path
 
+import pytest
 from conftest import edit, line_col, make_project, run_cli
 
 EVENT_TITLE = "title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}"
@@ -38,6 +39,39 @@ def test_a_style_rule_that_would_backtrack_for_ever_is_refused_at_the_rule(proje
     assert f"content/style.yaml:{nested}: a repeat without a small upper bound" in result.stderr, result.stderr
     assert f"content/style.yaml:{optional}: the rule has more than 1,000 ways to match" in result.stderr
     assert "2 errors found" in result.stderr
+
+
+WIDE_RULE = "[a-z]{0,99}[a-z]{0,9}(?=(?:(?:[a-z]{100}){100}){100}q)"
+"""Review s4, attack 64: 1,000 ways to match, but a look-ahead that reads a million characters from each place."""
+
+
+def _wide_rule(project: Path) -> None:
+    edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', f'en: ["\\\\bnext year\\\\b", "{WIDE_RULE}"]'))
+    edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + "a" * 4000 + "}"))
+
+
+def test_a_style_rule_that_reads_too_far_from_each_place_is_refused_at_the_rule(project: Path) -> None:
+    _wide_rule(project)
+    result = run_cli(project, "check", timeout=30)  # before: cubic backtracking, 60 s and more on this one text
+    _no_traceback(result)
+    at = line_col(project / "content/style.yaml", f'"{WIDE_RULE}')
+    message = "the rule may look at more than 5,000 characters from one place (1,000 ways to match, each reading up to 1,000,109"
+    assert f"content/style.yaml:{at}: {message}" in result.stderr, result.stderr
+    assert "a few words wide and with few choices" in result.stderr and "1 error found" in result.stderr
+
+
+def test_the_rules_of_the_house_style_read_little_from_each_place() -> None:
+    from conftest import REPO
+
+    from explainer.load import load_text
+    from explainer.style import rules, too_costly
+
+    doc, problems = load_text((REPO / "content/style.yaml").read_text("utf-8"), "content/style.yaml")
+    assert doc is not None and not problems
+    found, problems = rules(doc, ("ar", "en"))
+    assert len(found) > 30 and not problems  # the bound leaves the real rules alone
+    assert too_costly("(?:a|a){0,8}(?=[a-z]{10}q)") is not None  # 511 ways × 19 characters
+    assert too_costly("(?<!\\w)(?:" + "|".join(f"w{i:02d}" for i in range(99)) + ")(?!\\w)") is None  # 99 ways × 5
 
 
 def test_a_prefer_that_names_a_missing_group_is_located(project: Path) -> None:
@@ -175,6 +209,34 @@ def test_a_compiled_catalog_that_gettext_cannot_read_is_located_at_its_file(proj
         assert message in result.stderr, result.stderr
 
 
+def _mo_sharing(entries: int, size: int) -> bytes:
+    """A compiled catalog whose ``entries`` translations all point at one region of ``size`` bytes (review s4, attack 70)."""
+    header = b"Content-Type: text/plain; charset=utf-8\nPlural-Forms: nplurals=2; plural=(n != 1);\n"
+    keys = [b""] + [b"k%06d" % i for i in range(entries)]
+    start = 28 + 16 * len(keys)  # after the file's header and the two tables
+    blob, originals = b"", []
+    for key in keys:
+        originals.append((len(key), start + len(blob)))
+        blob += key + b"\0"
+    translations = [(len(header), start + len(blob))] + [(size, start + len(blob) + len(header) + 1)] * entries
+    blob += header + b"\0" + b"a" * size + b"\0"
+    tables = b"".join(struct.pack("<2I", *pair) for pair in originals + translations)
+    return struct.pack("<7I", 0x950412DE, 0, len(keys), 28, 28 + 8 * len(keys), 0, 0) + tables + blob
+
+
+def test_a_compiled_catalog_whose_entries_share_their_text_is_refused_before_gettext_reads_it(project: Path) -> None:
+    # before: gettext made a string of the shared region for each entry (a 30 MB region: 717 MB for 20 entries,
+    # 1.9 GB for 60, in every worker process too); here 200 entries on 200 KB would take 40 MB
+    mo = project / CATALOG.replace(".po", ".mo")
+    mo.write_bytes(_mo_sharing(200, 200_000))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    shared = "its 201 entries point at 40,001,483 bytes of text in a file of 204,930 bytes"
+    assert f"{CATALOG.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: {shared}" in result.stderr, result.stderr
+    assert "hint: compile it again from its .po file: python3 tools/catalogs.py" in result.stderr
+    assert not (project / "_site").exists()
+
+
 # --- static/ (attack 1) -----------------------------------------------------------------------------
 
 
@@ -308,6 +370,24 @@ def test_the_preview_reports_a_backtracking_rule_and_stays_stoppable(tmp_path: P
     assert "Traceback" not in output and "stopped by SIGTERM" in output, output
 
 
+def test_the_preview_starts_with_a_rule_that_reads_too_far_refused_not_run(tmp_path: Path) -> None:
+    """Review s4, attack 64s: with such a rule in the project, the first build never ended, so the preview never
+    listened and a saved fix was never picked up; the rule is refused now, so it never runs."""
+    from test_serve import Server, _status, wait_until
+
+    project = make_project(tmp_path / "site")
+    _wide_rule(project)
+    running = Server(project)
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        status = _status(running)
+        assert status is not None and not status["ok"], status
+        assert any("may look at more than 5,000 characters" in e["message"] for e in status["errors"]), status
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output, output
+
+
 def test_the_security_page_names_the_limits_on_data() -> None:
     from conftest import REPO
 
@@ -318,4 +398,51 @@ def test_the_security_page_names_the_limits_on_data() -> None:
     assert f"all seeds together {checks.MAX_SEEDS_BYTES // 2**20} MB" in doc and f"at most {checks.MAX_SOURCES} sources" in doc
     assert f"1 to {catalogs.MAX_PLURALS} plural forms" in doc and f"at most {catalogs.MAX_PLURAL_EXPRESSION}\n  characters" in doc
     assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
+    assert f"at most {style.MAX_RULE_WORK:,} characters read from one place" in doc
+    assert f"in one text are listed up to {style.MAX_BREAKS} (each quoting at most {style.MAX_AROUND} letters" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
+
+
+# --- language codes and errors nobody expected (review s4, attack 60) --------------------------------
+
+
+def test_a_language_code_that_climbs_out_is_a_located_error_even_with_a_loosened_schema(project: Path) -> None:
+    """The schemas are the project's: with the code's pattern dropped, '../locales/en' reached the hosting
+    rules and ended the build in a traceback (ValueError: pages under ../locales/* need different policies)."""
+    import re
+
+    schema = project / "schemas/site.schema.json"
+    body = json.loads(schema.read_text("utf-8"))
+    del body["properties"]["languages"]["items"]["properties"]["code"]["pattern"]
+    schema.write_text(json.dumps(body), "utf-8")
+    for yaml_file in (project / "content").glob("*.yaml"):
+        edit(yaml_file, lambda s: re.sub(r"(?<![\w-])en:", '"../locales/en":', s))
+    edit(project / "content/site.yaml", lambda s: s.replace("code: en,", 'code: "../locales/en",'))
+    result = run_cli(project, "build")
+    _no_traceback(result)
+    at = line_col(project / "content/site.yaml", '"../locales/en", locale')
+    assert f"content/site.yaml:{at}: language code '../locales/en' cannot be part of an address" in result.stderr, result.stderr
+    assert "hint: write a language code such as 'fr', 'ckb' or 'pt-BR'" in result.stderr
+    assert not (project / "_site").exists()
+
+
+def test_an_error_the_generator_did_not_expect_ends_the_command_in_one_line(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from explainer import cli, site
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise ValueError("pages under ../* need\ndifferent policies\x1b[2J")
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr(site, "check", broken)
+    monkeypatch.delenv(cli.DEBUG_VARIABLE, raising=False)
+    assert cli.main(["check"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line == (
+        "error: check stopped on an error it did not expect (ValueError: pages under ../* need\\ndifferent policies\\u001b[2J);"
+        " this is a bug, please report it (run it again with EXPLAINER_DEBUG=1 to see where it happened)"
+    )
+    monkeypatch.setenv(cli.DEBUG_VARIABLE, "1")
+    with pytest.raises(ValueError, match="need"):  # for developers: the traceback
+        cli.main(["check"])

@@ -313,3 +313,29 @@ def test_the_writer_refuses_any_path_that_is_not_below_its_folder(tmp_path: Path
         with pytest.raises(OSError):
             write_files({rel: b"x"}, folder)
     assert not (tmp_path / "escaped.html").exists() and list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("mine", ["folder", "link"])
+def test_a_folder_or_link_of_the_editors_where_the_last_build_wrote_a_file_is_refused_and_kept(tmp_path: Path, mine: str) -> None:
+    """Review s4, attack 69: ``rm out/sitemap.xml; mkdir out/sitemap.xml`` with a file of the editor's in it; the
+    next build took the manifest's word that sitemap.xml was its own, and the folder ended up, without a word, in
+    a hidden leftover beside the output folder (a link there was deleted)."""
+    from explainer.write import staging
+
+    out = tmp_path / "out"
+    with staging(out) as new:
+        (new / "sitemap.xml").write_text("<urlset/>", "utf-8")
+    (out / "sitemap.xml").unlink()
+    if mine == "folder":
+        (out / "sitemap.xml").mkdir()
+        (out / "sitemap.xml/keep.txt").write_text("precious", "utf-8")
+    else:
+        (tmp_path / "mine.xml").write_text("precious", "utf-8")
+        (out / "sitemap.xml").symlink_to(tmp_path / "mine.xml")
+    before = snapshot(out)
+    with pytest.raises(BuildError) as info, staging(out) as new:
+        (new / "sitemap.xml").write_text("<urlset/>", "utf-8")
+    shown = "sitemap.xml/, which the build did not write" if mine == "folder" else "sitemap.xml, a symbolic link"
+    assert f"{out}:1:1: the output folder holds {shown}" in info.value.report(), info.value.report()
+    assert snapshot(out) == before and (mine == "folder" or (out / "sitemap.xml").is_symlink())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["out"] + (["mine.xml"] if mine == "link" else []))

@@ -36,7 +36,7 @@ def test_a_corrected_page_has_one_correction_line_under_its_dateline(built_real:
         if notices:
             corrected += 1
             assert text.index("</h1>") < text.index('class="dateline"') < text.index('class="correction-note"'), path
-            assert re.search(r'href="[^"]*updates/#correction-2026-12-04"', notices[0]), path  # the newest entry
+            assert re.search(r'href="[^"]*updates/#correction-2026-12-05"', notices[0]), path  # the newest entry
     assert corrected > 20
 
 
