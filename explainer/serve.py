@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import os
+import signal
 import sys
 import threading
 import time
@@ -369,7 +370,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         _rebuild_on_saves(project, out, pending, cancel, IOLoop.current(), socket_handler, memo)
         shown = f"[{host}]" if ":" in host else host
         print(visible(f"Preview: http://{shown}:{port}/ (Ctrl+C to stop)"), flush=True)
-        IOLoop.current().start()
+        _serve_until_signal(IOLoop.current())
     except KeyboardInterrupt as exc:
         if isinstance(exc, Interrupted):
             raise  # SIGTERM: "stopped by SIGTERM", status 143
@@ -378,6 +379,34 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         for sock in sockets:
             sock.close()
     return 0
+
+
+def _serve_until_signal(loop: Any) -> None:
+    """Run the server's loop until Ctrl+C or SIGTERM, then raise as the signal would have.
+
+    While the loop runs, a signal is handled by the loop (asyncio's signal handlers), which stops:
+    raised by a handler of Python's, the interrupt could land in a callback Python ignores
+    exceptions from (a weak reference's), be printed there as a traceback, and leave the preview running."""
+    caught: list[int] = []
+
+    def stop(signum: int) -> None:
+        caught.append(signum)
+        loop.stop()
+
+    signums = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.getsignal(signum) for signum in signums}
+    for signum in signums:
+        loop.asyncio_loop.add_signal_handler(signum, stop, signum)
+    try:
+        loop.start()
+    finally:
+        for signum in signums:
+            loop.asyncio_loop.remove_signal_handler(signum)
+            signal.signal(signum, previous[signum])
+    if caught and caught[0] == signal.SIGTERM:
+        raise Interrupted(signal.SIGTERM)
+    if caught:
+        raise KeyboardInterrupt
 
 
 def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
