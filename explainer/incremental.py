@@ -25,7 +25,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,7 +74,7 @@ def shared_inputs(renderer: Renderer) -> tuple[Any, ...]:
     shared = {code: {k: v for k, v in values.items() if k != "translators"} for code, values in renderer.shared.items()}
     plain = {code: {k: v for k, v in env.globals.items() if not callable(v) and k != "untranslated"} for code, env in renderer.envs.items()}
     names = {code: place_names(model, code) for code in renderer.envs}
-    return (model.site, dict(model.pages), shared, plain, names)
+    return (model.site, dict(model.pages), dict(model.aliases), shared, plain, names)
 
 
 # --- content files ------------------------------------------------------------------------------
@@ -111,6 +111,8 @@ class _File:
 _HEAD = re.compile(rb"(?:(?:#[^\n]*|[ \t]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
 """Blank lines and comments, then the file's one key alone on its line."""
 _ITEM = b"\n  - "
+_OTHER_BREAK = re.compile("\r|\x85|\u2028|\u2029".encode())
+"""Line breaks YAML counts besides "\\n" (a lone CR…): a file with one is parsed whole, so its lines are YAML's."""
 _OTHER_LINE = re.compile(rb"\n(?!   | *#|[ \t]*(?:\n|\Z))")
 """Inside an item's text: a line that is not indented below the item, a comment or blank."""
 
@@ -126,7 +128,7 @@ def _stamp(file: Path) -> tuple[int, int] | None:
 def _split(raw: bytes) -> tuple[bytes, str, list[bytes]] | None:
     """(head, key, the items' texts without their leading ``  - ``) of a file that is one key holding a block list."""
     head = _HEAD.match(raw)
-    if head is None or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
+    if head is None or _OTHER_BREAK.search(raw) or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
         return None
     return raw[: head.end()], head.group(1).decode(), raw[head.end() + 4 :].split(_ITEM)
 
@@ -145,6 +147,22 @@ class _Made:
     files: tuple[str, ...] = ()
 
 
+def same_value(old: Any, new: Any) -> bool:
+    """Whether two values read by pages would be shown alike: equal, of the same types, in the same order
+    (``2500`` and ``2500.0`` are equal in Python but printed differently; so are two dicts in other orders)."""
+    if old is new:
+        return True
+    if type(old) is not type(new):
+        return False
+    if isinstance(old, (tuple, list)):
+        return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new, strict=True))
+    if isinstance(old, Mapping):
+        return list(old) == list(new) and all(same_value(old[k], new[k]) for k in old)
+    if is_dataclass(old):
+        return all(same_value(getattr(old, f.name), getattr(new, f.name)) for f in fields(old))
+    return bool(old == new)
+
+
 class _Same:
     """Whether values read by an earlier build equal the current ones, each pair compared once."""
 
@@ -160,7 +178,7 @@ class _Same:
             return True
         key = (id(old), id(new))
         if key not in self.known:
-            self.known[key] = bool(old == new)
+            self.known[key] = same_value(old, new)
         return self.known[key]
 
     def still(self, made: _Made | None, page: Page | None = None) -> bool:
