@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from conftest import line_col, run_cli
+from conftest import line_col, make_project, run_cli
 
 ESCAPED_KEY = '  "\\e]0;PWNED-TITLE\\a\\e[31mRED\\e[0m":\n    title:\n      ar: نص\n      en: text\n'
 
@@ -20,3 +21,23 @@ def test_an_escape_in_a_double_quoted_key_is_refused_and_review_prints_nothing_r
         assert "\x1b" not in result.stdout + result.stderr and "\x07" not in result.stdout + result.stderr
         assert f"content/pages.yaml:{where}: " in result.stderr, result.stderr
     assert pages.read_text("utf-8").endswith(ESCAPED_KEY)  # review wrote nothing
+
+
+def test_a_content_file_name_that_is_not_utf8_is_a_located_error_in_the_preview(tmp_path: Path) -> None:
+    # before: "serve stopped on an error it did not expect (UnicodeEncodeError …)": the status could not be written
+    from test_serve import Server, _status, wait_until
+
+    project = make_project(tmp_path / "site")
+    (project / "content").joinpath(os.fsdecode(b"\xff\x1b[31m.yaml")).write_bytes(b"")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 30, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: _status(running) is not None, 30, "the preview to serve its status")
+        (error,) = _status(running)["errors"]
+        assert error["path"] == "content/\\udcff\\u001b[31m.yaml" and error["line"] == 1, error
+        assert "unknown content file" in error["message"] and error["hint"]
+    finally:
+        output = running.stop()
+    assert "did not expect" not in output and "\x1b" not in output, output
+    assert "content/\\udcff\\u001b[31m.yaml:1:1: unknown content file" in output, output
