@@ -41,3 +41,14 @@ def test_a_content_file_name_that_is_not_utf8_is_a_located_error_in_the_preview(
         output = running.stop()
     assert "did not expect" not in output and "\x1b" not in output, output
     assert "content/\\udcff\\u001b[31m.yaml:1:1: unknown content file" in output, output
+
+
+def test_a_static_file_whose_published_name_is_too_long_is_refused_by_check(project: Path) -> None:
+    # before: check passed, and build blamed the output folder ("File name too long … choose another --out folder")
+    name = "a" * 250 + ".css"
+    (project / "static" / name).write_text("p {}\n", "utf-8")
+    for command in ("check", "build"):
+        result = run_cli(project, command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert f"static/{name}:1:1: the file's published name would be 265 bytes long" in result.stderr, result.stderr
+        assert "rename it to at most 244 bytes" in result.stderr and "output folder" not in result.stderr
