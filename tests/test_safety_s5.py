@@ -52,3 +52,20 @@ def test_a_static_file_whose_published_name_is_too_long_is_refused_by_check(proj
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert f"static/{name}:1:1: the file's published name would be 265 bytes long" in result.stderr, result.stderr
         assert "rename it to at most 244 bytes" in result.stderr and "output folder" not in result.stderr
+
+
+def test_a_page_id_or_alias_too_long_for_a_folder_name_is_refused_by_check(project: Path) -> None:
+    # before: check passed, and build blamed the output folder ("File name too long")
+    long_id, long_alias = "a" * 300, "b" * 260
+    pages = project / "content/pages.yaml"
+    entry = f"  {long_id}:\n    title: {{ar: نص, en: text}}\n    body: {{ar: نص, en: text}}\n    menu: footer\n"
+    entry += (
+        f"  short-page:\n    title: {{ar: نص, en: text}}\n    body: {{ar: نص, en: text}}\n    menu: footer\n    aliases: [{long_alias}]\n"
+    )
+    pages.write_text(pages.read_text("utf-8") + entry, "utf-8")
+    result = run_cli(project, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"content/pages.yaml:{line_col(pages, long_id)}: page id 'aaaa" in result.stderr, result.stderr
+    assert "is too long for an address (300 characters; an id may have at most 64)" in result.stderr
+    assert f"content/pages.yaml:{line_col(pages, long_alias)}: alias 'bbbb" in result.stderr, result.stderr
+    assert "(260 characters; an id may have at most 64)" in result.stderr and "output folder" not in result.stderr
