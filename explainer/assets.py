@@ -50,6 +50,23 @@ def hashed_name(own: str, data: bytes) -> str:
     return f"{folder + '/' if folder else ''}{stem}.{digest}{dot}{suffix}"
 
 
+MAX_NAME_BYTES = 255
+"""The longest file name (in bytes) that Linux, macOS and Windows file systems hold: a published name must fit."""
+
+
+def name_problem(own: str, shown: str) -> Problem | None:
+    """Whether ``static/<own>``'s published name (its hash added) is longer than a file system allows (review s5, attack 12)."""
+    base = own.rpartition("/")[2]
+    size = len(base.encode("utf-8", "surrogateescape")) + (HASH_LENGTH + 1 if Path(own).suffix in HASHED else 0)
+    if size <= MAX_NAME_BYTES:
+        return None
+    message = (
+        f"the file's published name would be {size} bytes long (its name and a {HASH_LENGTH}-character hash); "
+        f"a file name may have {MAX_NAME_BYTES}"
+    )
+    return Problem(shown, 1, 1, message, f"rename it to at most {MAX_NAME_BYTES - HASH_LENGTH - 1} bytes (and the references to it)")
+
+
 def static_assets(raw: Mapping[str, bytes]) -> Assets:
     """The static files (their bytes by their path below ``static/``, read by the project's rules for
     inputs) under their published names; stylesheets last, their references rewritten."""

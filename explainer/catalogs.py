@@ -28,6 +28,7 @@ from typing import Any
 from .errors import Problem
 from .model import Language
 from .project import InputError, Project
+from .uitext import entry_problems
 
 EXTRA_KEYWORDS = {"tr": None}
 """``tr`` is another language's gettext on pages in several languages."""
@@ -78,6 +79,11 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
         except Exception as exc:  # gettext reads data here (its header's charset and plural forms): a located error
             message = f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}"
             problems.append(Problem(project.show(file), 1, 1, message, _REBUILD))
+            continue
+        more = _compiled_problems(project, lang.code, data, found[lang.code])
+        if more:
+            problems += more
+            del found[lang.code]
     source = found.get(langs[0].code, NullTranslations()) if langs else NullTranslations()
     out: dict[str, NullTranslations] = {}
     for lang in langs:
@@ -89,6 +95,83 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
                 own.add_fallback(source)
             out[lang.code] = own
     return out, problems
+
+
+def _compiled_problems(project: Project, code: str, data: bytes, catalog: NullTranslations) -> list[Problem]:
+    """What the build may not use in a compiled catalog gettext has read: a plural rule that fails or picks a form
+    the catalog does not have (at the ``.mo``), and translations with markup or placeholders their msgid lacks
+    (at their ``msgstr`` line in the ``.po``, as ``check`` reports them, or at the ``.mo`` if the ``.po`` lacks them)."""
+    show = project.show(mo_path(project, code))
+    why = plural_problem(str(getattr(catalog, "_info", {}).get("plural-forms", "")), getattr(catalog, "plural", None))
+    if why is not None:
+        return [Problem(show, 1, 1, f"not a compiled catalog the build can use: {why}", _REBUILD)]
+    from babel.messages.mofile import read_mo
+
+    try:
+        messages = [m for m in read_mo(io.BytesIO(data)) if m.id]
+    except Exception as exc:  # gettext read it, so Babel should: whatever it raises is this file's problem
+        return [Problem(show, 1, 1, f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}", _REBUILD)]
+    lines = _msgstr_lines(project, code)
+    problems: list[Problem] = []
+    for m in messages:
+        ids = [str(i) for i in m.id] if isinstance(m.id, tuple | list) else [str(m.id)]
+        strings = [str(s or "") for s in m.string] if isinstance(m.string, tuple | list) else [str(m.string or "")]
+        for index, message, hint in entry_problems(ids[0], ids[1] if len(ids) > 1 else None, strings):
+            where = lines.get((m.context, ids[0], index))
+            if where is None:
+                problems.append(Problem(show, 1, 1, message, hint))
+            else:
+                problems.append(Problem(where[0], where[1], 1, message, hint))
+    return problems
+
+
+def _msgstr_lines(project: Project, code: str) -> dict[tuple[str | None, str, int], tuple[str, int]]:
+    """The file and line of each msgstr (by context, msgid and plural index) of a language's ``.po``, if it can be read."""
+    po = po_path(project, code)
+    try:
+        text = project.read_bytes(po).decode("utf-8")
+    except (InputError, UnicodeDecodeError):
+        return {}
+    found: dict[tuple[str | None, str, int], tuple[str, int]] = {}
+    for e in _po_entries(text, project.show(po), []):
+        if e.broken or "msgid" not in e.fields:
+            continue
+        context = e.fields.get("msgctxt")
+        key = (None if context is None else unescape(context), unescape(e.fields["msgid"]))
+        for field, line in e.lines.items():
+            if field.startswith("msgstr"):
+                index = int(field[7:-1]) if field != "msgstr" else 0
+                found.setdefault((*key, index), (project.show(po), line))
+    return found
+
+
+_PO_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
+
+
+def unescape(text: str) -> str:
+    """The text of a ``.po`` string (between its quotes): ``\\"`` is ``"``, ``\\n`` a line break."""
+    return re.sub(r"\\(.)", lambda m: _PO_ESCAPES.get(m.group(1), m.group(1)), text)
+
+
+PLURAL_CHECKED = 200
+"""A plural rule is tried for the numbers 0 to this one before the build uses it."""
+
+
+def plural_problem(header: str, rule: Any) -> str | None:
+    """Why a catalog's plural rule (gettext's function ``rule`` of its ``Plural-Forms`` header) cannot be used, or None:
+    it fails for a number from 0 to :data:`PLURAL_CHECKED`, or picks a form beyond the catalog's ``nplurals``."""
+    if rule is None:
+        return None
+    declared = _PLURAL_FORMS.match(header)
+    forms = int(declared.group(1)) if declared else MAX_PLURALS
+    for n in range(PLURAL_CHECKED + 1):
+        try:
+            form = rule(n)
+        except Exception as exc:  # the rule is data: n%0 divides by zero
+            return f"its plural rule fails for n = {n}: {type(exc).__name__}: {str(exc)[:100]}"
+        if not isinstance(form, int) or not 0 <= form < forms:
+            return f"its plural rule picks form {form!r} for n = {n}, but the catalog has {forms} plural forms (0 to {forms - 1})"
+    return None
 
 
 _MO_ORDER = {0x950412DE: "<", 0xDE120495: ">"}
@@ -288,7 +371,10 @@ def _translation_problems(e: _PoEntry, msgid: str, show: str) -> list[Problem]:
     if e.fuzzy:
         message = f"translation of {msgid!r} is marked fuzzy, so it is not used"
         return [Problem(show, e.line, 1, message, "check the msgstr, then delete the '#, fuzzy' line")]
-    return []
+    plural = e.fields.get("msgid_plural")
+    fields = sorted(strings, key=lambda k: int(k[7:-1]) if k != "msgstr" else 0)
+    found = entry_problems(unescape(msgid), None if plural is None else unescape(plural), [unescape(strings[k]) for k in fields])
+    return [Problem(show, e.lines[fields[index]], 1, message, hint) for index, message, hint in found]
 
 
 def _po_entries(text: str, show: str, problems: list[Problem]) -> list[_PoEntry]:
@@ -387,10 +473,10 @@ def _plural_forms_problem(value: str) -> str | None:
     if len(found.group(2)) > MAX_PLURAL_EXPRESSION:
         return f"the plural expression is longer than {MAX_PLURAL_EXPRESSION} characters"
     try:
-        gettext.c2py(found.group(2))
+        rule = gettext.c2py(found.group(2))
     except (ValueError, RecursionError, SyntaxError) as exc:
         return f"the plural expression is not valid: {exc}"
-    return None
+    return plural_problem(value, rule)
 
 
 def _header_line(text: str, start: int, name: str) -> int:

@@ -142,7 +142,7 @@ def _run(argv: list[str]) -> int:
 
         try:
             for line in review(project, args.targets):
-                print(line)
+                print(visible(line))  # ids and paths come from the content
         except BuildError as exc:
             print(exc.report(), file=sys.stderr)
             return 1

@@ -247,6 +247,8 @@ class _Reader:
         if event.tag is not None or event.anchor is not None:
             self._extras(event)
         name = event.value
+        if self.escapes and event.style == '"' and _FORBIDDEN.search(name) is not None:
+            self._escaped_characters(event)  # in a key as in a value: "\\e[31m" would reach a terminal (review s5, attack 10)
         if name == "<<" and event.implicit[0] and event.tag is None:
             self._problem(event, "merge key '<<' is not supported", "write every key of the mapping out in full")
             return None

@@ -28,6 +28,7 @@ from .project import InputError, Project, universal_newlines
 from .reuse import page_meta, shared_state
 from .structured import page_title
 from .typography import place_names, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
+from .uitext import has_markup
 from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
@@ -190,22 +191,27 @@ def _code_fingerprint() -> str:
 
 def ui_gettext(translations: GNUTranslations | NullTranslations) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
     """``gettext`` and ``ngettext`` for templates that do what Jinja's "newstyle" ones do (the
-    translation is safe markup, %-formatted with the escaped keyword arguments; ``ngettext`` also
-    gets ``num``) without their context calls, and each string without arguments is translated once."""
+    translation %-formatted with the escaped keyword arguments; ``ngettext`` also gets ``num``) without
+    their context calls, and each string without arguments is translated once. A translation is text
+    (escaped), unless its msgid carries markup: then the catalog's check has made sure the translation
+    holds the msgid's tags and no others (see :mod:`explainer.uitext`)."""
     get, nget = translations.gettext, translations.ngettext
     done: dict[str, Markup] = {}
 
+    def markup(source: str, translated: str) -> Markup:
+        return Markup(translated) if has_markup(source) else escape(translated)
+
     def gettext(message: str, /, **variables: Any) -> Markup:
         if variables:
-            return Markup(get(message)) % variables
+            return markup(message, get(message)) % variables
         found = done.get(message)
         if found is None:
-            found = done[message] = Markup(get(message)) % {}
+            found = done[message] = markup(message, get(message)) % {}
         return found
 
     def ngettext(singular: str, plural: str, num: int, /, **variables: Any) -> Markup:
         variables.setdefault("num", num)
-        return Markup(nget(singular, plural, num)) % variables
+        return markup(singular + plural, nget(singular, plural, num)) % variables
 
     return gettext, ngettext
 
@@ -352,10 +358,10 @@ def typeset_catalog(translations: GNUTranslations | NullTranslations, lang: Lang
 
     class Curled(NullTranslations):
         def gettext(self, message: str) -> str:
-            return smart(translations.gettext(message))
+            return (smart_html if has_markup(message) else smart)(translations.gettext(message))
 
         def ngettext(self, singular: str, plural: str, n: int) -> str:
-            return smart(translations.ngettext(singular, plural, n))
+            return (smart_html if has_markup(singular + plural) else smart)(translations.ngettext(singular, plural, n))
 
     return Curled()
 

@@ -127,18 +127,18 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
             lines[p.path] = _lines(project, project.root / p.path)
         errors.append(
             {
-                "path": p.path,
+                "path": _shown(p.path),
                 "line": p.line,
                 "col": p.col,
-                "message": p.message,
-                "hint": p.hint,
+                "message": _shown(p.message),
+                "hint": _shown(p.hint),
                 "excerpt": _excerpt(lines[p.path], p.line),
             }
         )
     for path, count in shown.items():
         if count > MAX_SHOWN_PER_FILE:
             more = f"{count - MAX_SHOWN_PER_FILE} more errors in this file are not shown"
-            errors.append({"path": path, "line": 1, "col": 1, "message": more, "hint": "", "excerpt": []})
+            errors.append({"path": _shown(path), "line": 1, "col": 1, "message": more, "hint": "", "excerpt": []})
     marks = []
     if model is not None:
         codes = [lang.code for lang in model.site.languages]
@@ -167,6 +167,12 @@ def status(project: Project, problems: Iterable[Problem], model: Model | None = 
                 )
     total = sum(shown.values())
     return {"ok": not total, "count": total, "errors": errors, "marks": marks}
+
+
+def _shown(text: str) -> str:
+    """``text`` as the terminal's report shows it: control characters escaped, and the undecodable bytes of a file's
+    name too (``\\udcff``), which JSON in UTF-8 cannot hold (review s5, attack 11: the preview did not start)."""
+    return visible(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _lines(project: Project, file: Path) -> list[str]:

@@ -10,7 +10,7 @@ from gettext import NullTranslations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .assets import css_problem
+from .assets import css_problem, name_problem
 from .catalogs import Coverage as CatalogCoverage
 from .catalogs import check_catalogs, translations
 from .errors import BuildError, Problem
@@ -254,7 +254,7 @@ def _static_files(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
         except InputError as exc:
             problems.append(exc.problem)
             continue
-        bad = css_problem(own, data[own], project.show(asset))
+        bad = name_problem(own, project.show(asset)) or css_problem(own, data[own], project.show(asset))
         if bad is not None:  # the file stays, so that pages that name it are not errors too
             problems.append(bad)
     return data, problems

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from .kinds import cited_facts
 from .model import Event, FuzzyDate, Model, Source, Update
 from .plan import EMBEDDED_FROM, NAV, Page, page_path
@@ -62,7 +64,8 @@ def page_title(model: Model, page: Page, code: str, gettext: Callable[[str], str
     if source is not None:
         return source.label[code]
     if page.key in UI_TITLES:
-        return str(gettext(UI_TITLES[page.key]))
+        title = gettext(UI_TITLES[page.key])
+        return title.unescape() if isinstance(title, Markup) else str(title)  # the templates' gettext escapes: the text again
     return model.site.title[code]
 
 

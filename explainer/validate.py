@@ -222,6 +222,10 @@ MAX_TEXT_LENGTH = 10_000
 """Any other text; the longest field of the real content is under a thousand characters."""
 
 
+def _too_long(what: str, ident: str) -> str:
+    return f"{what} '{_short(ident)}' is too long for an address ({len(ident):,} characters; an id may have at most {MAX_ID_LENGTH})"
+
+
 def _lengths(doc: Document, content: Content) -> list[Problem]:
     """Runaway text (a paste gone wrong, or a hostile file), with its size and place."""
     site = content.docs.get("site")
@@ -578,6 +582,8 @@ class _Site:
             assert doc is not None
             if not PROSE_ID.fullmatch(key):
                 self.err(doc, ("pages", key), f"page id '{_short(key)}' cannot be an address", SLUG_HINT, key=True)
+            elif len(key) > MAX_ID_LENGTH:  # a folder of the site: its name would be too long for a file system (review s5, 12)
+                self.err(doc, ("pages", key), _too_long("page id", key), "shorten it (it is part of the page's address)", key=True)
             elif key in RESERVED:
                 hint = f"choose another id: {', '.join(sorted(RESERVED))} are the site's own addresses"
                 self.err(doc, ("pages", key), f"page id '{key}' is taken by the site", hint, key=True)
@@ -675,6 +681,8 @@ class _Site:
                 old, new = prefix + str(alias), prefix + ident
                 if not PROSE_ID.fullmatch(str(alias)):
                     self.err(doc, (*at, "aliases", j), f"alias '{alias}' is not a slug", SLUG_HINT)
+                elif len(str(alias)) > MAX_ID_LENGTH:
+                    self.err(doc, (*at, "aliases", j), _too_long("alias", str(alias)), "shorten it (it is the address of a redirect)")
                 elif old in taken or old in out or (not prefix and alias in RESERVED):
                     what = f"another item's former id (it leads to '{out[old]}')" if old in out else "the address of a page of the site"
                     self.err(doc, (*at, "aliases", j), f"alias '{alias}' is {what}", "remove it: an alias is a former id no page uses")
