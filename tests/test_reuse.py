@@ -465,6 +465,22 @@ def test_the_datapackage_describes_every_field_of_every_file() -> None:
         assert [f[0] for f in fields(name, model.site.languages[0].code)] == list(outputs.records(model, english, name)[0]), name
 
 
+def test_the_datapackage_describes_the_statements_and_their_dates_as_the_data_has_them(built_real: Path) -> None:
+    """Some statements give, in quotation marks, words the source itself quotes, and "no-later-than" dates remarks
+    the dated reports carry too, not only an undated report's: the field descriptions say so (review r11, E1)."""
+    package = json.loads((built_real / "datapackage.json").read_text("utf-8"))
+    resource = next(r for r in package["resources"] if r["name"] == "statements-en-json")
+    described = {f["name"]: f["description"] for f in resource["schema"]["fields"]}
+    statements = json.loads((built_real / "data/en/statements.json").read_text("utf-8"))
+    dated = {s["id"] for s in json.loads((built_real / "data/en/sources.json").read_text("utf-8")) if s["date"]}
+    quoting = [s["id"] for s in statements if "“" in s["said"]]
+    from_dated = [s["id"] for s in statements if s["date_qualifier"] == "no-later-than" and {c["source"] for c in s["citations"]} <= dated]
+    assert quoting and from_dated, "the cases the descriptions must cover"
+    assert "except where the text puts in quotation marks words that the source itself quotes" in described["said"]
+    assert "undated report's time words" not in described["date_qualifier"]
+    assert "no later than the source's date" in described["date_qualifier"]
+
+
 # --- static files under hashed names --------------------------------------------------------------
 
 
