@@ -143,6 +143,29 @@ def test_search_finds_the_pages_whatever_the_spelling(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "query", "item", "when"),
+    [
+        ("en", "Allawi", "people/#allawi-on-track", "no later than 31 August 2025"),  # a remark the dated report does not date
+        ("ar", "علاوي", "people/#allawi-on-track", "في 31 آب 2025 أو قبله"),
+        ("en", "Khazali", "people/#khazali-thanks-government", "about 2024"),  # "last week", in an undated report
+        ("ar", "الخزعلي", "people/#khazali-thanks-government", "في 2024 تقريباً"),
+        ("en", "deadline first phase", "timeline/phase-one-ends/", "by September 2025"),
+    ],
+)
+def test_search_results_date_an_item_as_its_page_does(
+    built_real: Path, search_pages: dict[str, Any], lang: str, query: str, item: str, when: str
+) -> None:
+    """A result's excerpt keeps the date's qualifier ("no later than", "about", "by"), as on the page (review r11, E4)."""
+    results = _search(search_pages[lang], query)
+    found = [r for r in results if r["href"].endswith(f"/{lang}/{item}")]
+    assert found, (query, [r["href"] for r in results])
+    assert when in found[0]["text"].replace("\u00a0", " "), found[0]["text"][:120]
+    page = local_file(built_real, BASE + f"{lang}/{item}")
+    assert when in re.sub(r"<[^>]+>", "", page.read_text("utf-8")).replace("\u00a0", " ")  # the page's own wording
+
+
+@pytest.mark.browser
 def test_the_search_script_normalises_as_the_index_does(served: str, browser: Any) -> None:
     samples = ["الأنسحاب والإنهاء آذار ٱلتحالف", "مستشفى المرحلة الْعِرَاقُ العـــراق", "٢٠٢٥ ۲۰۲۶ کردستان ﻻ Erbil"]
     samples += [p.read_text("utf-8")[:2000] for p in sorted((REPO / "seeds").glob("*.txt"))]
