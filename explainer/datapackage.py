@@ -21,8 +21,10 @@ _DATE = {"type": "string", "constraints": {"pattern": r"^\d{4}(-\d{2}(-\d{2})?)?
 _PRECISION = {"type": "string", "constraints": {"enum": ["year", "month", "day"]}}
 _QUALIFIER = {"type": "string", "constraints": {"enum": ["about", "by", "no-later-than"]}}
 _QUALIFIER_NOTE = (
-    "by: a deadline the sources give; about and no-later-than: the site's own reading of an undated report's "
-    "time words (how each report is dated is in the sources collection)."
+    "by: a deadline the sources give; about: an undated report places it in time with words such as 'this month' or "
+    "'last week', so it is dated about the year the report appears to date from; no-later-than: the source gives no "
+    "indication of when it was said or happened, so it is dated no later than the source's date (or, for an undated "
+    "report, the year it appears to date from). How each report is dated is in the sources collection."
 )
 _CITATIONS = (
     "citations",
@@ -60,7 +62,12 @@ FIELDS: dict[str, list[tuple[str, Any, str]]] = {
             _QUALIFIER_NOTE,
         ),
         ("context", "string", "Where or in what role it was said."),
-        ("said", "string", "What was said, in the site's words (reported speech): the speaker's own words are in the citations."),
+        (
+            "said",
+            "string",
+            "What was said, in the site's words (reported speech), except where the text puts in quotation marks words that "
+            "the source itself quotes, or the report's own words credited to the report; the source's words are in the citations.",
+        ),
         _CITATIONS,
     ],
     "people": [

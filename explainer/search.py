@@ -91,6 +91,10 @@ def plain(md: Markdown, text: str, lang: Language) -> str:
     return " ".join(unescape(_TAG.sub(" ", md.render(text, lang))).split())
 
 
+_QUALIFIED = {"about": "about %(date)s", "by": "by %(date)s", "no-later-than": "no later than %(date)s"}
+"""A date's qualifier as the UI strings write it (the templates' ``when`` macro uses the same strings)."""
+
+
 class _Words:
     """One language's texts as the index holds them: plain, in the language's digits."""
 
@@ -104,7 +108,11 @@ class _Words:
         return "" if text is None else plain(self.md, text[self.code], self.lang)
 
     def when(self, date: Any) -> str:
-        return format_date(date, self.lang) if date is not None else ""
+        """The date as the pages write it, with its qualifier ("no later than 23 July 2024")."""
+        if date is None:
+            return ""
+        shown, form = format_date(date, self.lang), _QUALIFIED.get(date.qualifier or "")
+        return self.gettext(form) % {"date": shown} if form else shown
 
     def section(self, key: str) -> str:
         prose = self.model.pages.get(key)

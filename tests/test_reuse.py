@@ -143,6 +143,29 @@ def test_search_finds_the_pages_whatever_the_spelling(
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(
+    ("lang", "query", "item", "when"),
+    [
+        ("en", "Allawi", "people/#allawi-on-track", "no later than 31 August 2025"),  # a remark the dated report does not date
+        ("ar", "علاوي", "people/#allawi-on-track", "في 31 آب 2025 أو قبله"),
+        ("en", "Khazali", "people/#khazali-thanks-government", "about 2024"),  # "last week", in an undated report
+        ("ar", "الخزعلي", "people/#khazali-thanks-government", "في 2024 تقريباً"),
+        ("en", "deadline first phase", "timeline/phase-one-ends/", "by September 2025"),
+    ],
+)
+def test_search_results_date_an_item_as_its_page_does(
+    built_real: Path, search_pages: dict[str, Any], lang: str, query: str, item: str, when: str
+) -> None:
+    """A result's excerpt keeps the date's qualifier ("no later than", "about", "by"), as on the page (review r11, E4)."""
+    results = _search(search_pages[lang], query)
+    found = [r for r in results if r["href"].endswith(f"/{lang}/{item}")]
+    assert found, (query, [r["href"] for r in results])
+    assert when in found[0]["text"].replace("\u00a0", " "), found[0]["text"][:120]
+    page = local_file(built_real, BASE + f"{lang}/{item}")
+    assert when in re.sub(r"<[^>]+>", "", page.read_text("utf-8")).replace("\u00a0", " ")  # the page's own wording
+
+
+@pytest.mark.browser
 def test_the_search_script_normalises_as_the_index_does(served: str, browser: Any) -> None:
     samples = ["الأنسحاب والإنهاء آذار ٱلتحالف", "مستشفى المرحلة الْعِرَاقُ العـــراق", "٢٠٢٥ ۲۰۲۶ کردستان ﻻ Erbil"]
     samples += [p.read_text("utf-8")[:2000] for p in sorted((REPO / "seeds").glob("*.txt"))]
@@ -463,6 +486,22 @@ def test_the_datapackage_describes_every_field_of_every_file() -> None:
     english = next(lang for lang in model.site.languages if lang.code != model.site.languages[0].code)
     for name in outputs.COLLECTIONS:
         assert [f[0] for f in fields(name, model.site.languages[0].code)] == list(outputs.records(model, english, name)[0]), name
+
+
+def test_the_datapackage_describes_the_statements_and_their_dates_as_the_data_has_them(built_real: Path) -> None:
+    """Some statements give, in quotation marks, words the source itself quotes, and "no-later-than" dates remarks
+    the dated reports carry too, not only an undated report's: the field descriptions say so (review r11, E1)."""
+    package = json.loads((built_real / "datapackage.json").read_text("utf-8"))
+    resource = next(r for r in package["resources"] if r["name"] == "statements-en-json")
+    described = {f["name"]: f["description"] for f in resource["schema"]["fields"]}
+    statements = json.loads((built_real / "data/en/statements.json").read_text("utf-8"))
+    dated = {s["id"] for s in json.loads((built_real / "data/en/sources.json").read_text("utf-8")) if s["date"]}
+    quoting = [s["id"] for s in statements if "“" in s["said"]]
+    from_dated = [s["id"] for s in statements if s["date_qualifier"] == "no-later-than" and {c["source"] for c in s["citations"]} <= dated]
+    assert quoting and from_dated, "the cases the descriptions must cover"
+    assert "except where the text puts in quotation marks words that the source itself quotes" in described["said"]
+    assert "undated report's time words" not in described["date_qualifier"]
+    assert "no later than the source's date" in described["date_qualifier"]
 
 
 # --- static files under hashed names --------------------------------------------------------------
