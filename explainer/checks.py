@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import MAX_SHOWN_PER_FILE, Problem
+from .errors import MAX_SHOWN_PER_FILE, Hints, Problem, closest
 from .load import JsonPath
 from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Source, Text
 from .project import InputError, Project, universal_newlines
@@ -100,6 +100,14 @@ class Context:
     """By source id: its date evidence, normalised (a fact may quote it although it is short)."""
     rules: Mapping[str, list[Rule]] = field(default_factory=dict)
     """The house style, by language."""
+    hints: Hints | None = field(default=None, repr=False)
+    """The hints ("did you mean …?") for unknown source ids (made when first needed)."""
+
+    def closest_source(self, word: str) -> str | None:
+        """The source id most like ``word`` (bounded: see :class:`~explainer.errors.Hints`)."""
+        if self.hints is None:
+            self.hints = Hints(self.source_ids)
+        return self.hints.closest(word)
 
     @property
     def source(self) -> str:
@@ -124,6 +132,7 @@ def read_seeds(ctx: Context, sources: Sequence[dict[str, Any]]) -> None:
     first :data:`MAX_SOURCES` sources, each of at most :data:`MAX_SEED_BYTES`, until they hold
     :data:`MAX_SEEDS_BYTES` together."""
     ctx.source_ids |= {raw["id"] for raw in sources}
+    ctx.hints = None
     dates: dict[str, frozenset[str]] = {}
     room = MAX_SEEDS_BYTES
     for raw in sources[:MAX_SOURCES]:
@@ -221,10 +230,8 @@ class Item:
         allowed = others if quote else [self.ctx.source, *others]
         for code in value:
             if code not in allowed and not (quote and code in ("source", "quote")):
-                close = _closest(code, allowed)
-                hint = (
-                    f"did you mean '{close[0]}'?" if close else f"the languages here are {', '.join(allowed) or 'none'} (content/site.yaml)"
-                )
+                close = closest(code, allowed)
+                hint = f"did you mean '{close}'?" if close else f"the languages here are {', '.join(allowed) or 'none'} (content/site.yaml)"
                 what = "a translation of the quote" if quote and code == self.ctx.source else f"language '{_short(code)}'"
                 self.err((*at, code), f"{what} is not one of the site's translations" if quote else f"unknown {what}", hint, key=True)
         if not quote and self.ctx.source not in value:
@@ -291,8 +298,8 @@ class Item:
         self.languages(at, raw, quote=True)
         src = raw["source"]
         if src not in self.ctx.source_ids:
-            close = _closest(src, sorted(self.ctx.source_ids))
-            hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"
+            close = self.ctx.closest_source(src)
+            hint = f"did you mean '{close}'?" if close else "use the id of a document in content/sources.yaml"
             self.err((*at, "source"), f"unknown source '{src}'", hint)
             return None
         self.found.cited.append(((*at, "quote"), src))
@@ -429,13 +436,6 @@ def check_texts(ctx: Context, raw: dict[str, Any], ident: str | None, file: str)
     if ident is not None:
         item.translation_notes(ident, file)
     return item.found
-
-
-def _closest(word: str, options: Sequence[str]) -> list[str]:
-    """The option most like ``word``, if one is close (for "did you mean …?" hints)."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(options), 1)
 
 
 def _is_day(year: int, month: int, day: int) -> bool:

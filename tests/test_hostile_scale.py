@@ -1,0 +1,57 @@
+"""Hostile data at scale (review s5, attacks 4–9): inputs small enough for the file limits whose
+cost grew faster than their size — quote proofs, "did you mean" hints, the timeline graphic, YAML
+lists, seed paragraphs and the preview's watcher. Each test builds a small hostile project and
+asserts that the command finishes fast with located errors (or none), never a traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from conftest import line_col, run_cli
+
+PAD = "x" * 50
+
+
+def _no_traceback(result: object, code: int = 1) -> None:
+    stderr = getattr(result, "stderr", "")
+    assert "Traceback" not in stderr, stderr
+    assert getattr(result, "returncode", None) == code, stderr
+
+
+# --- attack 5: "did you mean" over thousands of ids ----------------------------------------------------
+
+
+def test_hints_for_unknown_sources_stay_fast_with_thousands_of_sources(project: Path) -> None:
+    sources = [f"  - {{id: s{i:06d}-{PAD}, file: none.txt, label: {{ar: نص}}}}" for i in range(2000)]
+    with open(project / "content/sources.yaml", "a", encoding="utf-8") as f:
+        f.write("\n".join(sources) + "\n")
+    quote = "وفي عام 2014، أدى صعود تنظيم داعش، وسيطرته السريعة على مساحة واسعة من العراق وسوريا"
+    event = ["  - id: unknown-sources", '    date: "2025"', "    status: occurred", "    title: {ar: عنوان}", "    cite:"]
+    event += [f'      - {{source: q{i:06d}-{PAD}y, quote: "{quote}"}}' for i in range(90)]
+    with open(project / "content/events.yaml", "a", encoding="utf-8") as f:
+        f.write("\n".join(event) + "\n")
+    started = time.monotonic()
+    result = run_cli(project, "check", timeout=60)  # before: 43 s for 90 (difflib over 2,000 ids for each citation)
+    _no_traceback(result)
+    assert time.monotonic() - started < 25
+    events = project / "content/events.yaml"
+    first, last = line_col(events, f"q000000-{PAD}y"), line_col(events, f"q000089-{PAD}y")
+    assert f"content/events.yaml:{first}: unknown source 'q000000-{PAD}y'" in result.stderr, result.stderr[-3000:]
+    assert f"content/events.yaml:{last}: unknown source 'q000089-{PAD}y'" in result.stderr  # every one located
+    assert f"did you mean 's000000-{PAD}'?" in result.stderr
+
+
+def test_a_hint_compares_a_bounded_number_of_names() -> None:
+    from explainer.errors import HINT_CANDIDATES, MAX_HINTS, Hints, closest
+
+    assert 10 <= HINT_CANDIDATES <= 200 and 5 <= MAX_HINTS <= 100
+    names = [f"s{i:06d}-{PAD}" for i in range(20_000)]
+    started = time.monotonic()
+    assert closest(f"s000123-{PAD}y", names) is not None
+    assert closest("timline", ["events", "timeline", "plan"]) == "timeline"  # a typo still gets its hint
+    hints = Hints(names)
+    for i in range(1000):
+        hints.closest(f"q{i:06d}-{PAD}")
+    assert time.monotonic() - started < 5  # before: about 6 s for each unknown id
