@@ -22,7 +22,7 @@ from .errors import MAX_SHOWN_PER_FILE, Hints, Problem, closest
 from .load import JsonPath
 from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Source, Text
 from .project import InputError, Project, universal_newlines
-from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
+from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, TooCostly, normalise, too_short
 from .style import Rule, breaks, own_words
 from .translations import english_name, notes
 
@@ -182,7 +182,9 @@ def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None
     published = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in left_out]
     paragraphs = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
     digest = hashlib.sha256(data).hexdigest()
-    return Seed(QuoteIndex.of(text), digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems, len(data)
+    index = QuoteIndex.of(text)
+    index.searched = 0  # (the budget of whole-text searches is per check; what was found before is kept)
+    return Seed(index, digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems, len(data)
 
 
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -315,7 +317,11 @@ class Item:
         return Citation(src, words, translation, line, start, end, seed.numbers.get(line, 0))
 
     def _placed(self, at: JsonPath, seed: Seed, src: str, quote: str) -> tuple[int, int, int, str] | None:
-        found = seed.index.find(quote)
+        try:
+            found = seed.index.find(quote)
+        except TooCostly as exc:
+            self.err((*at, "quote"), *_too_costly(src, exc.args[0]))
+            return None
         if found is None:
             message = f"quote not found in source '{src}': «{_short(quote.strip(), 60)}»"
             hint = "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)"
@@ -349,6 +355,14 @@ class Item:
             return False
         return True
 
+    def _headline(self, seed: Seed, headline: str) -> None:
+        try:
+            if seed.index.find(headline) is None:
+                hint = "copy the headline exactly from the seed file"
+                self.err(("headline", self.ctx.source), "headline not found in the document", hint)
+        except TooCostly as exc:
+            self.err(("headline", self.ctx.source), *_too_costly(self.raw["id"], exc.args[0]))
+
     def source(self) -> Source | None:
         """A source document (the builder of the ``sources`` kind)."""
         raw = self.raw
@@ -362,8 +376,8 @@ class Item:
             hint = f"after checking its citations, run: python build.py review seeds/{raw['file']}"
             self.err("id", f"seeds/{raw['file']} is not pinned", hint, key=True)
         headline = self.optional_text("headline")
-        if headline is not None and seed.index.find(headline[self.ctx.source]) is None:
-            self.err(("headline", self.ctx.source), "headline not found in the document", "copy the headline exactly from the seed file")
+        if headline is not None:
+            self._headline(seed, headline[self.ctx.source])
         pub, date = raw.get("publisher"), raw.get("date")
         when = self.date(("date", "value")) if date else None
         if not date and not raw.get("dating"):
@@ -436,6 +450,15 @@ def check_texts(ctx: Context, raw: dict[str, Any], ident: str | None, file: str)
     if ident is not None:
         item.translation_notes(ident, file)
     return item.found
+
+
+def _too_costly(source: str, limit: int) -> tuple[str, str]:
+    """The message and hint for a quote past the seed's search budget (:data:`~explainer.quotes.FULL_SEARCH_CHARS`)."""
+    message = (
+        f"quote not verified: the quotes of source '{source}' whose inner words are all common in it "
+        f"need whole-document searches, and they passed the limit of {limit:,} characters read"
+    )
+    return message, "quote fewer or longer passages, each with a word that is rare in the document (a name, a number)"
 
 
 def _is_day(year: int, month: int, day: int) -> bool:

@@ -55,3 +55,63 @@ def test_a_hint_compares_a_bounded_number_of_names() -> None:
     for i in range(1000):
         hints.closest(f"q{i:06d}-{PAD}")
     assert time.monotonic() - started < 5  # before: about 6 s for each unknown id
+
+
+# --- attack 4: quote proofs cost (citations) × (seed size) ---------------------------------------------
+
+FILLER = ("كككككككككك " * 20).strip() + "\n"
+"""A near-periodic seed line: the slowest text for a plain search (review s5, attack 4)."""
+
+
+def test_many_citations_of_a_large_seed_are_verified_in_linear_time() -> None:
+    from explainer.quotes import QuoteIndex
+
+    quote = "كككككككككك كككككككككك كككككككككم"
+    names = [f"اسم{i}" for i in range(3000)]
+    text = FILLER * 8000 + quote + "\n" + "\n".join(f"قال {name} في بيان رسمي" for name in names) + "\n"  # 1.8 MB
+    index = QuoteIndex(text)
+    started = time.monotonic()
+    for _ in range(20_000):  # before: a whole-text search each, 3 ms: a minute
+        found = index.find(quote)
+        assert found is not None and index.words(found) == quote
+    for name in names:  # distinct quotes, each with a rare word: confirmed where that word is
+        found = index.find(f"قال {name} في بيان")
+        assert found is not None and index.words(found) == f"قال {name} في بيان"
+    assert index.find("كككككككككك اسم1 كككككككككم") is None
+    assert time.monotonic() - started < 5
+
+
+def test_whole_seed_searches_have_a_budget(monkeypatch: object) -> None:
+    import pytest
+
+    from explainer import quotes
+
+    assert quotes.FULL_SEARCH_CHARS // (4 << 20) >= 200  # even a seed of the 4 MB limit allows hundreds
+    index = quotes.QuoteIndex(FILLER * 100)
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(quotes, "FULL_SEARCH_CHARS", 29 * len(FILLER) * 100)
+    for i in range(29):  # each distinct, absent, and with only common inner words: a whole-text search each
+        assert index.find(f"كككككككككك كككككككككك ككم{i}") is None
+    assert index.find("كككككككككك كككككككككك ككم0") is None  # (looked up before: no new search)
+    with pytest.raises(quotes.TooCostly):
+        index.find("كككككككككك كككككككككك ككم99")
+
+
+def test_a_quote_past_the_search_budget_is_a_located_error(project: Path, monkeypatch: object) -> None:
+    import pytest
+
+    from explainer import quotes
+    from explainer.errors import BuildError
+    from explainer.validate import Project, load_model
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    quotes.QuoteIndex.of.cache_clear()  # (quotes found by an earlier test in this process are remembered)
+    monkeypatch.setattr(quotes, "CANDIDATES", 0)  # every quote needs a whole-text search …
+    monkeypatch.setattr(quotes, "FULL_SEARCH_CHARS", 0)  # … and none is allowed
+    with pytest.raises(BuildError) as caught:
+        load_model(Project(project))
+    quotes.QuoteIndex.of.cache_clear()
+    costly = [p for p in caught.value.problems if "quote not verified" in p.message]
+    assert costly and all(p.path.startswith("content/") and p.line > 1 for p in costly), caught.value.report()
+    assert "passed the limit of 0 characters read" in costly[0].message
+    assert "a word that is rare in the document" in costly[0].hint
