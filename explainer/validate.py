@@ -214,6 +214,10 @@ def _schema_invalid(shown: str, data: bytes) -> list[Problem]:
     return []
 
 
+MAX_KEY_EVENTS = 30
+"""At most this many events may be marked ``key: true``: the timeline graphic labels a handful (six in
+this site), and choosing which fit in every language lays it out once per extra key event —
+400 of them took over 60 s."""
 MAX_ID_LENGTH = 64
 """Ids become URL fragments and folder names: keep them short."""
 MAX_QUOTE_LENGTH = 1_000
@@ -501,6 +505,17 @@ class _Site:
                     hint = f"did you mean '{close}'?" if close else f"use the id of an entry in content/{BY_NAME[target].file}.yaml"
                     self.err(doc, (kind.key, i, *path), f"unknown {what} '{ident}'", hint)
 
+    def key_events(self) -> None:
+        """At most :data:`MAX_KEY_EVENTS` events are marked ``key``; the first past it is located."""
+        doc = self.content.docs.get("events")
+        if doc is None:
+            return
+        marked = [i for i, raw in enumerate(items_of(BY_NAME["events"], doc)) if raw.get("key") is True]
+        if len(marked) > MAX_KEY_EVENTS:
+            message = f"{len(marked)} events are marked 'key: true'; the timeline graphic can name at most {MAX_KEY_EVENTS}"
+            hint = f"keep 'key: true' on the {MAX_KEY_EVENTS} most important events (this one is past the limit), remove it from the rest"
+            self.err(doc, ("events", marked[MAX_KEY_EVENTS], "key"), message, hint, key=True)
+
     def sources(self) -> None:
         """Every source is cited (when everything loaded) and its document is the one that was pinned."""
         doc = self.content.docs.get("sources")
@@ -742,6 +757,7 @@ def assemble(
         site.unique(kind, doc, i, raw["id"])
         site.located(doc, (kind.key, i), found)
     site.refs()
+    site.key_events()
     site.sources()
     others = _texts(ctx, content, site)
     texts = [(doc, (kind.key, i), found) for kind, doc, i, _raw, found in site.each()] + others

@@ -115,3 +115,32 @@ def test_a_quote_past_the_search_budget_is_a_located_error(project: Path, monkey
     assert costly and all(p.path.startswith("content/") and p.line > 1 for p in costly), caught.value.report()
     assert "passed the limit of 0 characters read" in costly[0].message
     assert "a word that is rare in the document" in costly[0].hint
+
+
+# --- attack 6: hundreds of key events for the timeline graphic -------------------------------------------
+
+
+def test_too_many_key_events_are_refused_at_the_first_past_the_limit(project: Path) -> None:
+    from explainer.validate import MAX_KEY_EVENTS
+
+    assert 10 <= MAX_KEY_EVENTS <= 60
+    with open(project / "content/events.yaml", encoding="utf-8") as f:
+        marked = f.read().count("key: true")
+    quote = "غزت الولايات المتحدة العراق في مارس/آذار 2003"
+    events = []
+    for i in range(400):
+        events += [f"  - id: ev{i}", f'    date: "{2003 + i % 20}-{1 + i % 12:02d}"', "    status: occurred", "    key: true"]
+        events += [f"    title: {{ar: حدث رقم {i} في بغداد, en: Event {i}}}", "    cite:", f'      - {{source: joint, quote: "{quote}"}}']
+    with open(project / "content/events.yaml", "a", encoding="utf-8") as f:
+        f.write("\n".join(events) + "\n")
+    result = run_cli(project, "build", timeout=60)  # before: the render limit (60 s), blamed on a template's loop
+    _no_traceback(result)
+    first = f"  - id: ev{MAX_KEY_EVENTS - marked}\n"
+    text = (project / "content/events.yaml").read_text("utf-8")
+    at = text.index("key: true", text.index(first))
+    line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+    message = f"{400 + marked} events are marked 'key: true'; the timeline graphic can name at most {MAX_KEY_EVENTS}"
+    message = f"content/events.yaml:{line}:{col}: {message}"
+    assert message in result.stderr, result.stderr[-2000:]
+    assert "1 error found" in result.stderr and "_timeline_graphic" not in result.stderr
+    assert not (project / "_site").exists()
