@@ -123,6 +123,11 @@ MAX_SEED_BYTES = 4 * 2**20
 """A source document (a seed) is at most this large: an article is a few KB, and each is indexed for quotes."""
 MAX_SEEDS_BYTES = 32 * 2**20
 """All seeds together are at most this large (their quote indexes are held at once)."""
+MAX_SEED_PARAGRAPHS = 10_000
+"""A seed has at most this many paragraphs (non-empty lines): each is published numbered on its
+source page, and 1.9 million one-letter lines made a 194 MB page in 99 s. A long report has a few thousand."""
+MAX_SEEDS_PARAGRAPHS = 50_000
+"""All seeds together have at most this many paragraphs."""
 MAX_SOURCES = 200
 """At most this many sources are read (the site has five); more is an error of content/sources.yaml."""
 
@@ -134,20 +139,22 @@ def read_seeds(ctx: Context, sources: Sequence[dict[str, Any]]) -> None:
     ctx.source_ids |= {raw["id"] for raw in sources}
     ctx.hints = None
     dates: dict[str, frozenset[str]] = {}
-    room = MAX_SEEDS_BYTES
+    room, paragraphs = MAX_SEEDS_BYTES, MAX_SEEDS_PARAGRAPHS
     for raw in sources[:MAX_SOURCES]:
-        seed, problems, size = _seed(ctx.project, raw, room)
+        seed, problems, size = _seed(ctx.project, raw, room, paragraphs)
         room -= size
         if seed is not None:
             ctx.seeds[raw["id"]] = seed
+            paragraphs -= len(seed.paragraphs)
         ctx.seed_problems[raw["id"]] = problems
         if raw.get("date"):
             dates[raw["id"]] = frozenset(normalise(c["quote"]) for c in raw["date"]["cite"])
     ctx.datelines = dates
 
 
-def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None, Checked, int]:
-    """The source document of ``raw``, its problems, and its size (it is not indexed if larger than ``room``)."""
+def _seed(project: Project, raw: dict[str, Any], room: int, paragraphs: int) -> tuple[Seed | None, Checked, int]:
+    """The source document of ``raw``, its problems, and its size (it is not indexed if larger than
+    ``room``, or with more paragraphs than ``paragraphs`` or :data:`MAX_SEED_PARAGRAPHS`)."""
     file = raw["file"]
     problems = Checked()
     try:
@@ -180,11 +187,24 @@ def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None
         chrome.append((j, n, actual))
     left_out = {n for _j, n, _text in chrome}
     published = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in left_out]
-    paragraphs = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
+    if len(published) > min(MAX_SEED_PARAGRAPHS, paragraphs):
+        problems.problems.append(Found(("file",), *_too_many_paragraphs(file, len(published), paragraphs)))
+        return None, problems, len(data)
+    paragraphs_of = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
     digest = hashlib.sha256(data).hexdigest()
     index = QuoteIndex.of(text)
     index.searched = 0  # (the budget of whole-text searches is per check; what was found before is kept)
-    return Seed(index, digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems, len(data)
+    return Seed(index, digest, paragraphs_of, tuple(chrome), {p.line: p.number for p in paragraphs_of}), problems, len(data)
+
+
+def _too_many_paragraphs(file: str, count: int, room: int) -> tuple[str, str]:
+    """The message and hint for a seed past :data:`MAX_SEED_PARAGRAPHS` (or the room left of :data:`MAX_SEEDS_PARAGRAPHS`)."""
+    if count > MAX_SEED_PARAGRAPHS:
+        message = f"seeds/{file} has {count:,} paragraphs (non-empty lines); a seed may have at most {MAX_SEED_PARAGRAPHS:,}"
+    else:
+        left = f"the {room:,} left of the {MAX_SEEDS_PARAGRAPHS:,} all seeds may have together"
+        message = f"seeds/{file} has {count:,} paragraphs, more than {left}"
+    return message, "keep the document's own paragraphs, one per line: join lines that are not paragraphs, or cite a shorter document"
 
 
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import line_col, run_cli
+from conftest import edit, line_col, run_cli
 
 PAD = "x" * 50
 
@@ -143,4 +143,27 @@ def test_too_many_key_events_are_refused_at_the_first_past_the_limit(project: Pa
     message = f"content/events.yaml:{line}:{col}: {message}"
     assert message in result.stderr, result.stderr[-2000:]
     assert "1 error found" in result.stderr and "_timeline_graphic" not in result.stderr
+    assert not (project / "_site").exists()
+
+
+# --- attack 8: a seed of a million one-letter paragraphs ---------------------------------------------------
+
+
+def test_a_seed_of_too_many_paragraphs_is_refused_at_its_source(project: Path) -> None:
+    import hashlib
+
+    from explainer.checks import MAX_SEED_BYTES, MAX_SEED_PARAGRAPHS, MAX_SEEDS_PARAGRAPHS
+
+    assert 1000 <= MAX_SEED_PARAGRAPHS <= MAX_SEEDS_PARAGRAPHS <= 200_000
+    assert MAX_SEED_BYTES // MAX_SEED_PARAGRAPHS >= 100  # a seed of the size limit has paragraphs of a line or more
+    seed = project / "seeds/003_d62c7aa82ec35e7c.txt"
+    old = hashlib.sha256(seed.read_bytes()).hexdigest()
+    seed.write_bytes(seed.read_bytes() + b"a\n" * MAX_SEED_PARAGRAPHS)  # before: all published, 50 us and 100 bytes each
+    edit(project / "content/sources.yaml", lambda s: s.replace(old, hashlib.sha256(seed.read_bytes()).hexdigest()))
+    result = run_cli(project, "build", timeout=60)
+    _no_traceback(result)
+    at = line_col(project / "content/sources.yaml", "003_d62c7aa82ec35e7c.txt")
+    message = f"content/sources.yaml:{at}: seeds/003_d62c7aa82ec35e7c.txt has 10,0"  # (its own 26 and the 10,000 added)
+    assert message in result.stderr and "paragraphs (non-empty lines)" in result.stderr, result.stderr[-2000:]
+    assert f"a seed may have at most {MAX_SEED_PARAGRAPHS:,}" in result.stderr and "join lines" in result.stderr
     assert not (project / "_site").exists()
