@@ -167,3 +167,74 @@ def test_a_seed_of_too_many_paragraphs_is_refused_at_its_source(project: Path) -
     assert message in result.stderr and "paragraphs (non-empty lines)" in result.stderr, result.stderr[-2000:]
     assert f"a seed may have at most {MAX_SEED_PARAGRAPHS:,}" in result.stderr and "join lines" in result.stderr
     assert not (project / "_site").exists()
+
+
+# --- attack 7: a YAML list of millions of tiny items ----------------------------------------------------------
+
+
+def test_a_file_of_too_many_values_is_refused_where_the_limit_is_passed(monkeypatch: object) -> None:
+    import pytest
+
+    from explainer import load
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(load, "MAX_VALUES", 100_000)  # (the real limit: see the next test)
+    limit, weight = load.MAX_VALUES, load.ITEM_WEIGHT
+    text = "events: [" + "0," * (limit // weight + 10) + "0]\n"  # before: 250 bytes of memory per byte (8 MB took 2 GB)
+    started = time.monotonic()
+    doc, problems = load.load_text(text, "content/events.yaml")
+    assert doc is None and len(problems) == 1
+    col = len("events: [") + 2 * (limit // weight - 1) + 1  # the first item past the limit (the mapping and list count too)
+    assert (problems[0].line, problems[0].col) == (1, col), problems[0]
+    assert f"the file holds more than {limit:,} values" in problems[0].message and "split" in problems[0].hint
+    nested = "events:\n  - [" + "0," * limit + "0]\n"  # values below an item count one each
+    doc, problems = load.load_text(nested, "content/events.yaml")
+    assert doc is None and problems[0].line == 2 and "more than" in problems[0].message
+    assert time.monotonic() - started < 5
+
+
+def test_the_value_limit_leaves_the_benchmark_corpus_alone(tmp_path: Path) -> None:
+    import sys
+
+    from conftest import REPO
+
+    from explainer.load import ITEM_WEIGHT, MAX_VALUES, load_file
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import corpus
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    root = corpus.write_ours(tmp_path / "ours", corpus.events(1000))
+    doc, problems = load_file(root / "content/events.yaml", "content/events.yaml")
+    assert doc is not None and not problems
+    size = sum(1 for _ in _values(doc.data)) + (ITEM_WEIGHT - 1) * len(doc.data["events"])
+    assert size * 10 * 3 < MAX_VALUES  # room for three times the 10,000-event corpus (180,000 values)
+    assert MAX_VALUES * 300 < 2**31  # and at most about 300 bytes of memory each: 300 MB at the limit
+
+
+def _values(value: object) -> object:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _values(v)
+
+
+def test_running_out_of_memory_is_one_line(monkeypatch: object, capsys: object) -> None:
+    import pytest
+
+    from explainer import cli
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch) and isinstance(capsys, pytest.CaptureFixture)
+
+    def exhausted(_argv: list[str]) -> int:
+        raise MemoryError
+
+    monkeypatch.setattr(cli, "_run", exhausted)
+    assert cli.main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("error: build ran out of memory: the output folder was left as it was; look for a very large file"), err
