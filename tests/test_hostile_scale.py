@@ -238,3 +238,74 @@ def test_running_out_of_memory_is_one_line(monkeypatch: object, capsys: object) 
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith("error: build ran out of memory: the output folder was left as it was; look for a very large file"), err
+
+
+# --- attack 9: the preview's watcher and links to large or unreadable trees ---------------------------------
+
+
+def _inotify_watches(pid: int) -> int:
+    """How many inotify watches the process holds (one line per watch in its inotify descriptors' fdinfo)."""
+    total = 0
+    for fd in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            total += sum(1 for line in fd.read_text().splitlines() if line.startswith("inotify wd:"))
+        except OSError:
+            continue
+    return total
+
+
+def test_the_preview_watches_the_project_s_own_folders_not_a_linked_tree(tmp_path: Path) -> None:
+    from conftest import make_project
+    from test_serve import Server, wait_until
+
+    from explainer.watcher import MAX_WATCHED_FOLDERS, input_folders
+
+    assert 500 <= MAX_WATCHED_FOLDERS <= 8192  # (8,192: the smallest default watch limit of Linux)
+    outside = tmp_path / "outside"
+    for i in range(400):
+        (outside / f"d{i}" / "sub").mkdir(parents=True)
+    project = make_project(tmp_path / "site")
+    (project / "static/big").symlink_to(outside)
+    assert not [f for f in input_folders([project / "static"]) if "outside" in str(f.resolve())]
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: b"Preview:" in running.output, 60, "the first build")
+        assert _inotify_watches(running.proc.pid) < 200  # before: 800 more, one for each folder of the linked tree
+        (project / "static/big").unlink()
+        edit(project / "content/events.yaml", lambda s: s + "\n# saved\n")
+        wait_until(lambda: running.output.count(b"rebuilt") >= 1, 60, "a save to rebuild")
+        (project / "static/fresh").mkdir()  # a folder made while the preview runs is watched too
+        wait_until(lambda: running.output.count(b"rebuilt") >= 2, 60, "the new folder to rebuild")
+        (project / "static/fresh/note.txt").write_text("saved\n", "utf-8")
+        wait_until(lambda: running.output.count(b"rebuilt") >= 3, 60, "a save in the new folder to rebuild")
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "Exception in thread" not in output, output
+
+
+def test_a_failing_watch_falls_back_to_polling_then_says_it_stopped(monkeypatch: object, capsys: object) -> None:
+    import pytest
+    import watchfiles
+
+    from explainer.watcher import watch_saves
+
+    assert isinstance(monkeypatch, pytest.MonkeyPatch) and isinstance(capsys, pytest.CaptureFixture)
+    calls: list[dict[str, object]] = []
+
+    def failing(*_folders: object, **options: object) -> object:
+        calls.append(options)
+        if len(calls) == 1:  # the system's watch: its limit reached
+            raise OSError("OS file watch limit reached")
+        yield {(watchfiles.Change.modified, "content/events.yaml")}
+        raise PermissionError("Permission denied (os error 13)")
+
+    monkeypatch.setattr(watchfiles, "watch", failing)
+    saves: list[bool] = []
+    watch_saves([], lambda _change, _path: True, lambda: saves.append(True))  # returns once polling fails too
+    assert [c["force_polling"] for c in calls] == [False, True] and all(c["recursive"] is False for c in calls)
+    assert saves == [True]
+    err = capsys.readouterr().err
+    assert "preview: the system's file watch failed (OSError: OS file watch limit reached); checking for saves every" in err
+    assert "preview: stopped watching for saves (PermissionError" in err and "Traceback" not in err
