@@ -95,9 +95,9 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-HINT_CANDIDATES = 40
+HINT_CANDIDATES = 20
 """A "did you mean" hint compares a word with at most this many names (the likeliest by first letter and length)."""
-MAX_HINTS = 20
+MAX_HINTS = 10
 """At most this many different unknown names of one kind get a hint in one check; the rest say what to use instead."""
 
 
