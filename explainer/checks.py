@@ -18,11 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import MAX_SHOWN_PER_FILE, Problem
+from .errors import MAX_SHOWN_PER_FILE, Hints, Problem, closest
 from .load import JsonPath
 from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Source, Text
 from .project import InputError, Project, universal_newlines
-from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, normalise, too_short
+from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, TooCostly, normalise, too_short
 from .style import Rule, breaks, own_words
 from .translations import english_name, notes
 
@@ -100,6 +100,14 @@ class Context:
     """By source id: its date evidence, normalised (a fact may quote it although it is short)."""
     rules: Mapping[str, list[Rule]] = field(default_factory=dict)
     """The house style, by language."""
+    hints: Hints | None = field(default=None, repr=False)
+    """The hints ("did you mean …?") for unknown source ids (made when first needed)."""
+
+    def closest_source(self, word: str) -> str | None:
+        """The source id most like ``word`` (bounded: see :class:`~explainer.errors.Hints`)."""
+        if self.hints is None:
+            self.hints = Hints(self.source_ids)
+        return self.hints.closest(word)
 
     @property
     def source(self) -> str:
@@ -115,6 +123,11 @@ MAX_SEED_BYTES = 4 * 2**20
 """A source document (a seed) is at most this large: an article is a few KB, and each is indexed for quotes."""
 MAX_SEEDS_BYTES = 32 * 2**20
 """All seeds together are at most this large (their quote indexes are held at once)."""
+MAX_SEED_PARAGRAPHS = 10_000
+"""A seed has at most this many paragraphs (non-empty lines): each is published numbered on its
+source page, and 1.9 million one-letter lines made a 194 MB page in 99 s. A long report has a few thousand."""
+MAX_SEEDS_PARAGRAPHS = 50_000
+"""All seeds together have at most this many paragraphs."""
 MAX_SOURCES = 200
 """At most this many sources are read (the site has five); more is an error of content/sources.yaml."""
 
@@ -124,21 +137,24 @@ def read_seeds(ctx: Context, sources: Sequence[dict[str, Any]]) -> None:
     first :data:`MAX_SOURCES` sources, each of at most :data:`MAX_SEED_BYTES`, until they hold
     :data:`MAX_SEEDS_BYTES` together."""
     ctx.source_ids |= {raw["id"] for raw in sources}
+    ctx.hints = None
     dates: dict[str, frozenset[str]] = {}
-    room = MAX_SEEDS_BYTES
+    room, paragraphs = MAX_SEEDS_BYTES, MAX_SEEDS_PARAGRAPHS
     for raw in sources[:MAX_SOURCES]:
-        seed, problems, size = _seed(ctx.project, raw, room)
+        seed, problems, size = _seed(ctx.project, raw, room, paragraphs)
         room -= size
         if seed is not None:
             ctx.seeds[raw["id"]] = seed
+            paragraphs -= len(seed.paragraphs)
         ctx.seed_problems[raw["id"]] = problems
         if raw.get("date"):
             dates[raw["id"]] = frozenset(normalise(c["quote"]) for c in raw["date"]["cite"])
     ctx.datelines = dates
 
 
-def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None, Checked, int]:
-    """The source document of ``raw``, its problems, and its size (it is not indexed if larger than ``room``)."""
+def _seed(project: Project, raw: dict[str, Any], room: int, paragraphs: int) -> tuple[Seed | None, Checked, int]:
+    """The source document of ``raw``, its problems, and its size (it is not indexed if larger than
+    ``room``, or with more paragraphs than ``paragraphs`` or :data:`MAX_SEED_PARAGRAPHS`)."""
     file = raw["file"]
     problems = Checked()
     try:
@@ -171,9 +187,24 @@ def _seed(project: Project, raw: dict[str, Any], room: int) -> tuple[Seed | None
         chrome.append((j, n, actual))
     left_out = {n for _j, n, _text in chrome}
     published = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip() and n not in left_out]
-    paragraphs = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
+    if len(published) > min(MAX_SEED_PARAGRAPHS, paragraphs):
+        problems.problems.append(Found(("file",), *_too_many_paragraphs(file, len(published), paragraphs)))
+        return None, problems, len(data)
+    paragraphs_of = tuple(Paragraph(n, words, k) for k, (n, words) in enumerate(published, 1))
     digest = hashlib.sha256(data).hexdigest()
-    return Seed(QuoteIndex.of(text), digest, paragraphs, tuple(chrome), {p.line: p.number for p in paragraphs}), problems, len(data)
+    index = QuoteIndex.of(text)
+    index.searched = 0  # (the budget of whole-text searches is per check; what was found before is kept)
+    return Seed(index, digest, paragraphs_of, tuple(chrome), {p.line: p.number for p in paragraphs_of}), problems, len(data)
+
+
+def _too_many_paragraphs(file: str, count: int, room: int) -> tuple[str, str]:
+    """The message and hint for a seed past :data:`MAX_SEED_PARAGRAPHS` (or the room left of :data:`MAX_SEEDS_PARAGRAPHS`)."""
+    if count > MAX_SEED_PARAGRAPHS:
+        message = f"seeds/{file} has {count:,} paragraphs (non-empty lines); a seed may have at most {MAX_SEED_PARAGRAPHS:,}"
+    else:
+        left = f"the {room:,} left of the {MAX_SEEDS_PARAGRAPHS:,} all seeds may have together"
+        message = f"seeds/{file} has {count:,} paragraphs, more than {left}"
+    return message, "keep the document's own paragraphs, one per line: join lines that are not paragraphs, or cite a shorter document"
 
 
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
@@ -221,10 +252,8 @@ class Item:
         allowed = others if quote else [self.ctx.source, *others]
         for code in value:
             if code not in allowed and not (quote and code in ("source", "quote")):
-                close = _closest(code, allowed)
-                hint = (
-                    f"did you mean '{close[0]}'?" if close else f"the languages here are {', '.join(allowed) or 'none'} (content/site.yaml)"
-                )
+                close = closest(code, allowed)
+                hint = f"did you mean '{close}'?" if close else f"the languages here are {', '.join(allowed) or 'none'} (content/site.yaml)"
                 what = "a translation of the quote" if quote and code == self.ctx.source else f"language '{_short(code)}'"
                 self.err((*at, code), f"{what} is not one of the site's translations" if quote else f"unknown {what}", hint, key=True)
         if not quote and self.ctx.source not in value:
@@ -291,8 +320,8 @@ class Item:
         self.languages(at, raw, quote=True)
         src = raw["source"]
         if src not in self.ctx.source_ids:
-            close = _closest(src, sorted(self.ctx.source_ids))
-            hint = f"did you mean '{close[0]}'?" if close else "use the id of a document in content/sources.yaml"
+            close = self.ctx.closest_source(src)
+            hint = f"did you mean '{close}'?" if close else "use the id of a document in content/sources.yaml"
             self.err((*at, "source"), f"unknown source '{src}'", hint)
             return None
         self.found.cited.append(((*at, "quote"), src))
@@ -308,7 +337,11 @@ class Item:
         return Citation(src, words, translation, line, start, end, seed.numbers.get(line, 0))
 
     def _placed(self, at: JsonPath, seed: Seed, src: str, quote: str) -> tuple[int, int, int, str] | None:
-        found = seed.index.find(quote)
+        try:
+            found = seed.index.find(quote)
+        except TooCostly as exc:
+            self.err((*at, "quote"), *_too_costly(src, exc.args[0]))
+            return None
         if found is None:
             message = f"quote not found in source '{src}': «{_short(quote.strip(), 60)}»"
             hint = "copy the words exactly from the seed file (spacing, diacritics, alef forms and quotation marks may differ)"
@@ -342,6 +375,14 @@ class Item:
             return False
         return True
 
+    def _headline(self, seed: Seed, headline: str) -> None:
+        try:
+            if seed.index.find(headline) is None:
+                hint = "copy the headline exactly from the seed file"
+                self.err(("headline", self.ctx.source), "headline not found in the document", hint)
+        except TooCostly as exc:
+            self.err(("headline", self.ctx.source), *_too_costly(self.raw["id"], exc.args[0]))
+
     def source(self) -> Source | None:
         """A source document (the builder of the ``sources`` kind)."""
         raw = self.raw
@@ -355,8 +396,8 @@ class Item:
             hint = f"after checking its citations, run: python build.py review seeds/{raw['file']}"
             self.err("id", f"seeds/{raw['file']} is not pinned", hint, key=True)
         headline = self.optional_text("headline")
-        if headline is not None and seed.index.find(headline[self.ctx.source]) is None:
-            self.err(("headline", self.ctx.source), "headline not found in the document", "copy the headline exactly from the seed file")
+        if headline is not None:
+            self._headline(seed, headline[self.ctx.source])
         pub, date = raw.get("publisher"), raw.get("date")
         when = self.date(("date", "value")) if date else None
         if not date and not raw.get("dating"):
@@ -431,11 +472,13 @@ def check_texts(ctx: Context, raw: dict[str, Any], ident: str | None, file: str)
     return item.found
 
 
-def _closest(word: str, options: Sequence[str]) -> list[str]:
-    """The option most like ``word``, if one is close (for "did you mean …?" hints)."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(options), 1)
+def _too_costly(source: str, limit: int) -> tuple[str, str]:
+    """The message and hint for a quote past the seed's search budget (:data:`~explainer.quotes.FULL_SEARCH_CHARS`)."""
+    message = (
+        f"quote not verified: the quotes of source '{source}' whose inner words are all common in it "
+        f"need whole-document searches, and they passed the limit of {limit:,} characters read"
+    )
+    return message, "quote fewer or longer passages, each with a word that is rare in the document (a name, a number)"
 
 
 def _is_day(year: int, month: int, day: int) -> bool:

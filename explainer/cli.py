@@ -100,6 +100,8 @@ def main(argv: list[str]) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return 1
+    except MemoryError:
+        pass  # reported below: this block still holds whatever filled the memory
     except Exception as exc:  # a mistake of the generator (or an input its checks missed): one line, not a traceback
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
@@ -107,6 +109,11 @@ def main(argv: list[str]) -> int:
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
+    print(visible(f"error: {argv[0] if argv else 'the command'} ran out of memory{left}; {OUT_OF_MEMORY}"), file=sys.stderr)
+    return 1
+
+
+OUT_OF_MEMORY = "look for a very large file in content/, seeds/ or static/ (or one that repeats a small part millions of times)"
 
 
 DEBUG_VARIABLE = "EXPLAINER_DEBUG"

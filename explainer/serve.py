@@ -31,6 +31,7 @@ from .incremental import Memo
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
+from .watcher import watch_saves
 from .workers import Cancelled
 from .write import write_into
 
@@ -419,7 +420,7 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     """Watch the project's files in a thread of their own (watchfiles, inotify): a save sets both events
     returned, the first to start a build, the second to cancel the one running (a template that never
     ends is stopped at once; the build starts again with everything saved since)."""
-    from watchfiles import DefaultFilter, watch
+    from watchfiles import DefaultFilter
 
     pending, cancel = threading.Event(), threading.Event()
 
@@ -430,14 +431,12 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
         def __call__(self, change: Any, path: str) -> bool:
             return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
 
-    def watching() -> None:
-        # a save is acted on a few milliseconds after its last file event
-        saves = watch(*watched_paths(project), watch_filter=InputsOnly(), debounce=40, step=4, rust_timeout=0, yield_on_timeout=False)
-        for _changes in saves:
-            pending.set()
-            cancel.set()
+    def saved() -> None:
+        pending.set()
+        cancel.set()
 
-    threading.Thread(target=watching, daemon=True, name="watch").start()
+    watching = threading.Thread(target=watch_saves, args=(watched_paths(project), InputsOnly(), saved), daemon=True, name="watch")
+    watching.start()
     return pending, cancel
 
 

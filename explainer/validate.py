@@ -19,7 +19,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .checks import MAX_SOURCES, Checked, Context, check_item, check_texts, read_seeds
-from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Problem
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Hints, Problem, closest
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
 from .load import Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
@@ -87,8 +87,8 @@ def read_content(project: Project, memo: Memo | None = None) -> Content:
     if project.content.is_dir():
         for extra in sorted(project.content.glob("*.y*ml")):
             if extra.stem not in CONTENT_FILES or extra.suffix != ".yaml":
-                close = _closest(extra.stem, CONTENT_FILES)
-                hint = f"did you mean {close[0]}.yaml?" if close else f"the content files are: {', '.join(CONTENT_FILES)}"
+                close = closest(extra.stem, CONTENT_FILES)
+                hint = f"did you mean {close}.yaml?" if close else f"the content files are: {', '.join(CONTENT_FILES)}"
                 content.problems.append(Problem(project.show(extra), 1, 1, "unknown content file", hint))
     return content
 
@@ -214,6 +214,10 @@ def _schema_invalid(shown: str, data: bytes) -> list[Problem]:
     return []
 
 
+MAX_KEY_EVENTS = 30
+"""At most this many events may be marked ``key: true``: the timeline graphic labels a handful (six in
+this site), and choosing which fit in every language lays it out once per extra key event —
+400 of them took over 60 s."""
 MAX_ID_LENGTH = 64
 """Ids become URL fragments and folder names: keep them short."""
 MAX_QUOTE_LENGTH = 1_000
@@ -306,15 +310,15 @@ def _explain(err: Any, languages: tuple[Language, ...] = ()) -> tuple[str, str, 
         allowed = sorted(schema.get("properties", {}))
         extras = [k for k in err.instance if k not in allowed] if isinstance(err.instance, dict) else []
         key = extras[0] if extras else None
-        close = _closest(key or "", allowed)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed keys here: {', '.join(allowed)}"
+        close = closest(key or "", allowed)
+        hint = f"did you mean '{close}'?" if close else f"allowed keys here: {', '.join(allowed)}"
         return (f"{field}: unknown key '{_short(key)}'", hint, key)
     if kind == "type":
         return _wrong_type(err, field, schema)
     if kind == "enum":
         options = ", ".join(str(o) for o in err.validator_value)
-        close = _closest(_short(err.instance), [str(o) for o in err.validator_value])
-        hint = f"did you mean '{close[0]}'? " if close else ""
+        close = closest(_short(err.instance), [str(o) for o in err.validator_value])
+        hint = f"did you mean '{close}'? " if close else ""
         return (f"{field}: '{_short(err.instance)}' is not allowed here", f"{hint}use one of: {options}", None)
     if kind in ("minLength", "pattern") and isinstance(err.instance, str) and not err.instance.strip():
         return (f"{field}: text is empty", "write the text, or remove the field if it is optional", None)
@@ -350,13 +354,6 @@ def _other(err: Any, field: str, kind: str) -> tuple[str, str, str | None]:
         bound = "at least" if kind == "minimum" else "at most"
         return (f"{field}: {err.instance} is out of range", f"the value must be {bound} {err.validator_value}", None)
     return (f"{field}: {err.message}", "see docs/content-format.md for this field", None)
-
-
-def _closest(word: str, options: Iterable[str]) -> list[str]:
-    """The option most like ``word``, if one is close (for "did you mean …?" hints)."""
-    import difflib
-
-    return difflib.get_close_matches(word, list(options), 1)
 
 
 def _short(value: Any, n: int = 40) -> str:
@@ -503,13 +500,25 @@ class _Site:
             known[kind.name] = (
                 None if doc is None else {raw["id"] for raw in items_of(kind, doc)} | self.content.dropped.get(kind.name, set())
             )
+        hints = {name: Hints(ids) for name, ids in known.items() if ids is not None}
         for kind, doc, i, _raw, found in self.each():
             for path, target, ident, what in found.refs:
                 ids = known[target]
                 if ids is not None and ident not in ids:  # (a kind whose file failed to load: already reported)
-                    close = _closest(ident, sorted(ids))
-                    hint = f"did you mean '{close[0]}'?" if close else f"use the id of an entry in content/{BY_NAME[target].file}.yaml"
+                    close = hints[target].closest(ident)
+                    hint = f"did you mean '{close}'?" if close else f"use the id of an entry in content/{BY_NAME[target].file}.yaml"
                     self.err(doc, (kind.key, i, *path), f"unknown {what} '{ident}'", hint)
+
+    def key_events(self) -> None:
+        """At most :data:`MAX_KEY_EVENTS` events are marked ``key``; the first past it is located."""
+        doc = self.content.docs.get("events")
+        if doc is None:
+            return
+        marked = [i for i, raw in enumerate(items_of(BY_NAME["events"], doc)) if raw.get("key") is True]
+        if len(marked) > MAX_KEY_EVENTS:
+            message = f"{len(marked)} events are marked 'key: true'; the timeline graphic can name at most {MAX_KEY_EVENTS}"
+            hint = f"keep 'key: true' on the {MAX_KEY_EVENTS} most important events (this one is past the limit), remove it from the rest"
+            self.err(doc, ("events", marked[MAX_KEY_EVENTS], "key"), message, hint, key=True)
 
     def sources(self) -> None:
         """Every source is cited (when everything loaded) and its document is the one that was pinned."""
@@ -542,6 +551,7 @@ class _Site:
         from .markdown import PAGE_LINK
 
         pages = self.page_keys()
+        page_hints = Hints(pages)
         with_items = {kind.page for kind in KINDS}
         hint = "link to a page of the site by its key, such as [the plan](plan#erbil) or [an event](timeline/ID); to the web with https://"
         for doc, at, found in texts:
@@ -551,8 +561,8 @@ class _Site:
                 if page is None:
                     message, fix = f"link '{_short(target)}' is neither a web address nor a page of the site", hint
                 elif key not in pages:
-                    close = _closest(key, sorted(pages))
-                    message, fix = f"link to '{key}': the site has no such page", f"did you mean '{close[0]}'?" if close else hint
+                    close = page_hints.closest(key)
+                    message, fix = f"link to '{key}': the site has no such page", f"did you mean '{close}'?" if close else hint
                 elif anchor and key in with_items and (key, anchor) not in self.fact_ids:
                     message, fix = f"link to '{key}#{anchor}': that page has no item '{anchor}'", "use the id of an item shown there"
                 else:
@@ -594,6 +604,7 @@ class _Site:
 
         doc = self.content.docs.get("updates")
         pages, with_items = self.page_keys(), {kind.page for kind in KINDS}
+        page_hints = Hints(pages)
         for i, raw in enumerate(items_of(BY_NAME["updates"], doc)):
             assert doc is not None
             if raw["kind"] == "correction" and not raw.get("pages"):
@@ -603,9 +614,9 @@ class _Site:
                 found = PAGE_LINK.fullmatch(entry)
                 key, anchor = (found.group("key"), found.group("anchor")) if found else (entry, None)
                 if key not in pages:
-                    close = _closest(key, sorted(pages))
+                    close = page_hints.closest(key)
                     hint = (
-                        f"did you mean '{close[0]}'?"
+                        f"did you mean '{close}'?"
                         if close
                         else "name a page by its key, such as plan, timeline/joint-statement or plan#erbil"
                     )
@@ -754,6 +765,7 @@ def assemble(
         site.unique(kind, doc, i, raw["id"])
         site.located(doc, (kind.key, i), found)
     site.refs()
+    site.key_events()
     site.sources()
     others = _texts(ctx, content, site)
     texts = [(doc, (kind.key, i), found) for kind, doc, i, _raw, found in site.each()] + others

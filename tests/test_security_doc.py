@@ -21,3 +21,14 @@ def test_the_security_page_names_what_the_code_uses() -> None:
     assert f"{render.PARALLEL_FROM} pages or more" in DOC
     assert f"at most {project.MAX_INPUT_BYTES // 2**20} MB" in DOC and f"{project.MAX_STATIC_BYTES // 2**20} MB" in DOC
     assert f"{project.MAX_STATIC_FILES:,} files" in DOC and f"at most {project.MAX_DEPTH} deep" in DOC
+
+
+def test_the_security_page_names_the_limits_against_hostile_sizes() -> None:
+    from explainer import checks, errors, load, quotes, validate, watcher
+
+    assert f"at most {checks.MAX_SEED_PARAGRAPHS:,} paragraphs" in DOC and f"all seeds {checks.MAX_SEEDS_PARAGRAPHS:,}" in DOC
+    assert f"at most {load.MAX_VALUES:,} values" in DOC and f"counts {load.ITEM_WEIGHT}," in DOC
+    assert f"at most {validate.MAX_KEY_EVENTS} events are marked `key`" in DOC
+    assert f"at most {quotes.FULL_SEARCH_CHARS:,} characters" in DOC
+    assert f"at most {errors.HINT_CANDIDATES} likely names" in DOC and f"at most {errors.MAX_HINTS} different" in DOC
+    assert f"at most {watcher.MAX_WATCHED_FOLDERS:,} of them" in DOC and f"every {watcher.POLL_MS} ms" in DOC
