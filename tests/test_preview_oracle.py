@@ -71,14 +71,19 @@ def removed_event(project: Path, rng: random.Random, memo: Memo) -> str:
     return "an added event removed"
 
 
-def draft_and_back(project: Path, rng: random.Random, memo: Memo) -> str:
+def toggled(project: Path, ident: str, line: str) -> bool:
+    """``line`` added to the event ``ident`` of events.yaml (True), or taken out again if it is there (False)."""
     file = project / "content/events.yaml"
     text = file.read_text("utf-8")
-    if "    draft: true\n" in text:
-        file.write_text(text.replace("    draft: true\n", ""), "utf-8")
-        return "a draft published"
-    file.write_text(text.replace("  - id: invasion\n", "  - id: invasion\n    draft: true\n"), "utf-8")
-    return "an event made a draft"
+    if line in text:
+        file.write_text(text.replace(line, ""), "utf-8")
+        return False
+    file.write_text(text.replace(f"  - id: {ident}\n", f"  - id: {ident}\n{line}", 1), "utf-8")
+    return True
+
+
+def draft_and_back(project: Path, rng: random.Random, memo: Memo) -> str:
+    return "an event made a draft" if toggled(project, "invasion", "    draft: true\n") else "a draft published"
 
 
 def prose_page(project: Path, rng: random.Random, memo: Memo) -> str:
@@ -140,13 +145,7 @@ def emptied_then(project: Path, rng: random.Random, memo: Memo) -> str:
 
 def alias(project: Path, rng: random.Random, memo: Memo) -> str:
     """An event's former id (its redirect page is written, and removed with the alias)."""
-    file = project / "content/events.yaml"
-    text = file.read_text("utf-8")
-    if "    aliases: [first-talks]\n" in text:
-        file.write_text(text.replace("    aliases: [first-talks]\n", ""), "utf-8")
-        return "an alias removed"
-    file.write_text(text.replace("  - id: first-round\n", "  - id: first-round\n    aliases: [first-talks]\n", 1), "utf-8")
-    return "an alias added"
+    return "an alias added" if toggled(project, "first-round", "    aliases: [first-talks]\n") else "an alias removed"
 
 
 def number_retyped(project: Path, rng: random.Random, memo: Memo) -> str:
