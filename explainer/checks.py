@@ -100,6 +100,8 @@ class Context:
     """By source id: its date evidence, normalised (a fact may quote it although it is short)."""
     rules: Mapping[str, list[Rule]] = field(default_factory=dict)
     """The house style, by language."""
+    notes: bool = True
+    """Whether items' translation notes are worked out (a published build does not show them)."""
 
     @property
     def source(self) -> str:
@@ -404,7 +406,7 @@ class Item:
             self.err((), message, "fix the breaks listed (or the rule in content/style.yaml that finds them), then check again")
 
     def translation_notes(self, ident: str, file: str) -> None:
-        if self.ctx.languages:
+        if self.ctx.notes and self.ctx.languages:
             self.found.notes += notes(self.raw, ident, self.ctx.languages, file)
 
 
