@@ -100,6 +100,8 @@ class Context:
     """By source id: its date evidence, normalised (a fact may quote it although it is short)."""
     rules: Mapping[str, list[Rule]] = field(default_factory=dict)
     """The house style, by language."""
+    notes: bool = True
+    """Whether items' translation notes are worked out (a published build does not show them)."""
     hints: Hints | None = field(default=None, repr=False)
     """The hints ("did you mean …?") for unknown source ids (made when first needed)."""
 
@@ -445,7 +447,7 @@ class Item:
             self.err((), message, "fix the breaks listed (or the rule in content/style.yaml that finds them), then check again")
 
     def translation_notes(self, ident: str, file: str) -> None:
-        if self.ctx.languages:
+        if self.ctx.notes and self.ctx.languages:
             self.found.notes += notes(self.raw, ident, self.ctx.languages, file)
 
 

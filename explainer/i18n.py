@@ -21,7 +21,7 @@ def digits(text: str, policy: str) -> str:
     return text.translate(_ARABIC_INDIC) if policy == "arab" else text
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=65536)
 def format_date(date: FuzzyDate, lang: Language) -> str:
     """The date at its precision in the language's locale and digits (without qualifier), its
     spaces no-break: a line never ends inside a date ("أيلول" / "2025")."""

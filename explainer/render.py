@@ -418,10 +418,24 @@ def cite_view(
 def _relative(from_path: str, to_path: str) -> str:
     """A relative URL from the page at ``from_path`` to ``to_path`` (both site-relative)."""
     from_dir = from_path if from_path.endswith("/") or not from_path else posixpath.dirname(from_path) + "/"
-    rel = posixpath.relpath(to_path or ".", from_dir or ".")
+    rel = _relpath(to_path or ".", from_dir or ".")
     if to_path.endswith("/") or not to_path:
         rel = "./" if rel == "." else rel + "/"
     return rel
+
+
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)`` without its two calls of ``getcwd``, for paths without ``.`` or ``..``
+    parts and not absolute (the site's own); others are left to ``relpath``."""
+    to, base = [p for p in path.split("/") if p], [p for p in start.split("/") if p]
+    if path.startswith("/") or start.startswith("/") or {".", ".."} & {*to, *base}:
+        return posixpath.relpath(path, start)
+    common = 0
+    for a, b in zip(base, to, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(base) - common) + to[common:]) or "."
 
 
 def _page_url(from_path: str, code: str, key: str, anchor: str) -> str | None:

@@ -23,6 +23,7 @@ from .model import Language, Model
 NBSP = "\u00a0"
 
 _DIGIT = "[0-9\u0660-\u0669]"
+_ANY_DIGIT = re.compile(_DIGIT)
 
 
 @lru_cache(maxsize=8)
@@ -42,7 +43,7 @@ def _date_pattern(locale: str) -> re.Pattern[str]:
 
 def whole_dates(text: str, locale: str) -> str:
     """``text`` with the spaces inside each date made no-break."""
-    if " " not in text:
+    if " " not in text or _ANY_DIGIT.search(text) is None:  # every date has digits; most texts between tags have none
         return text
     return _date_pattern(locale).sub(lambda m: m.group(0).replace(" ", NBSP), text)
 

@@ -58,7 +58,7 @@ def load_model(project: Project, *, translation: bool = True, drafts: bool = Fal
     ``memo``: what the live preview kept from its previous build (the same model, made from what changed).
     """
     content = read_content(project, memo)
-    ctx = context(project, content)
+    ctx = context(project, content, notes=translation)
     check = memo.checks(content) if memo is not None else check_item
     checked = {kind.name: [check(ctx, kind, raw) for raw in items_of(kind, content.docs.get(kind.file))] for kind in KINDS}
     return assemble(ctx, content, checked, translation=translation, drafts=drafts, memo=memo)
@@ -364,11 +364,12 @@ def _short(value: Any, n: int = 40) -> str:
 # --- checking each item -----------------------------------------------------------------------------
 
 
-def context(project: Project, content: Content) -> Context:
-    """What every item's check depends on: the site's languages, the source documents, the house style."""
+def context(project: Project, content: Content, *, notes: bool = True) -> Context:
+    """What every item's check depends on: the site's languages, the source documents, the house style
+    (``notes``: whether translation notes are worked out)."""
     site = content.docs.get("site")
     languages = _languages(site.data) if site is not None else ()
-    ctx = Context(project, languages)
+    ctx = Context(project, languages, notes=notes)
     sources = content.docs.get("sources")
     raws = sources.data["sources"] if sources is not None else []
     if sources is not None and len(raws) > MAX_SOURCES:  # (read_seeds reads the first ones)
