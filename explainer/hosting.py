@@ -21,6 +21,11 @@ SEARCH_SCRIPT = "'self' 'wasm-unsafe-eval'"
 LONG_CACHE = "public, max-age=31536000, immutable"
 """For files whose name carries a hash of their content (``static/``)."""
 
+STATIC_CSP = "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self'; sandbox"
+"""For ``static/``: its files are data, so one opened as a document (an HTML or SVG file put there)
+runs no script and reaches nothing; the pages that load the stylesheet, fonts and search script
+are governed by their own policy, not by this one."""
+
 SHORT_CACHE = "public, max-age=300"
 """For pages and everything else: five minutes."""
 
@@ -93,6 +98,7 @@ def headers_file(pages: Iterable[Page], site_root: str) -> bytes:
         "  Referrer-Policy: strict-origin-when-cross-origin",
         "",
         f"{site_root}static/*",
+        f"  Content-Security-Policy: {STATIC_CSP}",
         f"  Cache-Control: {LONG_CACHE}",
     ]
     for pattern, policy in sorted(rules.items()):

@@ -527,7 +527,18 @@ def test_the_deploy_guide_gives_the_policies_the_build_writes() -> None:
     guide = (REPO / "docs" / "deploy.md").read_text("utf-8")
     for key, path in (("home", "ar/"), ("search", "ar/search/"), ("embed/map", "embed/ar/map/")):
         assert hosting.header_csp(Page(key, "ar", path, "x.html", {})) in guide, key
-    assert hosting.LONG_CACHE in guide and hosting.SHORT_CACHE in guide
+    assert hosting.LONG_CACHE in guide and hosting.SHORT_CACHE in guide and hosting.STATIC_CSP in guide
+
+
+def test_a_document_in_static_runs_no_script_where_the_hosts_headers_apply(built_real: Path) -> None:
+    """Review s6, attack 41: static/ is data; an HTML or SVG file there was published with no policy."""
+    from explainer import hosting
+
+    rules = (built_real / "_headers").read_text("utf-8").split("\n\n")
+    static = next(rule for rule in rules if rule.startswith("/iraq-coalition/static/*"))
+    policy = next(line for line in static.splitlines() if "Content-Security-Policy" in line)
+    assert "script-src" not in policy and "default-src 'none'" in policy and "sandbox" in policy
+    assert policy.endswith(hosting.STATIC_CSP)
 
 
 @pytest.mark.browser
