@@ -25,7 +25,7 @@ from gettext import GNUTranslations, NullTranslations
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem
+from .errors import Problem, visible
 from .model import Language
 from .project import InputError, Project
 from .uitext import entry_problems
@@ -79,6 +79,12 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
         except Exception as exc:  # gettext reads data here (its header's charset and plural forms): a located error
             message = f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}"
             problems.append(Problem(project.show(file), 1, 1, message, _REBUILD))
+            continue
+        charset = str(getattr(found[lang.code], "_charset", None) or "utf-8").lower().replace("_", "-")
+        if charset not in ("utf-8", "utf8"):  # a charset such as unicode_escape turns plain ASCII into any character
+            message = f"not a compiled catalog the build can use: its header names the charset «{visible(charset[:40])}»"
+            problems.append(Problem(project.show(file), 1, 1, message, _REBUILD))
+            del found[lang.code]
             continue
         more = _compiled_problems(project, lang.code, data, found[lang.code])
         if more:

@@ -58,6 +58,8 @@ ITEM_WEIGHT = 4
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff\U000e0000-\U000e007f]"
 )
+REFUSED_CHARACTERS = _FORBIDDEN
+"""The characters no text of the site may hold (control, direction and invisible ones), whatever file it comes from."""
 _UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
 """The refused characters that YAML itself cannot read at all (the rest are refused after parsing)."""
 _READABLE_REFUSED = (

@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .load import REFUSED_CHARACTERS, char_name
+
 _TAG = re.compile(r"<[A-Za-z/!?][^<>]*>?")
 """Whatever an HTML parser would read as the start of a tag, a comment or a declaration, up to its ``>``."""
 
@@ -83,6 +85,11 @@ def translation_problems(msgid: str, plural: str | None, translation: str, form:
         extra = list(dict.fromkeys(m.group() for m in _TAG.finditer(translation) if _tag(m.group()) not in tags(msgid)))
         what = f"markup its msgid does not have: {' '.join(extra)[:120]}" if extra else "not the markup of its msgid"
         problems.append((f"the translation of {msgid[:60]!r} holds {what}", MARKUP_HINT))
+    refused = REFUSED_CHARACTERS.search(translation)
+    if refused is not None:
+        where = f"(at character {refused.start() + 1})"
+        message = f"the translation of {msgid[:60]!r} holds {char_name(refused.group())} {where}, which content may not hold either"
+        problems.append((message, "delete it; a translation is text a reader sees, without control, direction or invisible characters"))
     own, stray = placeholders(translation)
     allowed: set[str] = set().union(*(placeholders(s)[0] for s in sources))
     if stray:

@@ -139,3 +139,26 @@ def test_a_plural_rule_that_fails_is_refused_in_the_po_header(project: Path) -> 
     result = run_cli(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "malformed catalog: its plural rule fails for n = 0: ZeroDivisionError" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("char", "name"), [("\u202e", "U+202E RIGHT-TO-LEFT OVERRIDE"), ("\u200b", "U+200B ZERO WIDTH SPACE")])
+def test_a_translation_holding_a_character_content_may_not_hold_is_refused_at_its_po_line(project: Path, char: str, name: str) -> None:
+    # review s6, attacks 30/31/34: a catalog published direction and invisible characters that content files refuse by name
+    line = _translate(
+        project, 'msgid "Skip to content"\nmsgstr "Skip to content"', f'msgid "Skip to content"\nmsgstr "Skip to {char}content"'
+    )
+    _refused(project, line, f"the translation of 'Skip to content' holds {name} (at character 9)")
+
+
+def test_a_compiled_catalog_in_another_charset_is_refused(project: Path) -> None:
+    # review s6, attack 30: a .mo's charset (unicode_escape) turned its plain ASCII '\\x1b' into ESC on the pages
+    mo = project / EN_PO.replace(".po", ".mo")
+    data = mo.read_bytes()
+    assert b"charset=utf-8" in data
+    mo.write_bytes(data.replace(b"charset=utf-8", b"charset=latin", 1))  # the same length: the offsets hold
+    result = run_cli(project, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        f"{EN_PO.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: its header names the charset «latin»"
+        in result.stderr
+    )
