@@ -34,6 +34,10 @@ MAX_REPEAT = 100
 """``{n,m}`` may repeat at most this many times; ``*``, ``+`` and ``{n,}`` are refused."""
 
 MAX_RULE_WORK = 5000
+MAX_STYLE_WORK = 10_000
+"""What all the rules of one language together may look at from one place of a text (each rule's ways to
+match times its width, summed): one rule's bound alone let a hundred rules take minutes on one long text.
+The real house style uses about a fifth of it."""
 """How many characters a rule may read from one place at most: its ways to match times its width (see
 :func:`too_costly`). The house rule that reads most, the Arabic month names, reads 1,575."""
 
@@ -114,6 +118,12 @@ def too_costly(text: str) -> str | None:
     return None
 
 
+def rule_work(text: str) -> int:
+    """What a rule that :func:`too_costly` lets pass may look at from one place: its ways to match times its width."""
+    paths, width = _cost(_parser.parse(text, re.IGNORECASE))
+    return paths * max(width, 1)
+
+
 class _Unbounded(Exception):
     pass
 
@@ -179,6 +189,7 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
     out: list[Rule] = []
     problems: list[Problem] = []
     known = set(languages)
+    work: Counter[str] = Counter()
     for kind in ("relative_time", "swap"):
         for lang, entries in (doc.data.get(kind) or {}).items():
             if lang not in known:
@@ -192,6 +203,10 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
                 path = (kind, lang, i, "avoid") if swap else (kind, lang, i)
                 why = too_costly(text)
                 if why is None:
+                    work[lang] += rule_work(text)
+                    if work[lang] > MAX_STYLE_WORK:
+                        why = f"the rules of '{lang}' together may look at more than {MAX_STYLE_WORK:,} characters from one place of a text"
+                if why is None:
                     try:
                         pattern = re.compile(text, re.IGNORECASE)
                     except (re.error, RecursionError, OverflowError) as exc:
@@ -201,6 +216,8 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
                     hint = (
                         "fix the pattern (Python re syntax, without *, + or back-references, a few words wide and with few choices;"
                         " see docs/content-format.md)"
+                        if not why.startswith("the rules of")
+                        else "keep fewer or narrower rules for this language: this one and those after it are not used"
                     )
                     problems.append(Problem(doc.path, line, col, why, hint))
                     continue

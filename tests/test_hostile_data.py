@@ -50,6 +50,21 @@ def _wide_rule(project: Path) -> None:
     edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + "a" * 4000 + "}"))
 
 
+def test_rules_that_together_read_too_far_from_each_place_are_refused_from_the_first_past_the_budget(project: Path) -> None:
+    # review s6, attacks 90-92: each rule within its bound, but a hundred of them took minutes on one long text
+    from explainer import style
+
+    rules = ", ".join(f'"[a-z]{{0,60}}{word}"' for word in ("qqx", "qqy", "qqz"))
+    edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', f'en: ["\\\\bnext year\\\\b", {rules}]'))
+    result = run_cli(project, "check", timeout=30)
+    _no_traceback(result)
+    at = line_col(project / "content/style.yaml", '"[a-z]{0,60}qqz"')
+    message = f"the rules of 'en' together may look at more than {style.MAX_STYLE_WORK:,} characters from one place of a text"
+    assert f"content/style.yaml:{at}: {message}" in result.stderr, result.stderr
+    first = line_col(project / "content/style.yaml", '"[a-z]{0,60}qqy"')
+    assert f"content/style.yaml:{first}:" not in result.stderr and "keep fewer or narrower rules" in result.stderr
+
+
 def test_a_style_rule_that_reads_too_far_from_each_place_is_refused_at_the_rule(project: Path) -> None:
     _wide_rule(project)
     result = run_cli(project, "check", timeout=30)  # before: cubic backtracking, 60 s and more on this one text
@@ -399,6 +414,7 @@ def test_the_security_page_names_the_limits_on_data() -> None:
     assert f"1 to {catalogs.MAX_PLURALS} plural forms" in doc and f"at most {catalogs.MAX_PLURAL_EXPRESSION}\n  characters" in doc
     assert f"{{n,m}}` up to {style.MAX_REPEAT}" in doc and f"at most {style.MAX_RULE_PATHS:,} ways" in doc
     assert f"at most {style.MAX_RULE_WORK:,} characters read from one place" in doc
+    assert f"the rules of one language at most {style.MAX_STYLE_WORK:,} such characters together" in doc
     assert f"in one text are listed up to {style.MAX_BREAKS} (each quoting at most {style.MAX_AROUND} letters" in doc
     assert "`schemas/`" in doc.split("## What is code (trusted)")[0].split("is code:")[0]  # schemas are code, said in the summary
 
