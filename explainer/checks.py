@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import MAX_SHOWN_PER_FILE, Hints, Problem, closest
-from .load import JsonPath
+from .load import MAX_TEXT_LENGTH, JsonPath
 from .model import Chrome, Citation, Cites, FuzzyDate, Language, Paragraph, Source, Text
 from .project import InputError, Project, universal_newlines
 from .quotes import MIN_QUOTE_LETTERS, MIN_QUOTE_WORDS, QuoteIndex, TooCostly, normalise, too_short
@@ -437,6 +437,8 @@ class Item:
                     continue  # the web or mail; any other scheme is shown as text (see markdown.safe_link)
                 self.found.links.append((path, target, seen[target] - 1))
             rules = self.ctx.rules.get(lang, ())
+            if len(text) > MAX_TEXT_LENGTH:
+                continue  # refused for its length (validate): not worth the house rules' time
             if rules and len(self.found.placed) >= MAX_SHOWN_PER_FILE:
                 unchecked += 1
                 continue

@@ -58,6 +58,8 @@ ITEM_WEIGHT = 4
 _FORBIDDEN = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u00ad\u180e\u200b\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufffe\uffff\U000e0000-\U000e007f]"
 )
+MAX_TEXT_LENGTH = 10_000
+"""Any text but an id or a quote; the longest field of the real content is under a thousand characters."""
 REFUSED_CHARACTERS = _FORBIDDEN
 """The characters no text of the site may hold (control, direction and invisible ones), whatever file it comes from."""
 _UNPARSABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")

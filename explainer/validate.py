@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .checks import MAX_SOURCES, Checked, Context, check_item, check_texts, read_seeds
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Hints, Problem, closest
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
-from .load import Document, JsonPath, load_file, without_items
+from .load import MAX_TEXT_LENGTH, Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import InputError, Project, universal_newlines
@@ -222,8 +222,6 @@ MAX_ID_LENGTH = 64
 """Ids become URL fragments and folder names: keep them short."""
 MAX_QUOTE_LENGTH = 1_000
 """A quote points at the evidence: one clause to two sentences."""
-MAX_TEXT_LENGTH = 10_000
-"""Any other text; the longest field of the real content is under a thousand characters."""
 
 
 def _too_long(what: str, ident: str) -> str:
