@@ -117,17 +117,18 @@ def _compiled_problems(project: Project, code: str, data: bytes, catalog: NullTr
         messages = [m for m in read_mo(io.BytesIO(data)) if m.id]
     except Exception as exc:  # gettext read it, so Babel should: whatever it raises is this file's problem
         return [Problem(show, 1, 1, f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}", _REBUILD)]
-    lines = _msgstr_lines(project, code)
-    problems: list[Problem] = []
+    found: list[tuple[str | None, str, int, str, str]] = []
     for m in messages:
         ids = [str(i) for i in m.id] if isinstance(m.id, tuple | list) else [str(m.id)]
         strings = [str(s or "") for s in m.string] if isinstance(m.string, tuple | list) else [str(m.string or "")]
-        for index, message, hint in entry_problems(ids[0], ids[1] if len(ids) > 1 else None, strings):
-            where = lines.get((m.context, ids[0], index))
-            if where is None:
-                problems.append(Problem(show, 1, 1, message, hint))
-            else:
-                problems.append(Problem(where[0], where[1], 1, message, hint))
+        found += [
+            (m.context, ids[0], i, message, hint) for i, message, hint in entry_problems(ids[0], ids[1] if len(ids) > 1 else None, strings)
+        ]
+    lines = _msgstr_lines(project, code) if found else {}  # the .po is read only to locate a problem
+    problems: list[Problem] = []
+    for context, msgid, index, message, hint in found:
+        where = lines.get((context, msgid, index))
+        problems.append(Problem(show, 1, 1, message, hint) if where is None else Problem(where[0], where[1], 1, message, hint))
     return problems
 
 
