@@ -85,7 +85,13 @@ class Rule:
 
 
 def too_costly(text: str) -> str | None:
-    """Why the regular expression ``text`` could take too long to match, or None.
+    """Why the regular expression ``text`` could take too long to match, or None (see :func:`rule_cost`)."""
+    return rule_cost(text)[0]
+
+
+def rule_cost(text: str) -> tuple[str | None, int]:
+    """Why the regular expression ``text`` could take too long to match (or None), and what it may look at
+    from one place (its ways to match times its width; 0 when it is refused).
 
     The rules come from data, and Python's engine backtracks: ``^(?:a|aa)+$`` on 60 a's would take
     longer than the universe has existed, and would hold the interpreter so that not even Ctrl+C
@@ -98,30 +104,24 @@ def too_costly(text: str) -> str | None:
     Each place of a text then costs at most that many steps of the engine, whatever the text.
     """
     if len(text) > MAX_RULE_LENGTH:
-        return f"the rule is longer than {MAX_RULE_LENGTH} characters"
+        return f"the rule is longer than {MAX_RULE_LENGTH} characters", 0
     try:
         parsed = _parser.parse(text, re.IGNORECASE)
     except (re.error, RecursionError, OverflowError) as exc:
-        return f"not a valid regular expression: {exc}"
+        return f"not a valid regular expression: {exc}", 0
     try:
         paths, width = _cost(parsed)
     except _Unbounded as exc:
-        return str(exc)
+        return str(exc), 0
     if paths > MAX_RULE_PATHS:
-        return f"the rule has more than {MAX_RULE_PATHS:,} ways to match from one place (its choices multiply)"
+        return f"the rule has more than {MAX_RULE_PATHS:,} ways to match from one place (its choices multiply)", 0
     if paths * max(width, 1) > MAX_RULE_WORK:
         shown = f"{width:,}" if width <= _CAP else f"more than {_CAP:,}"
         return (
             f"the rule may look at more than {MAX_RULE_WORK:,} characters from one place ({paths:,} ways to match, each "
             f"reading up to {shown} characters, look-arounds included)"
-        )
-    return None
-
-
-def rule_work(text: str) -> int:
-    """What a rule that :func:`too_costly` lets pass may look at from one place: its ways to match times its width."""
-    paths, width = _cost(_parser.parse(text, re.IGNORECASE))
-    return paths * max(width, 1)
+        ), 0
+    return None, paths * max(width, 1)
 
 
 class _Unbounded(Exception):
@@ -201,9 +201,9 @@ def rules(doc: Document, languages: Iterable[str]) -> tuple[list[Rule], list[Pro
                 swap = isinstance(entry, dict)
                 text = entry["avoid"] if swap else entry
                 path = (kind, lang, i, "avoid") if swap else (kind, lang, i)
-                why = too_costly(text)
+                why, cost = rule_cost(text)
                 if why is None:
-                    work[lang] += rule_work(text)
+                    work[lang] += cost
                     if work[lang] > MAX_STYLE_WORK:
                         why = f"the rules of '{lang}' together may look at more than {MAX_STYLE_WORK:,} characters from one place of a text"
                 if why is None:
