@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, run_forked
 
 
 def _as_of_lines(site: Path) -> dict[str, str]:
@@ -38,7 +38,7 @@ def test_a_newer_source_moves_the_date_by_itself(project: Path) -> None:
     edit(project / "content/sources.yaml", lambda s: s + newer)
     cite = '      - {source: report, quote: "عدد القوات الأميركية المتبقية في العراق يبلغ نحو 2500 جندي", en: "about 2,500 US troops"}\n'
     edit(project / "content/figures.yaml", lambda s: s.replace("    cite:\n", "    cite:\n" + cite, 1))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     lines = _as_of_lines(project / "_site")
     assert all("31\u00a0August\u00a02025" in line for path, line in lines.items() if path.startswith("en/")), lines
@@ -60,5 +60,5 @@ def test_a_deadline_before_the_last_update_is_shown_as_passed(built_mini: Path) 
 
 def test_a_deadline_after_the_last_update_is_still_scheduled(project: Path) -> None:
     edit(project / "content/updates.yaml", lambda s: s.replace('"2026-11-20"', '"2025-01-20"').replace('"2026-11-22"', '"2025-01-22"'))
-    assert run_cli(project, "build").returncode == 0
+    assert run_forked(project, "build").returncode == 0
     assert _badge(project / "_site", "en", "phase-one-deadline") == "scheduled: Scheduled"

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_cli
+from conftest import edit, run_forked
 
 EN_PO = "locales/en/LC_MESSAGES/messages.po"
 SKIP = 'msgid "Skip to content"\nmsgstr "Skip to content"'
@@ -46,7 +46,7 @@ def _with_markup_msgid(project: Path) -> None:
 
 def _refused(project: Path, line: int, expected: str) -> None:
     for command in ("check", "build"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert f"{EN_PO}:{line}:1: {expected}" in result.stderr, (command, result.stderr)
         assert "hint:" in result.stderr
@@ -81,8 +81,8 @@ def test_a_translation_that_changes_its_msgids_markup_is_refused(project: Path, 
 
 def test_a_translation_with_its_msgids_own_markup_builds(project: Path) -> None:
     _with_markup_msgid(project)
-    assert run_cli(project, "check").returncode == 0
-    result = run_cli(project, "build")
+    assert run_forked(project, "check").returncode == 0
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     page = (project / "_site/ar/index.html").read_text("utf-8")
     assert 'انتقل إلى <a class="skip" href="#main">النص</a>' in page
@@ -91,7 +91,7 @@ def test_a_translation_with_its_msgids_own_markup_builds(project: Path) -> None:
 def test_a_translation_is_text_where_its_msgid_has_no_markup(project: Path) -> None:
     # an ampersand is text, shown as one, not read as the start of an entity
     _translate(project, SKIP, 'msgid "Skip to content"\nmsgstr "Skip to text & tables"')
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     assert "Skip to text &amp; tables</a>" in (project / "_site/en/index.html").read_text("utf-8")
 
@@ -127,7 +127,7 @@ def _plural_header(project: Path, rule: str) -> None:
 def test_a_compiled_plural_rule_that_fails_is_an_error_at_the_catalog(project: Path, rule: str, expected: str) -> None:
     # before: "templates/_macros.html:79:1: template error: ZeroDivisionError"
     _plural_header(project, rule)
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     mo = EN_PO.replace(".po", ".mo")
     assert f"{mo}:1:1: not a compiled catalog the build can use: {expected}" in result.stderr, result.stderr
@@ -136,7 +136,7 @@ def test_a_compiled_plural_rule_that_fails_is_an_error_at_the_catalog(project: P
 
 def test_a_plural_rule_that_fails_is_refused_in_the_po_header(project: Path) -> None:
     edit(project / EN_PO, lambda s: s.replace("plural=(n != 1);", "plural=n%0;", 1))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "malformed catalog: its plural rule fails for n = 0: ZeroDivisionError" in result.stderr, result.stderr
 
@@ -156,7 +156,7 @@ def test_a_compiled_catalog_in_another_charset_is_refused(project: Path) -> None
     data = mo.read_bytes()
     assert b"charset=utf-8" in data
     mo.write_bytes(data.replace(b"charset=utf-8", b"charset=latin", 1))  # the same length: the offsets hold
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert (
         f"{EN_PO.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: its header names the charset «latin»"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, run_forked
 from test_quality import html_files, one_page_per_kind
 from test_site import parse
 
@@ -35,7 +35,7 @@ def test_a_prose_page_is_built_in_every_language_and_linked_from_its_menu(projec
         project / "content/pages.yaml",
         lambda text: text.replace("intro: {ar: مقدمة, en: Intro}", "intro: {ar: مقدمة, en: '[Policy](corrections-policy)'}", 1),
     )
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     for code, direction, title in (("ar", "rtl", "سياسة التصحيح"), ("en", "ltr", "Corrections policy")):
@@ -68,14 +68,14 @@ def test_a_prose_page_is_built_in_every_language_and_linked_from_its_menu(projec
 def test_a_prose_page_must_have_a_free_address_a_body_and_a_menu(project: Path) -> None:
     pages = (project / "content/pages.yaml").read_text("utf-8")
     add_prose(project, "  search:\n    menu: footer\n    title: {ar: بحث, en: Search}\n    body: {ar: نص, en: Text}\n")
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     lines = (project / "content/pages.yaml").read_text("utf-8").split("\n")
     search = next(i for i, line in enumerate(lines, 1) if line == "  search:")
     assert f"content/pages.yaml:{search}:3: page id 'search' is taken by the site" in result.stderr
     (project / "content/pages.yaml").write_text(pages, "utf-8")
     add_prose(project, "  no-body:\n    menu: nav\n    title: {ar: عنوان, en: Title}\n")
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     lines = (project / "content/pages.yaml").read_text("utf-8").split("\n")
     no_body = next(i for i, line in enumerate(lines, 1) if line == "  no-body:")
@@ -111,7 +111,7 @@ def test_a_draft_is_left_out_of_the_build_listed_by_check_and_shown_marked_in_th
     draft(project, "events", "invasion")
     draft(project, "updates", "first-release")
     add_prose(project, "  plans:\n    draft: true\n    menu: footer\n    title: {ar: خطط, en: Plans}\n    body: {ar: نص, en: Text}\n")
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     for code in ("ar", "en"):
@@ -132,7 +132,7 @@ def test_a_draft_is_left_out_of_the_build_listed_by_check_and_shown_marked_in_th
     assert fragments and not any(b"invasion" in f or b"/plans/" in f for f in fragments)
     assert any(b"first-round" in f for f in fragments)
 
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 0, result.stderr
     lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
     line = next(i for i, text in enumerate(lines, 1) if text == "  - id: invasion")
@@ -158,7 +158,7 @@ def test_a_draft_is_left_out_of_the_build_listed_by_check_and_shown_marked_in_th
 
 def test_a_published_item_that_needs_a_draft_is_a_located_error(project: Path) -> None:
     draft(project, "places", "baghdad")
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1
     lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
     line = next(i for i, text in enumerate(lines, 1) if text == "    places: [baghdad]")
@@ -187,7 +187,7 @@ def test_an_alias_writes_a_redirect_page_to_the_new_address(project: Path) -> No
     add_prose(
         project, "  about:\n    aliases: [about-us]\n    menu: footer\n    title: {ar: عن, en: About}\n    body: {ar: نص, en: Text}\n"
     )
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     for code, direction in (("ar", "rtl"), ("en", "ltr")):
@@ -206,7 +206,7 @@ def test_an_alias_writes_a_redirect_page_to_the_new_address(project: Path) -> No
 
 def test_an_alias_that_is_an_address_in_use_is_a_located_error(project: Path) -> None:
     aliases("invasion")(project)
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     lines = (project / "content/events.yaml").read_text("utf-8").split("\n")
     line = next(i for i, text in enumerate(lines, 1) if text == "    aliases: [invasion]")
@@ -231,7 +231,7 @@ def main_of(page: Path) -> str:
 
 def test_a_language_added_to_site_yaml_alone_builds_with_marked_fallbacks(project: Path) -> None:
     add_languages(project, FR)
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     page = site / "fr/timeline/index.html"
@@ -266,7 +266,7 @@ def test_four_languages_partly_translated(project: Path) -> None:
         ),
     )
     edit(project / "content/pages.yaml", lambda text: text.replace("en: Title timeline}", "en: Title timeline, fr: Chronologie}"))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     ckb = site / "ckb/timeline/first-round/index.html"
@@ -279,7 +279,7 @@ def test_four_languages_partly_translated(project: Path) -> None:
     assert "“le 27 janvier, à un accord”" in main_of(site / "fr/timeline/first-round/index.html")
     assert "untranslated" not in main_of(site / "en/timeline/first-round/index.html")
 
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 0, result.stderr
     coverage = dict(re.findall(r"^  (ar|en|ckb|fr): (.*)$", result.stdout, re.M))
     total = int(re.match(r"\d+ of (\d+)", coverage["ar"]).group(1))  # type: ignore[union-attr]

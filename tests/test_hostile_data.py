@@ -2,7 +2,7 @@
 command, take unbounded memory, or end in a traceback instead of a located error.
 
 Each test reproduces one attack of the review on a small project; a test of something that used to
-hang runs the real command in a subprocess with a time-out and asserts that it finished.
+hang runs the command in a process of its own (forked) with a time-out and asserts that it finished.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import struct
 from pathlib import Path
 
 import pytest
-from conftest import edit, line_col, make_project, run_cli
+from conftest import edit, line_col, make_project, run_forked
 
 EVENT_TITLE = "title: {ar: الغزو الأمريكي للعراق, en: The US invades Iraq}"
 
@@ -32,7 +32,7 @@ def test_a_style_rule_that_would_backtrack_for_ever_is_refused_at_the_rule(proje
     rules = 'en: ["^(?:a|aa)+$", "' + "(?:a|aa)?" * 7 + '"]'
     edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', rules))
     edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + "a" * 60 + "!}"))
-    result = run_cli(project, "check", timeout=60)  # before: catastrophic backtracking, ~fib(60) steps
+    result = run_forked(project, "check", timeout=60)  # before: catastrophic backtracking, ~fib(60) steps
     _no_traceback(result)
     style = project / "content/style.yaml"
     nested, optional = line_col(style, '"^(?:a|aa)+$'), line_col(style, '"(?:a|aa)?')
@@ -56,7 +56,7 @@ def test_rules_that_together_read_too_far_from_each_place_are_refused_from_the_f
 
     rules = ", ".join(f'"[a-z]{{0,60}}{word}"' for word in ("qqx", "qqy", "qqz"))
     edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', f'en: ["\\\\bnext year\\\\b", {rules}]'))
-    result = run_cli(project, "check", timeout=30)
+    result = run_forked(project, "check", timeout=30)
     _no_traceback(result)
     at = line_col(project / "content/style.yaml", '"[a-z]{0,60}qqz"')
     message = f"the rules of 'en' together may look at more than {style.MAX_STYLE_WORK:,} characters from one place of a text"
@@ -72,7 +72,7 @@ def test_a_text_refused_for_its_length_is_not_read_by_the_house_rules(project: P
         project / "content/events.yaml",
         lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: " + long_title.strip() + "}"),
     )
-    result = run_cli(project, "check", timeout=30)
+    result = run_forked(project, "check", timeout=30)
     _no_traceback(result)
     assert "too long (10,999 characters; a text may have at most 10,000)" in result.stderr, result.stderr
     assert "dates the text from when it is read" not in result.stderr and "1 error found" in result.stderr
@@ -80,7 +80,7 @@ def test_a_text_refused_for_its_length_is_not_read_by_the_house_rules(project: P
 
 def test_a_style_rule_that_reads_too_far_from_each_place_is_refused_at_the_rule(project: Path) -> None:
     _wide_rule(project)
-    result = run_cli(project, "check", timeout=30)  # before: cubic backtracking, 60 s and more on this one text
+    result = run_forked(project, "check", timeout=30)  # before: cubic backtracking, 60 s and more on this one text
     _no_traceback(result)
     at = line_col(project / "content/style.yaml", f'"{WIDE_RULE}')
     message = "the rule may look at more than 5,000 characters from one place (1,000 ways to match, each reading up to 1,000,109"
@@ -105,7 +105,7 @@ def test_the_rules_of_the_house_style_read_little_from_each_place() -> None:
 def test_a_prefer_that_names_a_missing_group_is_located(project: Path) -> None:
     edit(project / "content/style.yaml", lambda s: s.replace('prefer: "ISIS"', 'prefer: "\\\\9"'))
     edit(project / "content/events.yaml", lambda s: s.replace(EVENT_TITLE, "title: {ar: الغزو الأمريكي للعراق, en: Daesh}"))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     style = project / "content/style.yaml"
     at = line_col(style, '"\\\\9"')
@@ -123,7 +123,7 @@ def test_a_newline_in_a_schema_description_cannot_spoof_a_line_of_the_report(pro
     body["properties"]["figures"]["items"]["properties"]["reviewed"]["description"] = f"use 8 hex digits\n\n{fake}"
     schema.write_text(json.dumps(body), "utf-8")
     edit(project / "content/figures.yaml", lambda s: s.replace("    value: 2500\n", '    value: 2500\n    reviewed: "zz"\n', 1))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     _no_traceback(result)
     assert fake in result.stderr, result.stderr
     assert not any(line.startswith("built") for line in result.stderr.splitlines() + result.stdout.splitlines()), result.stderr
@@ -136,7 +136,7 @@ def test_a_map_file_with_many_bad_shapes_is_reported_in_time_with_its_first_prob
     shapes = ",\n".join(f'{{"id": "c{i}", "name": "n", "rings": [[1, 2]]}}' for i in range(60_000))
     geo = project / "content/geo.json"
     geo.write_text(f'{{"source": "s", "licence": "l",\n"countries": [\n{shapes}\n],\n"regions": []}}\n', "utf-8")
-    result = run_cli(project, "check", timeout=60)  # before: each problem scanned the whole file (over 120 s)
+    result = run_forked(project, "check", timeout=60)  # before: each problem scanned the whole file (over 120 s)
     _no_traceback(result)
     assert "content/geo.json:3:1: countries 'c0': a ring is not a list" in result.stderr, result.stderr
     assert "content/geo.json:4:1: countries 'c1': a ring is not a list" in result.stderr
@@ -147,11 +147,11 @@ def test_a_map_file_with_many_bad_shapes_is_reported_in_time_with_its_first_prob
 def test_a_map_file_that_is_not_utf8_or_nested_too_deeply_is_located(project: Path) -> None:
     geo = project / "content/geo.json"
     geo.write_bytes(b'{"source": "x\n\xff"}')
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "content/geo.json:2:1: not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
     geo.write_text("[" * 100_000 + "]" * 100_000, "utf-8")
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "content/geo.json:1:1: nested too deeply to read" in result.stderr, result.stderr
 
@@ -159,7 +159,7 @@ def test_a_map_file_that_is_not_utf8_or_nested_too_deeply_is_located(project: Pa
 def test_a_map_file_over_the_size_limit_is_refused_unread(project: Path) -> None:
     with (project / "content/geo.json").open("ab") as fh:
         fh.truncate(65 * 2**20)  # a sparse file: 65 MB of NUL bytes after the JSON
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "content/geo.json:1:1: file is too large (65 MB; at most 64 MB)" in result.stderr, result.stderr
 
@@ -174,7 +174,7 @@ CHARSET = "charset=utf-8"
 def _catalog_case(project: Path, old: str, new: str, expected: str) -> str:
     po = project / CATALOG
     edit(po, lambda s: s.replace(old, new, 1))
-    result = run_cli(project, "check", timeout=60)  # check compiles the .po, as tools/catalogs.py does
+    result = run_forked(project, "check", timeout=60)  # check compiles the .po, as tools/catalogs.py does
     _no_traceback(result)
     line = po.read_text("utf-8").split("\n").index(new.split("\n")[0]) + 1
     assert f"{CATALOG}:{line}:1: malformed catalog: {expected}" in result.stderr, result.stderr
@@ -201,17 +201,17 @@ def test_the_catalog_tool_refuses_a_huge_number_of_plural_forms_before_babel_rea
 def test_a_malformed_plural_expression_is_located(project: Path) -> None:
     _catalog_case(project, PLURALS, PLURALS.replace("(n != 1);", "(n != 1;"), "the plural expression is not valid")
     edit(project / CATALOG, lambda s: s.replace("(n != 1;", "(n != 1);", 1))
-    assert run_cli(project, "check").returncode == 0  # put back, the catalog builds again
+    assert run_forked(project, "check").returncode == 0  # put back, the catalog builds again
 
 
 def test_an_unknown_charset_is_located_and_its_escapes_shown_escaped(project: Path) -> None:
     edit(project / CATALOG, lambda s: s.replace(CHARSET, "charset=bogus-enc", 1))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     line = line_col(project / CATALOG, "charset=bogus-enc").split(":")[0]
     assert f"{CATALOG}:{line}:1: malformed catalog: the header names the charset «bogus-enc»" in result.stderr, result.stderr
     edit(project / CATALOG, lambda s: s.replace("charset=bogus-enc", "charset=\x1b[2J\x1b[H\x1b[32mbuilt-ok\x1b[8m", 1))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "\x1b" not in result.stderr + result.stdout
     assert "the header names the charset «\\u001b[2J\\u001b[H\\u001b[32mbuilt-ok\\u001b[8m»" in result.stderr, result.stderr
@@ -230,7 +230,7 @@ def test_a_compiled_catalog_that_gettext_cannot_read_is_located_at_its_file(proj
     mo = project / CATALOG.replace(".po", ".mo")
     for charset, shown in (("bogus-enc", "bogus-enc"), ("\x1b[2J\x1b[32mbuilt-ok\x1b[8m", "\\u001b[2J\\u001b[32mbuilt-ok\\u001b[8m")):
         mo.write_bytes(_mo(f"Content-Type: text/plain; charset={charset}\nPlural-Forms: nplurals=2; plural=(n != 1);\n"))
-        result = run_cli(project, "build")
+        result = run_forked(project, "build")
         _no_traceback(result)
         assert "\x1b" not in result.stderr + result.stdout
         message = f"{CATALOG.replace('.po', '.mo')}:1:1: not a compiled catalog: LookupError: unknown encoding: {shown}"
@@ -257,7 +257,7 @@ def test_a_compiled_catalog_whose_entries_share_their_text_is_refused_before_get
     # 1.9 GB for 60, in every worker process too); here 200 entries on 200 KB would take 40 MB
     mo = project / CATALOG.replace(".po", ".mo")
     mo.write_bytes(_mo_sharing(200, 200_000))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     _no_traceback(result)
     shared = "its 201 entries point at 40,001,483 bytes of text in a file of 204,930 bytes"
     assert f"{CATALOG.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: {shared}" in result.stderr, result.stderr
@@ -274,7 +274,7 @@ def test_a_stylesheet_that_is_not_utf8_is_located(project: Path) -> None:
     with css.open("ab") as fh:
         fh.write(b"body{}\n/* \xff\xfe bad */\n")
     for command in ("build", "check"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         _no_traceback(result)
         assert f"static/style.css:{lines + 2}:4: stylesheet is not valid UTF-8 (byte 0xff)" in result.stderr, result.stderr
         assert "1 error found" in result.stderr  # and no other (pages that name the stylesheet are fine)
@@ -292,14 +292,14 @@ def _set_value_schema(project: Path, value: object) -> None:
 
 def test_a_schema_that_refers_to_itself_is_located_at_the_schema(project: Path) -> None:
     _set_value_schema(project, {"$ref": "#/properties/figures/items/properties/value"})
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "schemas/figures.schema.json:1:1: schema cannot be applied: it refers to itself without end" in result.stderr, result.stderr
 
 
 def test_a_schema_that_refers_to_the_web_is_located_and_nothing_is_fetched(project: Path) -> None:
     _set_value_schema(project, {"$ref": "http://127.0.0.1:9/evil.json"})
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "schemas/figures.schema.json:1:1: schema cannot be applied: " in result.stderr, result.stderr
     assert "Unresolvable: http://127.0.0.1:9/evil.json" in result.stderr
@@ -307,7 +307,7 @@ def test_a_schema_that_refers_to_the_web_is_located_and_nothing_is_fetched(proje
 
 def test_a_schema_keyword_of_the_wrong_type_is_located(project: Path) -> None:
     _set_value_schema(project, {"type": 5})
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     where = "properties/figures/items/properties/value/type"
     assert f"schemas/figures.schema.json:1:1: not a valid JSON Schema at {where}: 5 is not valid" in result.stderr, result.stderr
@@ -316,7 +316,7 @@ def test_a_schema_keyword_of_the_wrong_type_is_located(project: Path) -> None:
 def test_a_flood_of_wrong_items_stops_being_searched_after_the_shown_errors(project: Path) -> None:
     # before: every item made a jsonschema error and a problem (0.1 ms each: 60 s here, an hour for a 64 MB file)
     (project / "content/figures.yaml").write_text("figures:\n" + "- 1\n" * 200_000, "utf-8")  # (under load.MAX_VALUES)
-    result = run_cli(project, "check", timeout=30)  # about 10 s, most of it reading the YAML
+    result = run_forked(project, "check", timeout=30)  # about 10 s, most of it reading the YAML
     _no_traceback(result)
     assert "content/figures.yaml:2:3: figures[1]: expected a mapping (key: value lines), found a number" in result.stderr, result.stderr
     assert "content/figures.yaml:1:1: more than 99 errors: the rest of the file was not checked" in result.stderr
@@ -340,14 +340,14 @@ def _add_sources(project: Path, count: int, size: int) -> None:
 def test_a_seed_over_its_size_limit_is_refused_before_it_is_indexed(project: Path) -> None:
     # before: 60 MB seeds were indexed at ~45 bytes a character (three took 9.6 GB) before their pins failed
     _add_sources(project, 1, 5 * 2**20)
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     _no_traceback(result)
     assert "seeds/9000_extra.txt:1:1: file is too large (5 MB; at most 4 MB)" in result.stderr, result.stderr
 
 
 def test_seeds_are_bounded_in_number_and_in_total_size(project: Path) -> None:
     _add_sources(project, 9, 4 * 2**20 - 100)
-    result = run_cli(project, "check", timeout=120)
+    result = run_forked(project, "check", timeout=120)
     _no_traceback(result)
     sources = project / "content/sources.yaml"
     assert f"content/sources.yaml:{line_col(sources, '9008_extra.txt')}: the seeds read so far hold more than 32 MB" in result.stderr, (
@@ -357,7 +357,7 @@ def test_seeds_are_bounded_in_number_and_in_total_size(project: Path) -> None:
     shutil.copytree(project, project_two, ignore=shutil.ignore_patterns("9*_extra.txt"))
     edit(project_two / "content/sources.yaml", lambda s: s.replace("file: 9", "file: x9"))
     _add_sources(project_two, 200, 0)
-    result = run_cli(project_two, "check")
+    result = run_forked(project_two, "check")
     _no_traceback(result)
     assert "content/sources.yaml:1:1: more than 200 sources (" in result.stderr, result.stderr
 
@@ -447,7 +447,7 @@ def test_a_language_code_that_climbs_out_is_a_located_error_even_with_a_loosened
     for yaml_file in (project / "content").glob("*.yaml"):
         edit(yaml_file, lambda s: re.sub(r"(?<![\w-])en:", '"../locales/en":', s))
     edit(project / "content/site.yaml", lambda s: s.replace("code: en,", 'code: "../locales/en",'))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     _no_traceback(result)
     at = line_col(project / "content/site.yaml", '"../locales/en", locale')
     assert f"content/site.yaml:{at}: language code '../locales/en' cannot be part of an address" in result.stderr, result.stderr

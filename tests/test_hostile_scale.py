@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import edit, line_col, run_cli
+from conftest import edit, line_col, run_forked
 
 PAD = "x" * 50
 
@@ -33,7 +33,7 @@ def test_hints_for_unknown_sources_stay_fast_with_thousands_of_sources(project: 
     with open(project / "content/events.yaml", "a", encoding="utf-8") as f:
         f.write("\n".join(event) + "\n")
     started = time.monotonic()
-    result = run_cli(project, "check", timeout=60)  # before: 43 s for 90 (difflib over 2,000 ids for each citation)
+    result = run_forked(project, "check", timeout=60)  # before: 43 s for 90 (difflib over 2,000 ids for each citation)
     _no_traceback(result)
     assert time.monotonic() - started < 25
     events = project / "content/events.yaml"
@@ -133,7 +133,7 @@ def test_too_many_key_events_are_refused_at_the_first_past_the_limit(project: Pa
         events += [f"    title: {{ar: حدث رقم {i} في بغداد, en: Event {i}}}", "    cite:", f'      - {{source: joint, quote: "{quote}"}}']
     with open(project / "content/events.yaml", "a", encoding="utf-8") as f:
         f.write("\n".join(events) + "\n")
-    result = run_cli(project, "build", timeout=60)  # before: the render limit (60 s), blamed on a template's loop
+    result = run_forked(project, "build", timeout=60)  # before: the render limit (60 s), blamed on a template's loop
     _no_traceback(result)
     first = f"  - id: ev{MAX_KEY_EVENTS - marked}\n"
     text = (project / "content/events.yaml").read_text("utf-8")
@@ -160,7 +160,7 @@ def test_a_seed_of_too_many_paragraphs_is_refused_at_its_source(project: Path) -
     old = hashlib.sha256(seed.read_bytes()).hexdigest()
     seed.write_bytes(seed.read_bytes() + b"a\n" * MAX_SEED_PARAGRAPHS)  # before: all published, 50 us and 100 bytes each
     edit(project / "content/sources.yaml", lambda s: s.replace(old, hashlib.sha256(seed.read_bytes()).hexdigest()))
-    result = run_cli(project, "build", timeout=60)
+    result = run_forked(project, "build", timeout=60)
     _no_traceback(result)
     at = line_col(project / "content/sources.yaml", "003_d62c7aa82ec35e7c.txt")
     message = f"content/sources.yaml:{at}: seeds/003_d62c7aa82ec35e7c.txt has 10,0"  # (its own 26 and the 10,000 added)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli
+from conftest import make_project, run_cli, run_forked
 
 from explainer.errors import BuildError
 from explainer.project import Project
@@ -111,7 +111,7 @@ def test_links_that_stay_inside_the_project_are_followed(tmp_path: Path) -> None
 def test_nothing_from_outside_reaches_the_site_through_the_cli(tmp_path: Path) -> None:
     root = make_project(tmp_path / "site")
     _static_file_linked_to_a_system_file(root)
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "static/leak.txt:1:1:" in result.stderr and "outside the project" in result.stderr
     assert not (root / "_site").exists()
@@ -162,7 +162,7 @@ def test_a_schema_that_is_not_json_is_located(tmp_path: Path) -> None:
     schema = root / "schemas/figures.schema.json"
     schema.write_text(schema.read_text("utf-8").replace('"type": "object"', '"type": "object",,', 1), "utf-8")
     line = schema.read_text("utf-8").split(",,")[0].count("\n") + 1
-    result = run_cli(root, "check")
+    result = run_forked(root, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"schemas/figures.schema.json:{line}:" in result.stderr and "not valid JSON" in result.stderr
 
@@ -196,7 +196,7 @@ def test_a_missing_input_the_site_needs_is_an_error_not_a_thinner_site(tmp_path:
     setup, where, says = MISSING[case]
     setup(root)
     if case.endswith("fifo"):  # through the command, with a deadline: a pipe must not make the build wait for a writer
-        result = run_cli(root, "build", timeout=30)
+        result = run_forked(root, "build", timeout=30)
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert any(line.startswith(f"{where}:1:1: ") and says in line for line in result.stderr.splitlines()), result.stderr
     for run in (lambda: build(Project(root), root / "_site"), lambda: check(Project(root))):
@@ -215,12 +215,12 @@ def test_a_project_that_declares_its_page_kinds_needs_only_their_templates(tmp_p
     (root / "content/geo.json").unlink()  # no page of these kinds draws the map
     site = root / "content/site.yaml"
     site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, event]\n", "utf-8")
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 0, result.stderr
     pages = sorted(p.relative_to(root / "_site").as_posix() for p in (root / "_site").rglob("index.html"))
     assert pages and all(p.split("/")[1] == "timeline" for p in pages), pages
     (root / "templates/event.html").unlink()
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 1 and "templates/event.html:1:1: " in result.stderr, result.stderr
 
 
@@ -228,7 +228,7 @@ def test_an_unknown_page_kind_is_named(tmp_path: Path) -> None:
     root = make_project(tmp_path / "site")
     site = root / "content/site.yaml"
     site.write_text(site.read_text("utf-8") + "page_kinds: [timeline, evnet]\n", "utf-8")
-    result = run_cli(root, "check")
+    result = run_forked(root, "check")
     assert result.returncode == 1 and "content/site.yaml:" in result.stderr and "'evnet' is not allowed here" in result.stderr
 
 
@@ -270,7 +270,7 @@ def test_a_link_to_a_part_of_the_project_that_is_not_an_input_is_refused(tmp_pat
     if link.startswith("seeds/"):
         sources = root / "content/sources.yaml"
         sources.write_text(sources.read_text("utf-8").replace("file: 003_d62c7aa82ec35e7c.txt", "file: 005_git.txt", 1), "utf-8")
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"{link}:1:1:" in result.stderr and "outside the project's input folders" in result.stderr, result.stderr
     assert not (root / "_site").exists()

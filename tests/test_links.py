@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, run_forked
 
 BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", en: "Agreement on a **joint military committee**"}'
 
@@ -19,7 +19,7 @@ def test_a_page_key_link_works_on_every_page_and_in_the_feed(project: Path) -> N
     body = 'body: {ar: "انظر [بغداد](plan#baghdad).", en: "See [Baghdad](plan#baghdad) and [the question](questions#all-leave)."}'
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
     edit(project / "content/updates.yaml", lambda s: s.replace("en: The explainer was published.", 'en: "See [the plan](plan#baghdad)."'))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 0, result.stderr
     site = project / "_site"
     assert set(_hrefs((site / "en/timeline/index.html").read_text("utf-8"), "Baghdad")) == {"../plan/#baghdad"}  # the text and the tag
@@ -34,7 +34,7 @@ def test_a_page_key_link_works_on_every_page_and_in_the_feed(project: Path) -> N
 def test_a_link_that_leads_nowhere_is_refused_where_it_is(project: Path) -> None:
     body = 'body: {ar: "انظر [بغداد](../plan/#baghdad).", en: "See [a](plann#baghdad), [b](plan#bagdad) and [c](javascript:x)."}'
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     text = (project / "content/events.yaml").read_text("utf-8")
     line = text[: text.index("../plan")].count("\n") + 1

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, make_project, run_cli, snapshot
+from conftest import BUILD, make_project, run_forked, snapshot
 
 from explainer.errors import BuildError
 from explainer.project import Project
@@ -47,7 +47,7 @@ def test_a_folder_with_a_file_name_a_build_uses_is_not_a_previous_build(tmp_path
         (folder / marker).touch()
     (folder / "thesis.docx").write_text("x", "utf-8")
     before = snapshot(folder)
-    result = run_cli(root, "build", "--out", str(folder))
+    result = run_forked(root, "build", "--out", str(folder))
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is not empty and holds no previous build" in result.stderr
     assert snapshot(folder) == before and (folder / marker).exists()
@@ -115,21 +115,21 @@ def test_the_output_folder_may_not_be_a_symbolic_link(tmp_path: Path) -> None:
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     (root / "_site").symlink_to(elsewhere)
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 1 and "symbolic link" in result.stderr, result.stderr
     assert list(elsewhere.iterdir()) == []
 
 
 def test_an_output_path_too_long_for_the_system_is_a_clear_error(tmp_path: Path) -> None:
     root = make_project(tmp_path / "site")
-    result = run_cli(root, "build", "--out", "o" * 300)
+    result = run_forked(root, "build", "--out", "o" * 300)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "File name too long" in result.stderr and "--out" in result.stderr
 
 
 def test_the_success_message_shows_the_output_folder_escaped(tmp_path: Path) -> None:
     root = make_project(tmp_path / "site")
-    result = run_cli(root, "build", "--out", "out\x1b[31mred")
+    result = run_forked(root, "build", "--out", "out\x1b[31mred")
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stdout and "out\\u001b[31mred" in result.stdout
 
@@ -149,7 +149,7 @@ def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_b
     reference = {k: v for k, v in snapshot(tmp_path / "reference").items() if k != MANIFEST}
     rng = random.Random(15)
     started = time.monotonic()
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 0
     duration = time.monotonic() - started
     (out / "CNAME").write_text("example.org\n", "utf-8")  # the editor's: no kill may lose it
@@ -159,7 +159,7 @@ def test_killed_builds_leave_a_whole_site_and_their_leftovers_go_with_the_next_b
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         _whole(out, reference)
-    assert run_cli(root, "build").returncode == 0
+    assert run_forked(root, "build").returncode == 0
     _whole(out, reference)
     assert (out / "CNAME").read_text("utf-8") == "example.org\n"
     assert [p.name for p in root.iterdir() if p.name.startswith(".")] == []
@@ -191,10 +191,10 @@ def test_an_output_folder_that_is_a_mount_point_is_refused_with_what_to_do(tmp_p
     if subprocess.run(["mount", "--bind", str(tmp_path / "volume"), str(mounted)], capture_output=True).returncode != 0:
         pytest.skip("cannot make a bind mount here")
     try:
-        result = run_cli(root, "build", "--out", str(mounted))
+        result = run_forked(root, "build", "--out", str(mounted))
         assert result.returncode == 1 and "Traceback" not in result.stderr
         assert "is a mount point" in result.stderr and f"--out {mounted}/" in result.stderr, result.stderr
-        assert run_cli(root, "build", "--out", str(mounted / "site")).returncode == 0  # what the hint says works
+        assert run_forked(root, "build", "--out", str(mounted / "site")).returncode == 0  # what the hint says works
         assert (tmp_path / "volume/site/index.html").is_file()
     finally:
         subprocess.run(["umount", str(mounted)], capture_output=True)
@@ -227,7 +227,7 @@ def test_a_shipped_leftover_holding_a_link_is_never_put_back(tmp_path: Path) -> 
     leftover.mkdir()
     (leftover / "docs").symlink_to(victim)
     (leftover / MANIFEST).write_text(json.dumps({"generator": "explainer", "files": ["docs/letter.txt"]}), "utf-8")
-    result = run_cli(root, "build")
+    result = run_forked(root, "build")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.count("not put back") == 1 and "._site.old-x" in result.stderr, result.stderr
     out = root / "_site"
@@ -242,7 +242,7 @@ def test_an_output_path_through_a_link_in_the_project_is_refused(tmp_path: Path)
     elsewhere.mkdir()
     (elsewhere / "notes.txt").write_text("mine", "utf-8")
     (root / "public").symlink_to(elsewhere)
-    result = run_cli(root, "build", "--out", "public/site")
+    result = run_forked(root, "build", "--out", "public/site")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "goes through public, a symbolic link" in result.stderr, result.stderr
     assert sorted(p.name for p in elsewhere.iterdir()) == ["notes.txt"]
@@ -281,7 +281,7 @@ def test_an_id_or_alias_that_climbs_out_is_a_located_error_even_with_a_loosened_
     pattern; an id or alias such as '../../victim' must still never become an address above the output folder."""
     import json
 
-    from conftest import run_cli
+    from conftest import run_forked
 
     root = make_project(tmp_path / "site")
     victim = tmp_path / "victim"
@@ -294,12 +294,12 @@ def test_an_id_or_alias_that_climbs_out_is_a_located_error_even_with_a_loosened_
     events_yaml = root / "content/events.yaml"
     aliased = f"  - id: invasion\n    aliases: ['{climb}']\n"
     events_yaml.write_text(events_yaml.read_text("utf-8").replace("  - id: invasion\n", aliased, 1), "utf-8")
-    result = run_cli(root, "build", "--out", str(root / "out"))
+    result = run_forked(root, "build", "--out", str(root / "out"))
     assert result.returncode == 1 and "alias" in result.stderr and "not a slug" in result.stderr, result.stderr
     assert "content/events.yaml:" in result.stderr and "Traceback" not in result.stderr
     renamed = events_yaml.read_text("utf-8").replace(aliased, "  - id: invasion\n").replace("id: first-round", f"id: '{climb}'")
     events_yaml.write_text(renamed, "utf-8")
-    result = run_cli(root, "build", "--out", str(root / "out"))
+    result = run_forked(root, "build", "--out", str(root / "out"))
     assert result.returncode == 1 and "not a slug" in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert not victim.exists() and not (root / "out").exists()
 

@@ -560,13 +560,13 @@ def test_axe_finds_nothing_on_the_search_results(search_pages: dict[str, Any]) -
 
 
 def test_an_update_naming_a_page_or_item_that_does_not_exist_is_refused_where_it_is(project: Path) -> None:
-    from conftest import edit, run_cli
+    from conftest import edit, run_forked
 
     edit(
         project / "content/updates.yaml",
         lambda s: s.replace("    pages: [timeline#first-round]\n", "    pages: [plan, plam, plan#nowhere]\n"),
     )
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     assert (
         "content/updates.yaml:9:" in result.stderr
@@ -575,7 +575,7 @@ def test_an_update_naming_a_page_or_item_that_does_not_exist_is_refused_where_it
     )
     assert "'plan#nowhere': that page has no item 'nowhere'" in result.stderr
     edit(project / "content/updates.yaml", lambda s: s.replace("[plan, plam, plan#nowhere]", "[plan#baghdad]"))
-    assert run_cli(project, "build").returncode == 0
+    assert run_forked(project, "build").returncode == 0
     plan = (project / "_site/en/plan/index.html").read_text("utf-8")
     assert 'class="correction-note"' in plan and 'href="../updates/#fix-date"' in plan
     assert 'class="correction-note"' not in (project / "_site/en/timeline/index.html").read_text("utf-8")

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli
+from conftest import make_project, run_forked
 
 from explainer.errors import BuildError
 from explainer.project import Project
@@ -53,7 +53,7 @@ def test_crlf_line_ends_are_kept(project: Path) -> None:
 
 def test_an_empty_id_is_refused_not_taken_for_every_item(project: Path) -> None:
     before = (project / EV).read_bytes()
-    result = run_cli(project, "review", f"{EV}:")
+    result = run_forked(project, "review", f"{EV}:")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{EV}:" in result.stderr and "no id" in result.stderr
     assert (project / EV).read_bytes() == before
@@ -72,7 +72,7 @@ def test_a_file_outside_the_project_is_never_written(tmp_path: Path) -> None:
     shutil.copy(other / EV, tmp_path / "elsewhere.yaml")
     (project / EV).unlink()
     (project / EV).symlink_to(tmp_path / "elsewhere.yaml")
-    result = run_cli(project, "review", EV)
+    result = run_forked(project, "review", EV)
     assert result.returncode == 1 and "Traceback" not in result.stderr and "outside the project" in result.stderr, result.stderr
     assert (tmp_path / "elsewhere.yaml").read_bytes() == before
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import line_col, make_project, run_cli
+from conftest import line_col, make_project, run_cli, run_forked
 
 ESCAPED_KEY = '  "\\e]0;PWNED-TITLE\\a\\e[31mRED\\e[0m":\n    title:\n      ar: نص\n      en: text\n'
 
@@ -48,7 +48,7 @@ def test_a_static_file_whose_published_name_is_too_long_is_refused_by_check(proj
     name = "a" * 250 + ".css"
     (project / "static" / name).write_text("p {}\n", "utf-8")
     for command in ("check", "build"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert f"static/{name}:1:1: the file's published name would be 265 bytes long" in result.stderr, result.stderr
         assert "rename it to at most 244 bytes" in result.stderr and "output folder" not in result.stderr
@@ -63,7 +63,7 @@ def test_a_page_id_or_alias_too_long_for_a_folder_name_is_refused_by_check(proje
         f"  short-page:\n    title: {{ar: نص, en: text}}\n    body: {{ar: نص, en: text}}\n    menu: footer\n    aliases: [{long_alias}]\n"
     )
     pages.write_text(pages.read_text("utf-8") + entry, "utf-8")
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert f"content/pages.yaml:{line_col(pages, long_id)}: page id 'aaaa" in result.stderr, result.stderr
     assert "is too long for an address (300 characters; an id may have at most 64)" in result.stderr

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, edit, make_project, run_cli, snapshot
+from conftest import BUILD, edit, make_project, run_forked, snapshot
 
 from explainer.errors import BuildError
 from explainer.plan import Page, _check_collisions, plan
@@ -106,7 +106,7 @@ def test_dates_use_iraqi_months_and_precision(built_mini: Path) -> None:
 
 def test_arabic_indic_digit_policy_applies_to_every_number(project: Path) -> None:
     edit(project / "content/site.yaml", lambda s: s.replace("dir: rtl, digits: latn", "dir: rtl, digits: arab"))
-    assert run_cli(project, "build").returncode == 0
+    assert run_forked(project, "build").returncode == 0
     ar = (project / "_site/ar/index.html").read_text("utf-8")
     assert "بحلول أيلول\u00a0٢٠٢٥" in ar and "٢٬٥٠٠" in ar
     body = re.sub(r"<script.*?</script>", "", ar.split("<body>")[1], flags=re.S)  # JSON-LD is machine data
@@ -133,7 +133,7 @@ def test_arabic_quotes_on_english_pages_carry_lang_and_dir(built_mini: Path) -> 
 def test_markdown_is_rendered_and_raw_html_and_bad_links_are_not(project: Path) -> None:
     hostile = "**bold** <script>alert(1)</script> [x](javascript:alert(1)) [y](data:text/html,z) [ok](https://example.org/)"
     edit(project / "content/events.yaml", lambda s: s.replace('en: "Agreement on a **joint military committee**"', f"en: '{hostile}'"))
-    assert run_cli(project, "build").returncode == 0
+    assert run_forked(project, "build").returncode == 0
     en = (project / "_site/en/timeline/index.html").read_text("utf-8")
     assert "<strong>bold</strong>" in en
     assert "<script>" not in en and "&lt;script&gt;alert(1)&lt;/script&gt;" in en
@@ -170,9 +170,9 @@ def test_source_page_lists_the_facts_that_cite_it(built_mini: Path) -> None:
 def test_build_is_deterministic(tmp_path: Path) -> None:
     a = make_project(tmp_path / "a")
     b = make_project(tmp_path / "b")
-    assert run_cli(a, "build").returncode == 0
-    assert run_cli(b, "build", "--out", "elsewhere").returncode == 0
-    assert run_cli(a, "build").returncode == 0  # a rebuild over an existing output
+    assert run_forked(a, "build").returncode == 0
+    assert run_forked(b, "build", "--out", "elsewhere").returncode == 0
+    assert run_forked(a, "build").returncode == 0  # a rebuild over an existing output
     first = snapshot(a / "_site")
     assert first == snapshot(b / "elsewhere")
     made = {path.rsplit("/", 1)[-1] for path in first}
@@ -180,11 +180,11 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_broken_content_fails_cleanly_and_keeps_the_last_good_output(project: Path) -> None:
-    assert run_cli(project, "build").returncode == 0
+    assert run_forked(project, "build").returncode == 0
     before = snapshot(project / "_site")
     edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
     edit(project / "content/glossary.yaml", lambda s: s.replace("    kind: person\n", "\tkind: person\n"))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "content/events.yaml:4:13: events[1].status: 'ocurred' is not allowed here" in result.stderr
@@ -196,18 +196,18 @@ def test_broken_content_fails_cleanly_and_keeps_the_last_good_output(project: Pa
 
 
 def test_check_writes_nothing_and_fails_on_errors(project: Path) -> None:
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 0, result.stderr
     assert not (project / "_site").exists()
     edit(project / "content/figures.yaml", lambda s: s.replace("label: {ar: جندي أمريكي في العراق, ", "label: {"))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "content/figures.yaml:5:12:" in result.stderr and "Arabic text ('ar') is missing" in result.stderr
 
 
 def test_template_errors_name_the_template_and_line(project: Path) -> None:
     edit(project / "templates/plan.html", lambda s: s.replace("{{ intro() }}", "{{ intro() }}\n{{ no_such_thing.x }}"))
     edit(project / "templates/questions.html", lambda s: s.replace("{% endfor %}", "{% endfro %}", 1))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "templates/questions.html:" in result.stderr and "template syntax error" in result.stderr
     assert "templates/plan.html:5:1: template error: 'no_such_thing' is undefined" in result.stderr
@@ -215,14 +215,14 @@ def test_template_errors_name_the_template_and_line(project: Path) -> None:
 
 def test_untranslated_ui_string_is_an_error(project: Path) -> None:
     edit(project / "templates/timeline.html", lambda s: s.replace("{{ intro() }}", "{{ intro() }}\n<p>{{ _('A new label') }}</p>"))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     assert "templates/timeline.html:5:1: UI string 'A new label' has no translation in locales/ar/LC_MESSAGES/messages.po" in result.stderr
 
 
 def test_output_folder_that_cannot_be_written(project: Path) -> None:
     (project / "blocker").write_text("a file, not a folder")
-    result = run_cli(project, "build", "--out", "blocker/site")
+    result = run_forked(project, "build", "--out", "blocker/site")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "output folder cannot be written" in result.stderr
 
@@ -231,7 +231,7 @@ def test_content_template_and_catalog_errors_are_reported_in_one_run(project: Pa
     edit(project / "content/events.yaml", lambda s: s.replace("status: occurred", "status: ocurred", 1))
     edit(project / "templates/questions.html", lambda s: s.replace("{% endfor %}", "{% endfro %}", 1))
     edit(project / "locales/ar/LC_MESSAGES/messages.po", lambda s: s.replace('msgstr "الخطة"', 'msgstr ""'))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "content/events.yaml:4:13:" in result.stderr
     assert "templates/questions.html:" in result.stderr and "template syntax error" in result.stderr

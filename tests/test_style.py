@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, line_col, run_cli
+from conftest import edit, line_col, run_forked
 
 BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", en: "Agreement on a **joint military committee**"}'
 
@@ -12,7 +12,7 @@ BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", e
 def test_relative_time_in_the_sites_own_words_is_refused_at_its_place(project: Path) -> None:
     body = "body:\n      ar: >-\n        اتفاق على لجنة عسكرية تجتمع\n        العام المقبل.\n      en: The committee meets next year."
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     events = project / "content/events.yaml"
     assert f"content/events.yaml:{line_col(events, 'العام المقبل')}: 'العام المقبل' dates the text" in result.stderr, result.stderr
@@ -24,7 +24,7 @@ def test_relative_time_in_the_sites_own_words_is_refused_at_its_place(project: P
 def test_a_phrase_inside_quotation_marks_keeps_its_words(project: Path) -> None:
     body = 'body: {ar: "قال إن اللجنة «تجتمع العام المقبل»", en: "He said the committee “meets next year”"}'
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 0, result.stderr
 
 
@@ -36,7 +36,7 @@ def test_a_house_spelling_is_enforced_with_the_preferred_word(project: Path) -> 
             "title: {ar: الغزو الأميركي للعراق, en: The US invades Iraq to fight Daesh}",
         ),
     )
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     events = project / "content/events.yaml"
     assert f"content/events.yaml:{line_col(events, 'أميركي')}: house style: 'الأمريكي', not 'الأميركي'" in result.stderr, result.stderr
@@ -47,7 +47,7 @@ def test_a_house_spelling_is_enforced_with_the_preferred_word(project: Path) -> 
 
 def test_a_broken_rule_is_located_in_the_style_file(project: Path) -> None:
     edit(project / "content/style.yaml", lambda s: s.replace('en: ["\\\\bnext year\\\\b"]', 'en: ["(next year"]\n  fr: ["l\'an prochain"]'))
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1
     style = project / "content/style.yaml"
     bad = line_col(style, '"(next year')
@@ -62,7 +62,7 @@ def test_a_rule_that_matches_every_letter_of_a_long_text_lists_ten_breaks_and_co
     edit(project / "content/style.yaml", lambda s: s.replace('      prefer: "ISIS"', every_a))
     figures = project / "content/figures.yaml"
     edit(figures, lambda s: s.replace("en: US troops in Iraq}", "en: " + "a" * 9_999 + "}", 1))
-    result = run_cli(project, "check", timeout=60)
+    result = run_forked(project, "check", timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     listed = [line for line in result.stderr.splitlines() if line.startswith("content/figures.yaml:") and "aaa" in line]
     assert len(listed) == 10, listed  # MAX_BREAKS of the rule in this text

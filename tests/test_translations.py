@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import edit, run_cli
+from conftest import edit, run_forked
 
 from explainer.model import Language
 from explainer.review import mark
@@ -43,7 +43,7 @@ def test_parity_finds_numbers_and_months_that_differ() -> None:
 
 def test_unreviewed_then_reviewed_then_stale(project: Path) -> None:
     assert ("unreviewed", "events", "invasion") in notes(project)
-    result = run_cli(project, "review", "content/events.yaml:invasion")
+    result = run_forked(project, "review", "content/events.yaml:invasion")
     assert result.returncode == 0 and "content/events.yaml: invasion marked as reviewed" in result.stdout
     assert ("unreviewed", "events", "invasion") not in notes(project)
     text = (project / "content/events.yaml").read_text("utf-8")
@@ -54,17 +54,17 @@ def test_unreviewed_then_reviewed_then_stale(project: Path) -> None:
     assert [n.kind for n in found] == ["stale", "parity"]
     assert found[0].format().startswith("content/events.yaml:2:9: stale: the Arabic of 'invasion' changed")
     assert "only in Arabic: 2003" in found[1].message
-    check = run_cli(project, "check")
+    check = run_forked(project, "check")
     assert check.returncode == 0 and "translation status: 1 stale" in check.stdout
     # marking it reviewed again replaces the hash in place
-    assert run_cli(project, "review", "content/events.yaml:invasion").returncode == 0
+    assert run_forked(project, "review", "content/events.yaml:invasion").returncode == 0
     assert (project / "content/events.yaml").read_text("utf-8").count("reviewed:") == 1
     assert [n.kind for n in load_model(Project(project)).translation if n.item == "invasion"] == ["parity"]
 
 
 def test_review_whole_file_keeps_every_other_line(project: Path) -> None:
     before = (project / "content/pages.yaml").read_text("utf-8")
-    assert run_cli(project, "review", "content/pages.yaml", "content/figures.yaml").returncode == 0
+    assert run_forked(project, "review", "content/pages.yaml", "content/figures.yaml").returncode == 0
     after = (project / "content/pages.yaml").read_text("utf-8")
     assert [line for line in after.splitlines() if "reviewed:" not in line] == before.splitlines()
     kinds = {(n.kind, n.file) for n in load_model(Project(project)).translation}
@@ -77,6 +77,6 @@ def test_review_flow_style_items_and_bad_targets() -> None:
 
 
 def test_review_refuses_unknown_targets(project: Path) -> None:
-    result = run_cli(project, "review", "content/nope.yaml", "content/events.yaml:no-such-id")
+    result = run_forked(project, "review", "content/nope.yaml", "content/events.yaml:no-such-id")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "content/nope.yaml:1:1: not a content file with items" in result.stderr
