@@ -25,9 +25,11 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 
-def examples(default: int) -> int:
-    """Examples per property: ``default``, or 25 times as many with the deep profile."""
-    return default * 25 if PROFILE == "deep" else default
+def examples(default: int, deep: int | None = None) -> int:
+    """Examples per property: ``default``; with the deep profile ``deep``, or 25 times as many."""
+    if PROFILE == "deep":
+        return deep if deep is not None else default * 25
+    return default
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -14,6 +14,7 @@ JSON-LD block that parses as JSON, every feed and sitemap well-formed XML, every
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -261,8 +262,10 @@ def live_markup(html: str, allowed_tags: set[str], allowed_styles: set[str], cou
     return found
 
 
+@functools.cache
 def site_profile(out: Path) -> tuple[set[str], set[str], dict[str, Counter[str]]]:
-    """What a clean build contains: its tags, its style attributes, and each page's tag counts."""
+    """What a clean build contains: its tags, its style attributes, and each page's tag counts (read once
+    for each clean build: every hostile build is compared with it)."""
     tags: set[str] = MARKDOWN_TAGS | SITE_TAGS
     styles: set[str] = set()
     counts: dict[str, Counter[str]] = {}
@@ -473,7 +476,8 @@ def assert_located(exc: BuildError, root: Path) -> None:
         assert 1 <= p.line <= lines and p.col >= 1, p.format()
 
 
-@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example is a whole build (about 0.3 s): CI replays 20; the deep profile searches 1,000 (and 2,000 documents below).
+@settings(max_examples=examples(20, deep=1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_text_in_any_field_is_published_as_text_or_refused_with_its_place(
     data: st.DataObject, playground: tuple[Path, Path, list[tuple[str, tuple[Any, ...]]]], clean: Path
@@ -524,7 +528,7 @@ def _mutate(text: str, data: st.DataObject) -> str:
     return text
 
 
-@settings(max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40, deep=2000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_yaml_document_builds_or_fails_with_located_errors(data: st.DataObject, playground: tuple[Path, Path, Any]) -> None:
     root, pristine, _ = playground
