@@ -152,18 +152,19 @@ def line_col(file: Path, needle: str) -> str:
     return f"{text.count(chr(10), 0, at) + 1}:{at - text.rfind(chr(10), 0, at)}"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    """Headless Chromium (Debian's), one per test module."""
+    """Headless Chromium (Debian's), one per test process (each xdist worker): a launch costs about a second
+    of CPU. Tests open their own pages or contexts in it, and close them."""
     from browser import chromium
 
     with chromium() as b:
         yield b
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(built_real: Path) -> Iterator[str]:
-    """The real site served over HTTP on the loopback (its base URL), one server per test module."""
+    """The real site served over HTTP on the loopback (its base URL), one server per test process."""
     from browser import serve_folder
 
     with serve_folder(built_real) as base:

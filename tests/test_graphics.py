@@ -469,32 +469,29 @@ _MEASURE = """() => [...document.querySelectorAll('svg.g')].filter(s => s.getCli
 
 
 @pytest.mark.browser
-def test_in_chromium_no_label_is_crossed_overlapped_or_cut(built_real: Path) -> None:
-    from browser import chromium, serve_folder
-
+def test_in_chromium_no_label_is_crossed_overlapped_or_cut(served: str, browser: Any) -> None:
     bad: list[Any] = []
     counted = 0
-    with serve_folder(built_real) as base, chromium() as browser:
-        for width in (1280, 390):
-            tab = browser.new_page(viewport={"width": width, "height": 900})
-            for path in ("ar/timeline/", "en/timeline/", "ar/plan/", "en/plan/", "ar/", "en/"):
-                tab.goto(base + path)
-                tab.evaluate("document.fonts.ready")
-                for svg in tab.evaluate(_MEASURE):
-                    real = [(lb["text"], Box(lb["x0"], lb["y0"], lb["x1"], lb["y1"]), lb["d"]) for lb in svg["labels"]]
-                    for text, box, d in real:  # the text stays in its estimated box (so the layout's checks hold)
-                        counted += 1
-                        if box.x0 < d[0] - 1 or box.x1 > d[2] + 1:
-                            bad.append((path, width, svg["id"], "outside its box", text, box, d))
-                        for ln in svg["lines"]:
-                            if Line(ln["x0"], ln["y0"], ln["x1"], ln["y1"]).crosses(box.grown(-0.5)):
-                                bad.append((path, width, svg["id"], "crossed", text, ln["cls"]))
-                    for (ta, a, _), (tb, b, _) in itertools.combinations(real, 2):
-                        if a.grown(-0.5).overlaps(b.grown(-0.5)):
-                            bad.append((path, width, svg["id"], "overlap", ta, tb))
-                overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-                assert overflow <= 0, (path, width, overflow)
-            tab.close()
+    for width in (1280, 390):
+        tab = browser.new_page(viewport={"width": width, "height": 900})
+        for path in ("ar/timeline/", "en/timeline/", "ar/plan/", "en/plan/", "ar/", "en/"):
+            tab.goto(served + path)
+            tab.evaluate("document.fonts.ready")
+            for svg in tab.evaluate(_MEASURE):
+                real = [(lb["text"], Box(lb["x0"], lb["y0"], lb["x1"], lb["y1"]), lb["d"]) for lb in svg["labels"]]
+                for text, box, d in real:  # the text stays in its estimated box (so the layout's checks hold)
+                    counted += 1
+                    if box.x0 < d[0] - 1 or box.x1 > d[2] + 1:
+                        bad.append((path, width, svg["id"], "outside its box", text, box, d))
+                    for ln in svg["lines"]:
+                        if Line(ln["x0"], ln["y0"], ln["x1"], ln["y1"]).crosses(box.grown(-0.5)):
+                            bad.append((path, width, svg["id"], "crossed", text, ln["cls"]))
+                for (ta, a, _), (tb, b, _) in itertools.combinations(real, 2):
+                    if a.grown(-0.5).overlaps(b.grown(-0.5)):
+                        bad.append((path, width, svg["id"], "overlap", ta, tb))
+            overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (path, width, overflow)
+        tab.close()
     assert counted > 100
     assert bad == [], "\n".join(map(str, bad[:40]))
 
@@ -512,24 +509,21 @@ _NAMES = """() => [...document.querySelectorAll('svg.g-map')].filter(s => s.getC
 
 
 @pytest.mark.browser
-def test_in_chromium_each_map_name_lies_in_its_own_country(built_real: Path) -> None:
+def test_in_chromium_each_map_name_lies_in_its_own_country(served: str, browser: Any) -> None:
     """The reviewer's check: the middle of each country's or region's name as drawn (or the end of
     its leader) is inside that country's own shape, and in no other country."""
-    from browser import chromium, serve_folder
-
     bad, seen = [], 0
-    with serve_folder(built_real) as base, chromium() as browser:
-        for width in (1280, 390):
-            tab = browser.new_page(viewport={"width": width, "height": 900})
-            for path in ("ar/", "en/", "ar/plan/"):
-                tab.goto(base + path)
-                tab.evaluate("document.fonts.ready")
-                for found in tab.evaluate(_NAMES):
-                    seen += 1
-                    countries = [h for h in found["hits"] if h != "kurdistan-region"]
-                    if found["area"] not in found["hits"] or (found["area"] != "kurdistan-region" and countries != [found["area"]]):
-                        bad.append((path, width, found))
-            tab.close()
+    for width in (1280, 390):
+        tab = browser.new_page(viewport={"width": width, "height": 900})
+        for path in ("ar/", "en/", "ar/plan/"):
+            tab.goto(served + path)
+            tab.evaluate("document.fonts.ready")
+            for found in tab.evaluate(_NAMES):
+                seen += 1
+                countries = [h for h in found["hits"] if h != "kurdistan-region"]
+                if found["area"] not in found["hits"] or (found["area"] != "kurdistan-region" and countries != [found["area"]]):
+                    bad.append((path, width, found))
+        tab.close()
     assert seen > 20
     assert bad == [], "\n".join(map(str, bad))
 
@@ -542,26 +536,23 @@ def _ppm(path: Path) -> tuple[int, int, bytes]:
 
 
 @pytest.mark.browser
-def test_printed_to_pdf_the_timeline_band_is_a_tint_not_a_block(built_real: Path, tmp_path: Path) -> None:
+def test_printed_to_pdf_the_timeline_band_is_a_tint_not_a_block(served: str, browser: Any, tmp_path: Path) -> None:
     """The review's print bug, checked where it happened: in a PDF printed by Chromium (as "Save as
     PDF" and paper printing make it), no page is covered by the phase-one colour at full strength."""
     import shutil
     import subprocess
 
-    from browser import chromium, serve_folder
-
     if not shutil.which("pdftoppm"):
         pytest.skip("needs pdftoppm (Debian poppler-utils) to read the PDF")
-    with serve_folder(built_real) as base, chromium() as browser:
-        tab = browser.new_page()
-        for code in ("ar", "en"):
-            tab.goto(base + f"{code}/timeline/")
-            tab.evaluate("document.fonts.ready")
-            tab.emulate_media(media="print")
-            pdf = tmp_path / f"{code}.pdf"
-            tab.pdf(path=str(pdf), format="A4", print_background=True)
-            subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "40", str(pdf), str(tmp_path / code)], check=True)
-        tab.close()
+    tab = browser.new_page()
+    for code in ("ar", "en"):
+        tab.goto(served + f"{code}/timeline/")
+        tab.evaluate("document.fonts.ready")
+        tab.emulate_media(media="print")
+        pdf = tmp_path / f"{code}.pdf"
+        tab.pdf(path=str(pdf), format="A4", print_background=True)
+        subprocess.run(["pdftoppm", "-f", "1", "-l", "2", "-r", "40", str(pdf), str(tmp_path / code)], check=True)
+    tab.close()
     pages = sorted(tmp_path.glob("*.ppm"))
     assert len(pages) >= 2
     for path in pages:
@@ -578,17 +569,14 @@ _SIZES = """() => [...document.querySelectorAll('svg.g')].filter(s => s.getClien
 
 
 @pytest.mark.browser
-def test_arabic_graphic_labels_are_at_least_13_5_px_on_a_phone(built_real: Path) -> None:
+def test_arabic_graphic_labels_are_at_least_13_5_px_on_a_phone(served: str, browser: Any) -> None:
     """Naskh's dots and teeth merge below about 13.5 px: at 390 px, every Arabic label of every graphic is drawn at least that size."""
-    from browser import chromium, serve_folder
-
     small = []
-    with serve_folder(built_real) as base, chromium() as browser:
-        tab = browser.new_page(viewport={"width": 390, "height": 844})
-        for path in ("ar/", "ar/timeline/", "ar/plan/"):
-            tab.goto(base + path)
-            small += [(path, t) for t in tab.evaluate(_SIZES) if t["px"] < 13.5]
-        tab.close()
+    tab = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("ar/", "ar/timeline/", "ar/plan/"):
+        tab.goto(served + path)
+        small += [(path, t) for t in tab.evaluate(_SIZES) if t["px"] < 13.5]
+    tab.close()
     assert small == [], small[:10]
 
 
