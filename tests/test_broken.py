@@ -4,7 +4,8 @@ the UI catalogs (``.po``) are read by ``check`` only: a build reads the compiled
 
 One project is built once (the baseline); each case edits it, runs ``build`` and ``check``
 in-process, compares the output folder with the baseline, and puts the files back. A few cases
-also go through the real CLI to prove the exit code and that no traceback is printed.
+also go through the command line (its ``main``, in a forked process) to prove the exit code, the
+printed report and that no traceback is printed.
 
 Where a case expects an error, it names the file and a *needle*: the text the error must point
 at, looked up in the edited file, so the expected line and column follow the fixture.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli, snapshot
+from conftest import make_project, run_forked, snapshot
 
 from explainer import load
 from explainer.errors import BuildError, Problem
@@ -487,7 +488,7 @@ def test_the_cli_exits_1_with_located_errors_and_no_traceback(
     root, c = broken
     _, before, _ = baseline
     for command in ("check",) if c.extra.get("check_only") else ("build", "check"):
-        result = run_cli(root, command)
+        result = run_forked(root, command)
         assert result.returncode == 1, (command, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr + result.stdout
         for path, line, col, says in _expected(root, c):
