@@ -1,17 +1,20 @@
 """The live preview is a full build, whatever it keeps between saves: after each of a random series of
 edits (content, templates, UI catalogs, static files), the preview's folder, rebuilt in this process as
 the server rebuilds it (with its memo: only what changed is made again, see explainer/incremental.py),
-holds exactly the bytes a fresh process builds from scratch (Lektor's oracle)."""
+holds exactly the bytes a fresh process builds from scratch (Lektor's oracle). Each fresh build is a
+fork of a process that has imported the generator and never built anything itself."""
 
 from __future__ import annotations
 
 import random
 import re
+import select
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pytest
 from conftest import REPO, edit, snapshot
 
 from explainer.catalogs import compile_po, mo_path, po_path
@@ -19,16 +22,44 @@ from explainer.incremental import Memo
 from explainer.project import Project
 from explainer.serve import rebuild
 
-FRESH = (
-    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); from explainer.project import Project;"
-    "from explainer.serve import rebuild; ok, message = rebuild(Project(Path.cwd()), Path(sys.argv[2])); print(message)"
-)
+FRESH = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from explainer.project import Project
+from explainer.serve import rebuild
+
+for line in sys.stdin:  # an output folder a line, each built from scratch by a fork of this process (which builds nothing)
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)  # this process's standard output answers the test
+        ok, _message = rebuild(Project(Path.cwd()), Path(line.rstrip("\\n")))
+        os._exit(0 if ok else 1)
+    print(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]), flush=True)
+"""
 
 
-def fresh_preview(project: Path, out: Path) -> dict[str, bytes]:
-    """The preview built once, from scratch, by a new process (no memo of any earlier build)."""
-    subprocess.run([sys.executable, "-c", FRESH, str(REPO), str(out)], cwd=project, check=True, capture_output=True, timeout=120)
-    return snapshot(out)
+@pytest.fixture
+def fresh_preview(project: Path) -> Iterator[Callable[[Path], dict[str, bytes]]]:
+    """The preview built from scratch into a folder, by a process with no memory of any earlier build (no memo, no
+    cache): a fork of a new Python that has imported the generator, so that each build does not import it again."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", FRESH, str(REPO)], cwd=project, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    assert server.stdin is not None and server.stdout is not None
+
+    def fresh(out: Path) -> dict[str, bytes]:
+        server.stdin.write(f"{out}\n")
+        server.stdin.flush()
+        assert select.select([server.stdout], [], [], 120)[0], "a fresh build took over 120 s"
+        assert server.stdout.readline() == "0\n", f"the fresh build into {out} failed"
+        return snapshot(out)
+
+    try:
+        yield fresh
+    finally:
+        server.stdin.close()
+        server.wait(timeout=30)
 
 
 def recompile(project: Path, code: str) -> None:
@@ -191,7 +222,9 @@ EDITS: tuple[Edit, ...] = (
 )
 
 
-def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp_path: Path) -> None:
+def test_after_every_edit_the_preview_is_a_build_from_scratch(
+    project: Path, tmp_path: Path, fresh_preview: Callable[[Path], dict[str, bytes]]
+) -> None:
     rng = random.Random(17)
     preview = project / ".preview"
     memo = Memo()
@@ -206,6 +239,6 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp
         assert ok, f"after {done}: {message}"
         if change in (event_title, emptied_then):  # the incremental path: only the pages that show the event are made again
             assert re.fullmatch(r"rebuilt \d+ pages of \d+ in \d+ ms", message), message
-        ours, fresh = snapshot(preview), fresh_preview(project, tmp_path / f"fresh{step}")
+        ours, fresh = snapshot(preview), fresh_preview(tmp_path / f"fresh{step}")
         differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
         assert differ == [], f"after {', then '.join(done)}: the preview differs from a fresh build in {differ[:10]}"
