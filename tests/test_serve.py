@@ -56,7 +56,8 @@ class Server:
             env={**os.environ, **(env or {})},
         )
         self.output = b""
-        threading.Thread(target=self._collect, daemon=True).start()
+        self._collector = threading.Thread(target=self._collect, daemon=True)
+        self._collector.start()
 
     def _collect(self) -> None:
         assert self.proc.stdout is not None
@@ -109,7 +110,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        time.sleep(0.1)  # the collecting thread reads what is left in the pipe
+        self._collector.join(timeout=10)  # it reads what is left in the pipe, to its end
         return self.output.decode("utf-8", "replace")
 
 
