@@ -131,9 +131,11 @@ class Project:
         ``missing``: the message and hint for a path that does not exist (default: a plain one).
         """
         try:
-            self._open(path, folder=folder, missing=missing)
+            fd = self._open(path, folder=folder, missing=missing)
         except InputError as exc:
             return exc.problem
+        if fd >= 0:  # a file's descriptor: only its opening was the question
+            os.close(fd)
         return None
 
     def read_bytes(self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
