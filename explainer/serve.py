@@ -430,7 +430,7 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
 
     pending, cancel = threading.Event(), threading.Event()
 
-    class InputsOnly(DefaultFilter):  # type: ignore[misc]
+    class InputsOnly(DefaultFilter):
         """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
         folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
 
