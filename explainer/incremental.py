@@ -102,10 +102,12 @@ class _File:
     key: str = ""
     items: dict[bytes, _Item] = field(default_factory=dict)
     frame: Places | None = None
+    parts: list[bytes] = field(default_factory=list)
+    """The items' texts as last split (see :func:`_split`)."""
 
     def after(self, raw: bytes, doc: Document | None, problems: list[Problem]) -> _File:
         """The file read again: what was known of its items is kept."""
-        return _File(raw, doc, problems, self.head, self.key, self.items, self.frame)
+        return _File(raw, doc, problems, self.head, self.key, self.items, self.frame, self.parts)
 
 
 _HEAD = re.compile(rb"(?:(?:#[^\n]*|[ \t]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
@@ -125,12 +127,33 @@ def _stamp(file: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
-def _split(raw: bytes) -> tuple[bytes, str, list[bytes]] | None:
-    """(head, key, the items' texts without their leading ``  - ``) of a file that is one key holding a block list."""
+def _split(raw: bytes, before: _File | None = None) -> tuple[bytes, str, list[bytes]] | None:
+    """(head, key, the items' texts without their leading ``  - ``) of a file that is one key holding a block list.
+    (Whether it holds a line break other than "\\n" is asked of the whole file when it is parsed whole, and of
+    each new item's text: the 38 MB of a 10,000-event file are not scanned again on every save.)
+    ``before``: the file as last read; the texts of its items found again at the start and the end are
+    reused, not copied (each keeps its hash, the key that finds what it gave)."""
     head = _HEAD.match(raw)
-    if head is None or _OTHER_BREAK.search(raw) or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
+    if head is None or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
         return None
-    return raw[: head.end()], head.group(1).decode(), raw[head.end() + 4 :].split(_ITEM)
+    old = before.parts if before is not None and before.head == raw[: head.end()] else []
+    return raw[: head.end()], head.group(1).decode(), _parts(raw, head.end() + 4, old)
+
+
+def _parts(raw: bytes, start: int, old: list[bytes]) -> list[bytes]:
+    """``raw[start:].split(_ITEM)``, with the parts of ``old`` that are still at its start and at its end taken from ``old``.
+
+    None of the parts holds ``_ITEM``, whose first byte is in it only once: so a part followed by ``_ITEM``
+    (or, at the end, preceded by it) is one part of the split, whatever comes before or after."""
+    pos, i = start, 0
+    while i < len(old) and raw.startswith(old[i], pos) and raw.startswith(_ITEM, pos + len(old[i])):
+        pos += len(old[i]) + len(_ITEM)
+        i += 1
+    end, j = len(raw), len(old)
+    while j > i and raw.endswith(old[j - 1], pos, end) and raw.endswith(_ITEM, pos, end - len(old[j - 1])):
+        end -= len(old[j - 1]) + len(_ITEM)
+        j -= 1
+    return old[:i] + raw[pos:end].split(_ITEM) + old[j:]
 
 
 # --- what a page or file was made from ----------------------------------------------------------
@@ -233,11 +256,12 @@ class Memo:
             return None, problems
         if known.doc is not None and known.raw == raw:
             return known.doc, list(known.problems)
-        split = _split(raw)
+        split = _split(raw, known)
         if known.items and split is not None and split[0] == known.head:
             doc = self._assemble(known, split[2], display)
             if doc is not None:
-                self.files[display] = known.after(raw, doc, [])
+                self.files[display] = loaded = known.after(raw, doc, [])
+                loaded.parts = split[2]
                 return doc, []
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled()
@@ -255,14 +279,14 @@ class Memo:
         values, places = doc.data.get(key) if isinstance(doc.data, dict) else None, doc.items.get(key, ())
         if list(doc.data) != [key] or not isinstance(values, list) or not len(values) == len(places) == len(parts):
             return
-        if any(_OTHER_LINE.search(part) for part in parts):
+        if _OTHER_BREAK.search(loaded.raw) or any(_OTHER_LINE.search(part) for part in parts):
             return
         line = head.count(b"\n") + 1
         for i, part in enumerate(parts):
             breaks = part.count(b"\n")
             loaded.items[part] = _Item(values[i], places[i], line, breaks)
             line += breaks + 1
-        loaded.head, loaded.key, loaded.frame = head, key, doc.places
+        loaded.head, loaded.key, loaded.frame, loaded.parts = head, key, doc.places, parts
 
     def _assemble(self, known: _File, parts: list[bytes], display: str) -> Document | None:
         """The document of a list file whose head is unchanged, from its items: those seen before as they
@@ -291,7 +315,7 @@ class Memo:
 
     def _item(self, known: _File, part: bytes, display: str) -> _Item | None:
         """One item's text parsed alone (under the file's head), or None."""
-        if _OTHER_LINE.search(part):
+        if _OTHER_LINE.search(part) or _OTHER_BREAK.search(part):
             return None
         doc, problems = load_bytes(known.head + b"  - " + part + (b"" if part.endswith(b"\n") else b"\n"), display)
         if doc is None or problems or list(doc.data) != [known.key] or len(doc.data[known.key]) != 1:

@@ -12,10 +12,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from conftest import REPO, edit, snapshot
+from conftest import REPO, edit, examples, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explainer.catalogs import compile_po, mo_path, po_path
-from explainer.incremental import Memo
+from explainer.incremental import _ITEM, Memo, _parts
 from explainer.project import Project
 from explainer.serve import rebuild
 
@@ -209,3 +211,19 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(project: Path, tmp
         ours, fresh = snapshot(preview), fresh_preview(project, tmp_path / f"fresh{step}")
         differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
         assert differ == [], f"after {', then '.join(done)}: the preview differs from a fresh build in {differ[:10]}"
+
+
+_PIECES = st.lists(st.sampled_from(["a", "b", "\n", " ", "-", "  - ", "\n  - ", "\n  -"]), max_size=14).map("".join)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_PIECES, _PIECES, st.integers(0, 40), st.integers(0, 40), st.integers(0, 3))
+def test_a_list_file_is_split_into_the_same_items_when_its_last_items_are_reused(
+    before: str, insert: str, at: int, cut: int, start: int
+) -> None:
+    """The preview splits a list file into its items reusing the texts of the last split: whatever
+    those were and however the file changed, it gets exactly what splitting the whole file gives."""
+    old = before.encode()
+    raw = old[:at] + insert.encode() + old[at + cut :]
+    reused = _parts(raw, start, old[start:].split(_ITEM))
+    assert reused == raw[start:].split(_ITEM)
