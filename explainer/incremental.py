@@ -170,6 +170,9 @@ class _Made:
     files: tuple[str, ...] = ()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def same_value(old: Any, new: Any) -> bool:
     """Whether two values read by pages would be shown alike: equal, of the same types, in the same order
     (``2500`` and ``2500.0`` are equal in Python but printed differently; so are two dicts in other orders)."""
@@ -177,6 +180,8 @@ def same_value(old: Any, new: Any) -> bool:
         return True
     if type(old) is not type(new):
         return False
+    if type(old) in _PLAIN:
+        return bool(old == new)
     if isinstance(old, (tuple, list)):
         return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new, strict=True))
     if isinstance(old, Mapping):

@@ -443,11 +443,18 @@ def kinds_of(file: str) -> tuple[Kind, ...]:
     return tuple(kind for kind in KINDS if kind.file == file)
 
 
-def cited_facts(model: Model) -> Iterator[tuple[FactRef, Citation]]:
-    """Every (fact, citation) pair on the site, in the order of :data:`KINDS`."""
+def citing(model: Model) -> Iterator[tuple[Kind, Any, Iterable[Citation]]]:
+    """Every item of a kind whose items cite, with its kind and its citations, in the order of :data:`KINDS`."""
     for kind in KINDS:
         if kind.cites is None or kind.title is None:
             continue
-        for item in getattr(model, kind.name):
-            ref = FactRef(kind.fact, item.id, kind.page, kind.title(model, item))
-            yield from ((ref, c) for c in kind.cites(item))
+        cites = kind.cites
+        yield from ((kind, item, cites(item)) for item in getattr(model, kind.name))
+
+
+def cited_facts(model: Model) -> Iterator[tuple[FactRef, Citation]]:
+    """Every (fact, citation) pair on the site, in the order of :data:`KINDS`."""
+    for kind, item, cites in citing(model):
+        assert kind.title is not None
+        ref = FactRef(kind.fact, item.id, kind.page, kind.title(model, item))
+        yield from ((ref, c) for c in cites)

@@ -722,7 +722,7 @@ class _Site:
 
         def key(e: Event, seen: tuple[str, ...]) -> tuple[Any, ...]:
             if e.id not in keys:
-                anchor = self._anchor(doc, e, by_id, seen, ("events", index[e.id], "after"))
+                anchor = self._anchor(doc, e, by_id, seen, ("events", index[e.id], "after")) if e.after else None
                 own = (e.date.sort_key, index[e.id])
                 keys[e.id] = key(anchor, seen + (e.id,)) + own if anchor is not None else own
             return keys[e.id]
