@@ -179,7 +179,7 @@ def _seed(project: Project, raw: dict[str, Any], room: int, paragraphs: int) -> 
     lines = text.split("\n")
     chrome = []
     for j, ch in enumerate(raw.get("chrome") or []):
-        n = ch["line"]
+        n = int(ch["line"])  # (the schema's "integer" is JSON Schema's: 4.0 is one)
         actual = lines[n - 1].strip() if n <= len(lines) else None
         if actual != ch["text"].strip():
             shown = "past the end of the file" if actual is None else f"«{_short(actual, 50)}»"

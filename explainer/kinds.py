@@ -115,6 +115,12 @@ def _entity(item: Item) -> Entity:
     return Entity(raw["id"], raw["kind"], raw["side"], item.text("name"), item.text("role"), item.cites("cite"))
 
 
+def _whole(value: Any) -> Any:
+    """A number the schema calls an integer as one: JSON Schema's "integer" takes ``1.0`` (YAML's float)
+    as well as ``1``, which would be shown as ``1.0`` (in an anchor such as ``phase-1.0``)."""
+    return int(value) if isinstance(value, float) else value
+
+
 def _place(item: Item) -> Place:
     raw = item.raw
     return Place(
@@ -123,7 +129,7 @@ def _place(item: Item) -> Place:
         item.text("name"),
         float(raw["lat"]),
         float(raw["lon"]),
-        raw.get("phase"),
+        _whole(raw.get("phase")),
         item.text("role"),
         item.cites("cite"),
     )
@@ -153,7 +159,7 @@ def _phase(item: Item) -> Phase | None:
     places = item.refs("places", "places", "place")
     if ends is None:
         return None
-    return Phase(raw["id"], raw["number"], ends, item.text("title"), item.text("summary"), places, item.cites("cite"))
+    return Phase(raw["id"], _whole(raw["number"]), ends, item.text("title"), item.text("summary"), places, item.cites("cite"))
 
 
 def _note(item: Item) -> Note:
