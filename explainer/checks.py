@@ -181,7 +181,7 @@ def _seed(project: Project, raw: dict[str, Any], room: int, paragraphs: int) -> 
     for j, ch in enumerate(raw.get("chrome") or []):
         n = int(ch["line"])  # (the schema's "integer" is JSON Schema's: 4.0 is one)
         actual = lines[n - 1].strip() if n <= len(lines) else None
-        if actual != ch["text"].strip():
+        if actual is None or actual != ch["text"].strip():
             shown = "past the end of the file" if actual is None else f"«{_short(actual, 50)}»"
             message = f"line {n} of seeds/{file} is {shown}, not this text"
             problems.problems.append(Found(("chrome", j, "text"), message, "give the exact line number and text of the left-out line"))
