@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from .checks import Checked, Context, check_item
+from .checks import Checked, Context, check_item, check_texts
 from .errors import BuildError, Problem
 from .kinds import Kind, kinds_of
 from .load import Document, Places, load_bytes, read_file, without_items
@@ -339,13 +339,26 @@ class Memo:
 
     def checks(self, content: Any) -> Callable[[Context, Kind, dict[str, Any]], Checked]:
         """:func:`~explainer.checks.check_item`, again only for items not checked with the same context before."""
-        docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))  # (compared by value)
-        key = (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
+        key = self._context_key(content)
 
         def check(ctx: Context, kind: Kind, raw: dict[str, Any]) -> Checked:
             return self.item(raw, f"check {kind.name}", key, lambda: check_item(ctx, kind, raw))  # type: ignore[no-any-return]
 
         return check
+
+    def texts(self, content: Any) -> Callable[[Context, dict[str, Any], str | None, str], Checked]:
+        """:func:`~explainer.checks.check_texts`, again only for texts not checked with the same context before."""
+        key = self._context_key(content)
+
+        def check(ctx: Context, raw: dict[str, Any], ident: str | None, file: str) -> Checked:
+            return self.item(raw, f"texts {file}", (key, ident), lambda: check_texts(ctx, raw, ident, file))  # type: ignore[no-any-return]
+
+        return check
+
+    def _context_key(self, content: Any) -> tuple[Any, ...]:
+        """What the checks of an item or a text read besides it (the content files, compared by value)."""
+        docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))
+        return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
 
     def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document:
         """``doc`` without the items of its lists that passed their schema and length checks before (one is kept)."""

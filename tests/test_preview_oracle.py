@@ -134,6 +134,18 @@ def broken_then(project: Path, rng: random.Random, memo: Memo) -> str:
     return "an error, then mended"
 
 
+def house_rule_then(project: Path, rng: random.Random, memo: Memo) -> str:
+    """A house rule that the site's own description breaks (its texts, checked before, are checked again), then taken out."""
+    file = project / "content/style.yaml"
+    text = file.read_text("utf-8")
+    rule = '    - avoid: "\\\\bshort\\\\b"\n      prefer: "brief"\n'
+    file.write_text(text.replace("  en:\n    - avoid:", "  en:\n" + rule + "    - avoid:", 1), "utf-8")
+    ok, message = rebuild(Project(project), project / ".preview", memo=memo)
+    assert not ok and "content/site.yaml" in message and "brief" in message, message
+    file.write_text(text, "utf-8")
+    return "a house rule the site's description breaks, then taken out"
+
+
 def emptied_then(project: Path, rng: random.Random, memo: Memo) -> str:
     """A long file saved in two steps: emptied (a save the preview sees on its own), then written with an edit."""
     file = project / "content/events.yaml"
@@ -189,6 +201,7 @@ EDITS: tuple[Edit, ...] = (
     stylesheet,
     static_file,
     broken_then,
+    house_rule_then,
     emptied_then,
 )
 
