@@ -431,11 +431,14 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
     pending, cancel = threading.Event(), threading.Event()
 
     class InputsOnly(DefaultFilter):  # type: ignore[misc]
-        """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
-        folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
+        """Only changes of names in the input folders. The folder a name changed in is resolved: a link that leads
+        out of the input folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's
+        own writes. The name itself is not: once ``content/glossary.yaml`` is moved away and made a link out of the
+        project, its change still starts the build that refuses it (review s6, attack 20b)."""
 
         def __call__(self, change: Any, path: str) -> bool:
-            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
+            folder, name = os.path.split(path)
+            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(folder), name))
 
     def saved() -> None:
         pending.set()

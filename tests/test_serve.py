@@ -450,3 +450,18 @@ def test_a_link_to_the_project_in_static_neither_loops_the_preview_nor_is_follow
     finally:
         output = running.stop()
     assert "Traceback" not in output
+
+
+def test_a_content_file_moved_away_and_replaced_by_a_link_out_of_the_project_is_rebuilt_and_refused(server: Server, tmp_path: Path) -> None:
+    """Review s6, attack 20b: the watcher resolved each changed name and dropped those leading out of the project, so
+    the deletion and the new link were both unseen, and the preview said "ok" for a project that no longer builds."""
+    secret = tmp_path / "victim.txt"
+    secret.write_text("SECRET-VICTIM", "utf-8")
+    glossary = server.project / "content/glossary.yaml"
+    glossary.rename(server.project / "glossary.yaml.bak")
+    glossary.symlink_to(secret)
+    wait_until(lambda: (_status(server) or {"ok": True})["ok"] is False, 30, "the status to report the link")
+    status = _status(server)
+    assert any(e["path"] == "content/glossary.yaml" and e["excerpt"] == [] for e in status["errors"]), status
+    assert "SECRET-VICTIM" not in json.dumps(status)
+    assert b"SECRET-VICTIM" not in server.request("/en/glossary/")[2]
