@@ -314,7 +314,7 @@ def _files(guarded: type) -> type:
     from livereload.handlers import StaticFileHandler
     from tornado import web
 
-    class Files(guarded, StaticFileHandler):  # type: ignore[misc, valid-type]
+    class Files(guarded, StaticFileHandler):  # type: ignore[misc]
         body = b""
 
         async def get(self, path: str, include_body: bool = True) -> None:
