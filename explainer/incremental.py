@@ -35,7 +35,7 @@ from .kinds import Kind, kinds_of
 from .load import Document, Places, load_bytes, read_file, without_items
 from .model import READING, Model
 from .plan import Page, plan
-from .project import Project
+from .project import InputError, Project
 from .render import Renderer, make_markdown, render_all
 from .typography import place_names
 from .workers import Cancelled
@@ -46,22 +46,26 @@ NOT_CONTENT = ("templates", "locales", "static", "seeds", "schemas")
 
 
 def fingerprints(project: Project) -> dict[str, str]:
-    """A hash of every file of each input folder that is not content, and of content's files that are not YAML."""
+    """A hash of every file of each input folder that is not content, and of content's files that are not YAML.
+
+    The files are found and read as the build finds and reads them (:meth:`~explainer.project.Project.files_below`,
+    :meth:`~explainer.project.Project.read_bytes`): what the build refuses (a link out of the input folders, a pipe
+    or device, a file over the size limit) is never opened; its refusal is hashed instead, so that a change to it
+    still builds again, and that build reports it."""
     out = {}
     for name in (*NOT_CONTENT, "content"):
         digest = hashlib.blake2b(digest_size=16)
-        for here, dirs, files in os.walk(project.root / name):
-            dirs.sort()
-            for file in sorted(files):
-                path = os.path.join(here, file)
-                if name == "content" and file.endswith((".yaml", ".yml")):
-                    continue
-                digest.update(os.fsencode(os.path.relpath(path, project.root)) + b"\0")
-                try:
-                    with open(path, "rb") as fh:
-                        digest.update(hashlib.blake2b(fh.read(), digest_size=16).digest())
-                except OSError as exc:
-                    digest.update(f"unreadable {exc.errno}".encode())
+        files, problems = project.files_below(project.root / name)
+        for problem in problems:
+            digest.update(repr(problem).encode() + b"\0")
+        for path in files:
+            if name == "content" and path.suffix in (".yaml", ".yml"):
+                continue
+            digest.update(os.fsencode(project.show(path)) + b"\0")
+            try:
+                digest.update(hashlib.blake2b(project.read_listed(path), digest_size=16).digest())
+            except InputError as exc:
+                digest.update(repr(exc.problem).encode() + b"\0")
         out[name] = digest.hexdigest()
     return out
 

@@ -138,7 +138,16 @@ class Project:
 
     def read_bytes(self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
         """The bytes of the input file ``path``; raises :class:`InputError` (see :meth:`refusal`)."""
-        fd = self._open(path, folder=False, missing=missing)
+        return self._read(self._open(path, folder=False, missing=missing), path, limit)
+
+    def read_listed(self, path: Path) -> bytes:
+        """The bytes of a file that :meth:`files_below` has just listed (so found inside the input folders, and a
+        regular file), without resolving its path again: as :meth:`read_bytes`, it is opened without waiting
+        and read only if it is still a regular file of at most :data:`MAX_INPUT_BYTES`; raises :class:`InputError`."""
+        return self._read(self._open_regular(path, path), path, MAX_INPUT_BYTES)
+
+    def _read(self, fd: int, path: Path, limit: int) -> bytes:
+        """The bytes of the open regular file ``fd`` (of ``path``), at most ``limit``; closes it."""
         try:
             with os.fdopen(fd, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
@@ -163,21 +172,31 @@ class Project:
             raise InputError(self._unreadable(path, exc, folder)) from None
         if folder != stat.S_ISDIR(info.st_mode):
             raise InputError(self._not_a(path, info.st_mode, folder))
-        if not folder and not stat.S_ISREG(info.st_mode):
-            raise InputError(self._not_a(path, info.st_mode, folder))
-        try:  # O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | (os.O_DIRECTORY if folder else 0))
-            if folder:
+        if not folder:
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(self._not_a(path, info.st_mode, folder))
+            return self._open_regular(path, real)
+        try:
+            os.close(os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_DIRECTORY))
+            os.listdir(real)  # a folder that can be entered but not listed
+            return -1
+        except OSError as exc:
+            raise InputError(self._unreadable(path, exc, folder)) from None
+
+    def _open_regular(self, path: Path, real: Path) -> int:
+        """An open descriptor of the regular file ``real`` (``path`` resolved), or :class:`InputError`.
+
+        O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait."""
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
                 os.close(fd)
-                os.listdir(real)  # a folder that can be entered but not listed
-                return -1
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                raise InputError(self._not_a(path, os.fstat(fd).st_mode, folder))
+                raise InputError(self._not_a(path, mode, False))
             os.set_blocking(fd, True)
             return fd
         except OSError as exc:
-            raise InputError(self._unreadable(path, exc, folder)) from None
+            raise InputError(self._unreadable(path, exc, False)) from None
 
     def _outside(self, path: Path) -> Problem:
         """The problem of ``path``, which resolves outside the project, located at the link that leads out."""
@@ -275,15 +294,17 @@ class Project:
                 message = f"folders nested more than {MAX_DEPTH} deep"
                 problems.append(Problem(self.show(here), 1, 1, message, "keep the folder's files at most a few folders deep"))
                 return False
-            seen.add(Path(os.path.realpath(here)))
+            real_here = Path(os.path.realpath(here))
+            seen.add(real_here)
             try:
-                entries = sorted(os.listdir(here))
+                with os.scandir(here) as found:
+                    entries = sorted((entry.name, entry.is_symlink()) for entry in found)
             except OSError as exc:
                 problems.append(self._unreadable(here, exc, True))
                 return True
-            for name in entries:
+            for name, linked in entries:
                 path = here / name
-                real = Path(os.path.realpath(path))
+                real = Path(os.path.realpath(path)) if linked else real_here / name  # (only a link leads elsewhere)
                 if not _plain_name(name):  # its name would be part of an address, and of the terminal's report
                     hint = "rename it with printable UTF-8 characters"
                     problems.append(Problem(self.show(here), 1, 1, f"a file name that is not printable UTF-8: {name!a}", hint))

@@ -46,12 +46,14 @@ def wait_until(condition: Callable[[], object], seconds: float, what: str) -> No
 class Server:
     """``build.py serve`` in a project, its output collected as it comes."""
 
-    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None, stdin: int | None = None, memory: int = 0) -> None:
+        """``stdin``: as for :class:`subprocess.Popen`; ``memory``: the most address space it may take, in bytes (0: no limit)."""
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [*BUILD, "serve", "--port", str(self.port), *args],
+            [*(["prlimit", f"--as={memory}"] if memory else []), *BUILD, "serve", "--port", str(self.port), *args],
             cwd=project,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
