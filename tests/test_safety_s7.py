@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import make_project, run_cli
 from test_serve import Server, _status, wait_until
 
 
@@ -51,3 +51,25 @@ def test_the_preview_starts_and_shows_the_refusal_of_a_link_to_a_device_or_a_pip
     finally:
         output = running.stop()
     assert "did not expect" not in output and "could not locate" not in output and "Traceback" not in output, output
+
+
+def test_a_build_names_every_file_it_kept_from_the_output_folder_that_it_did_not_write(project: Path) -> None:
+    # before: a repository shipping _site/ with a forged manifest and _site/evil.html (a script) built "ok", silently
+    # publishing evil.html at the site's root, outside the static/ rule of _headers that sandboxes such files
+    out = project / "_site"
+    out.mkdir()
+    (out / ".explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
+    (out / "evil.html").write_text("<script>alert(document.domain)</script>\n", "utf-8")
+    (out / "CNAME").write_text("example.org\n", "utf-8")
+    first = run_cli(project, "build")
+    assert first.returncode == 0, first.stderr
+    (out / "en/x.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "utf-8")
+    (out / "drafts\n  index.html").mkdir()  # a name that tries to pass for more lines of the list
+    again = run_cli(project, "build")
+    assert again.returncode == 0, again.stderr
+    heading = "kept in _site as they were, not written by the build (a repository can ship them: delete what you did not put there):"
+    assert first.stdout.splitlines()[1:] == [heading, "  CNAME", "  evil.html"], first.stdout
+    assert again.stdout.splitlines()[1:] == [heading, "  CNAME", "  drafts\\n  index.html/", "  en/x.svg", "  evil.html"], again.stdout
+    assert (out / "evil.html").is_file() and (out / "en/x.svg").is_file()  # still the editor's to keep
+    clean = make_project(project.parent / "clean")
+    assert "kept" not in run_cli(clean, "build").stdout
