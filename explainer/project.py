@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, long_number
 from .write import links_in, read_manifest, remove_leftovers, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -259,8 +259,10 @@ class Project:
             return [exc.problem]
         problems = []
         for file in sorted(self.schemas.glob("*.schema.json")):
+            text = ""
             try:
-                json.loads(self.read_bytes(file).decode("utf-8"))
+                text = self.read_bytes(file).decode("utf-8")
+                json.loads(text)
             except InputError as exc:
                 problems.append(exc.problem)
             except UnicodeDecodeError:
@@ -270,6 +272,8 @@ class Project:
                 problems.append(Problem(self.show(file), exc.lineno, exc.colno, message, "fix the JSON syntax here"))
             except RecursionError:
                 problems.append(Problem(self.show(file), 1, 1, "schema nested too deeply", "restore it from the repository"))
+            except ValueError:  # an integer too long for Python to convert
+                problems.append(long_number(text, self.show(file), "restore it from the repository"))
         return problems
 
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:

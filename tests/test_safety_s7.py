@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import make_project, run_cli
+from conftest import REPO, make_project, run_cli
 from test_serve import Server, _status, wait_until
 
 
@@ -73,3 +73,33 @@ def test_a_build_names_every_file_it_kept_from_the_output_folder_that_it_did_not
     assert (out / "evil.html").is_file() and (out / "en/x.svg").is_file()  # still the editor's to keep
     clean = make_project(project.parent / "clean")
     assert "kept" not in run_cli(clean, "build").stdout
+
+
+LONG = "1" * 5000
+"""An integer longer than Python converts from text (4,300 digits by default)."""
+
+
+def test_a_number_too_long_to_read_in_the_map_file_is_a_located_error(project: Path) -> None:
+    # before: "build stopped on an error it did not expect (ValueError: Exceeds the limit (4300 digits) …)"
+    geo = (REPO / "content/geo.json").read_text("utf-8")
+    geo = geo.replace('"clip":[33.4,', f'"note":"{LONG}", "scale":{LONG}.5, "clip":[\n  {LONG},', 1)  # (a text or a decimal: no limit)
+    (project / "content/geo.json").write_text(geo, "utf-8")
+    line = geo[: geo.index(f"  {LONG},")].count("\n") + 1
+    for command in ("check", "build"):
+        result = run_cli(project, command)
+        assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
+        assert f"content/geo.json:{line}:3: a number with more than 4,300 digits (5,000)\n" in result.stderr, result.stderr
+        assert "hint: regenerate the file" in result.stderr
+
+
+def test_a_number_too_long_to_read_in_a_schema_is_a_located_error(project: Path) -> None:
+    # before: the same "error it did not expect" (schemas are code, but a broken schema is a located error)
+    schema = project / "schemas/figures.schema.json"
+    text = schema.read_text("utf-8").replace('"minItems": 1,', f'"minItems": {LONG},', 1)
+    schema.write_text(text, "utf-8")
+    line = text[: text.index(LONG)].count("\n") + 1
+    col = text.index(LONG) - text.rfind("\n", 0, text.index(LONG))
+    for command in ("check", "build"):
+        result = run_cli(project, command)
+        assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
+        assert f"schemas/figures.schema.json:{line}:{col}: a number with more than 4,300 digits (5,000)\n" in result.stderr, result.stderr
