@@ -103,3 +103,19 @@ def test_a_number_too_long_to_read_in_a_schema_is_a_located_error(project: Path)
         result = run_cli(project, command)
         assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
         assert f"schemas/figures.schema.json:{line}:{col}: a number with more than 4,300 digits (5,000)\n" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("file", ["content/events.yaml", "content/pages.yaml"])
+def test_review_of_a_file_with_lone_cr_line_ends_marks_each_item_in_place(tmp_path: Path, file: str) -> None:
+    # before: every "reviewed:" line went to the end of the file (to the last item), which check then refused
+    # as duplicate keys, and review said each item was marked
+    lf, cr = make_project(tmp_path / "lf"), make_project(tmp_path / "cr")
+    (cr / file).write_bytes((lf / file).read_bytes().replace(b"\n", b"\r"))
+    for project in (lf, cr):
+        result = run_cli(project, "review", file)
+        assert result.returncode == 0 and result.stdout.count("marked as reviewed") >= 3, result.stderr
+    assert (lf / file).read_bytes().count(b"reviewed:") == result.stdout.count("marked as reviewed")
+    assert (cr / file).read_bytes() == (lf / file).read_bytes().replace(b"\n", b"\r")  # every other byte kept, its line ends too
+    checked = run_cli(cr, "check")
+    assert checked.returncode == 0, checked.stderr
+    assert not [line for line in checked.stdout.splitlines() if f"{file}:" in line and "unreviewed" in line], checked.stdout
