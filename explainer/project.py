@@ -237,6 +237,8 @@ class Project:
                 except OSError:
                     break
         what = "folder" if is_folder else "file"
+        if exc.errno == errno.ENAMETOOLONG:
+            return _too_long(self.show(at), what, os.fsencode(path))
         hint = f"give yourself read permission on it (chmod u+r{'x' if is_folder else ''} {self.show(at)})"
         return Problem(self.show(at), 1, 1, f"cannot read {what}: {exc.strerror or exc}", hint)
 
@@ -423,6 +425,21 @@ class Project:
             if os.path.islink(here):
                 return here
         return None
+
+
+PATH_MAX = 4096
+"""Linux's limit on a path, in bytes, its final NUL included."""
+
+
+def _too_long(shown: str, what: str, path: bytes) -> Problem:
+    """The problem of an input whose name, or whole path, is longer than the system opens."""
+    longest = max(path.split(b"/"), key=len)
+    if len(longest) > 255:
+        message = f"cannot read {what}: a name in its path is {len(longest):,} bytes long; a file or folder name may have 255"
+        return Problem(shown, 1, 1, message, "correct the name (a file name that long cannot exist)")
+    message = f"cannot read {what}: its path is {len(path):,} bytes long; the system opens paths of at most {PATH_MAX - 1:,}"
+    hint = "shorten the names of the folders it is in, or keep it fewer folders deep (or move the project to a shorter path)"
+    return Problem(shown, 1, 1, message, hint)
 
 
 def _plain_name(name: str) -> bool:

@@ -119,3 +119,42 @@ def test_review_of_a_file_with_lone_cr_line_ends_marks_each_item_in_place(tmp_pa
     checked = run_cli(cr, "check")
     assert checked.returncode == 0, checked.stderr
     assert not [line for line in checked.stdout.splitlines() if f"{file}:" in line and "unreviewed" in line], checked.stdout
+
+
+def _deep_file(folder: Path, total: int) -> str:
+    """A file below ``folder`` in folders of 200-byte names, its absolute path ``total`` bytes long (more than
+    the system opens, if asked): made through folder descriptors. Its path below the project."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    parts, length = [], len(os.fsencode(folder))
+    try:
+        while length + 201 + 10 < total:
+            os.mkdir("d" * 200, dir_fd=fd)
+            fd, old = os.open("d" * 200, os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
+            os.close(old)
+            parts.append("d" * 200)
+            length += 201
+        name = "f" * (total - length - 1 - 4) + ".css"
+        os.close(os.open(name, os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd))
+    finally:
+        os.close(fd)
+    return "/".join(["static", *parts, name])
+
+
+@pytest.mark.parametrize("total", [4080, 4400])
+def test_a_static_file_whose_path_is_too_long_is_an_error_at_it_that_says_so(project: Path, total: int) -> None:
+    # before, 4,400 bytes: "cannot read file: File name too long" with the hint "give yourself read permission (chmod u+r …)";
+    # 4,080 bytes: read, then the build blamed the output folder ("output folder cannot be written: File name too long")
+    rel = _deep_file(project / "static", total)
+    for command in ("check", "build"):
+        result = run_cli(project, command)
+        assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
+        assert "output folder" not in result.stderr and "chmod" not in result.stderr, result.stderr
+        if total < 4096:  # it can be read: its published path (in the output folder's staging folder) could not be written
+            message = f"the file's published path would be {len(rel) + 11:,} bytes long (static/, its folders and its name); at most 1,024"
+            assert f"{rel}:1:1: {message}\n" in result.stderr, result.stderr
+        else:
+            (line,) = [x for x in result.stderr.splitlines() if "its path is" in x]
+            assert line.startswith("static/d") and rel.startswith(line.split(":")[0]), line
+            assert line.endswith(" bytes long; the system opens paths of at most 4,095"), line
+        assert "hint: shorten the names of the folders it is in, or keep it fewer folders deep" in result.stderr
+    assert not (project / "_site").exists()
