@@ -53,18 +53,29 @@ def hashed_name(own: str, data: bytes) -> str:
 MAX_NAME_BYTES = 255
 """The longest file name (in bytes) that Linux, macOS and Windows file systems hold: a published name must fit."""
 
+MAX_PATH_BYTES = 1024
+"""The longest published path of a static file (``static/`` and its folders included), in bytes: the whole path of
+a file, the output folder's (and its staging folder's) included, may have 4,095 on Linux."""
+
 
 def name_problem(own: str, shown: str) -> Problem | None:
-    """Whether ``static/<own>``'s published name (its hash added) is longer than a file system allows (review s5, attack 12)."""
+    """Whether ``static/<own>``'s published name (its hash added) is longer than a file system allows (review s5, attack 12),
+    or its published path longer than :data:`MAX_PATH_BYTES` (review s7, attack A12)."""
+    extra = HASH_LENGTH + 1 if Path(own).suffix in HASHED else 0
     base = own.rpartition("/")[2]
-    size = len(base.encode("utf-8", "surrogateescape")) + (HASH_LENGTH + 1 if Path(own).suffix in HASHED else 0)
-    if size <= MAX_NAME_BYTES:
-        return None
-    message = (
-        f"the file's published name would be {size} bytes long (its name and a {HASH_LENGTH}-character hash); "
-        f"a file name may have {MAX_NAME_BYTES}"
-    )
-    return Problem(shown, 1, 1, message, f"rename it to at most {MAX_NAME_BYTES - HASH_LENGTH - 1} bytes (and the references to it)")
+    size = len(base.encode("utf-8", "surrogateescape")) + extra
+    if size > MAX_NAME_BYTES:
+        message = (
+            f"the file's published name would be {size} bytes long (its name and a {HASH_LENGTH}-character hash); "
+            f"a file name may have {MAX_NAME_BYTES}"
+        )
+        return Problem(shown, 1, 1, message, f"rename it to at most {MAX_NAME_BYTES - HASH_LENGTH - 1} bytes (and the references to it)")
+    path = len(f"static/{own}".encode("utf-8", "surrogateescape")) + extra
+    if path > MAX_PATH_BYTES:
+        message = f"the file's published path would be {path:,} bytes long (static/, its folders and its name); at most {MAX_PATH_BYTES:,}"
+        hint = "shorten the names of the folders it is in, or keep it fewer folders deep (and change the references to it)"
+        return Problem(shown, 1, 1, message, hint)
+    return None
 
 
 def static_assets(raw: Mapping[str, bytes]) -> Assets:

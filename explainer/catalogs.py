@@ -50,6 +50,7 @@ def mo_path(project: Project, code: str) -> Path:
 
 
 _REBUILD = "run: python3 tools/catalogs.py"
+_RECOMPILE = "compile it again from its .po: python3 tools/catalogs.py (then check reports what is wrong in the .po itself)"
 
 
 def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[str, NullTranslations], list[Problem]]:
@@ -106,7 +107,8 @@ def translations(project: Project, languages: Iterable[Language]) -> tuple[dict[
 def _compiled_problems(project: Project, code: str, data: bytes, catalog: NullTranslations) -> list[Problem]:
     """What the build may not use in a compiled catalog gettext has read: a plural rule that fails or picks a form
     the catalog does not have (at the ``.mo``), and translations with markup or placeholders their msgid lacks
-    (at their ``msgstr`` line in the ``.po``, as ``check`` reports them, or at the ``.mo`` if the ``.po`` lacks them)."""
+    (at their ``msgstr`` line in the ``.po``, as ``check`` reports them; at the ``.mo``, which does not match its ``.po``,
+    where the ``.po`` does not hold that translation)."""
     show = project.show(mo_path(project, code))
     why = plural_problem(str(getattr(catalog, "_info", {}).get("plural-forms", "")), getattr(catalog, "plural", None))
     if why is not None:
@@ -117,29 +119,34 @@ def _compiled_problems(project: Project, code: str, data: bytes, catalog: NullTr
         messages = [m for m in read_mo(io.BytesIO(data)) if m.id]
     except Exception as exc:  # gettext read it, so Babel should: whatever it raises is this file's problem
         return [Problem(show, 1, 1, f"not a compiled catalog: {type(exc).__name__}: {str(exc)[:200]}", _REBUILD)]
-    found: list[tuple[str | None, str, int, str, str]] = []
+    found: list[tuple[str | None, str, int, str, str, str]] = []
     for m in messages:
         ids = [str(i) for i in m.id] if isinstance(m.id, tuple | list) else [str(m.id)]
         strings = [str(s or "") for s in m.string] if isinstance(m.string, tuple | list) else [str(m.string or "")]
         found += [
-            (m.context, ids[0], i, message, hint) for i, message, hint in entry_problems(ids[0], ids[1] if len(ids) > 1 else None, strings)
+            (m.context, ids[0], i, strings[i], message, hint)
+            for i, message, hint in entry_problems(ids[0], ids[1] if len(ids) > 1 else None, strings)
         ]
     lines = _msgstr_lines(project, code) if found else {}  # the .po is read only to locate a problem
     problems: list[Problem] = []
-    for context, msgid, index, message, hint in found:
+    for context, msgid, index, text, message, hint in found:
         where = lines.get((context, msgid, index))
-        problems.append(Problem(show, 1, 1, message, hint) if where is None else Problem(where[0], where[1], 1, message, hint))
+        if where is not None and where[2] == text:
+            problems.append(Problem(where[0], where[1], 1, message, hint))
+        else:  # the .po does not hold this translation: the .mo was not compiled from it (or the .po is gone)
+            po = project.show(po_path(project, code))
+            problems.append(Problem(show, 1, 1, f"{message} (only in this compiled catalog: it does not match {po})", _RECOMPILE))
     return problems
 
 
-def _msgstr_lines(project: Project, code: str) -> dict[tuple[str | None, str, int], tuple[str, int]]:
-    """The file and line of each msgstr (by context, msgid and plural index) of a language's ``.po``, if it can be read."""
+def _msgstr_lines(project: Project, code: str) -> dict[tuple[str | None, str, int], tuple[str, int, str]]:
+    """The file, line and text of each msgstr (by context, msgid and plural index) of a language's ``.po``, if it can be read."""
     po = po_path(project, code)
     try:
         text = project.read_bytes(po).decode("utf-8")
     except (InputError, UnicodeDecodeError):
         return {}
-    found: dict[tuple[str | None, str, int], tuple[str, int]] = {}
+    found: dict[tuple[str | None, str, int], tuple[str, int, str]] = {}
     for e in _po_entries(text, project.show(po), []):
         if e.broken or "msgid" not in e.fields:
             continue
@@ -148,7 +155,7 @@ def _msgstr_lines(project: Project, code: str) -> dict[tuple[str | None, str, in
         for field, line in e.lines.items():
             if field.startswith("msgstr"):
                 index = int(field[7:-1]) if field != "msgstr" else 0
-                found.setdefault((*key, index), (project.show(po), line))
+                found.setdefault((*key, index), (project.show(po), line, unescape(e.fields[field])))
     return found
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import html
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -179,9 +178,9 @@ def _seed(project: Project, raw: dict[str, Any], room: int, paragraphs: int) -> 
     lines = text.split("\n")
     chrome = []
     for j, ch in enumerate(raw.get("chrome") or []):
-        n = ch["line"]
+        n = int(ch["line"])  # (the schema's "integer" is JSON Schema's: 4.0 is one)
         actual = lines[n - 1].strip() if n <= len(lines) else None
-        if actual != ch["text"].strip():
+        if actual is None or actual != ch["text"].strip():
             shown = "past the end of the file" if actual is None else f"«{_short(actual, 50)}»"
             message = f"line {n} of seeds/{file} is {shown}, not this text"
             problems.problems.append(Found(("chrome", j, "text"), message, "give the exact line number and text of the left-out line"))
@@ -211,9 +210,9 @@ def _too_many_paragraphs(file: str, count: int, room: int) -> tuple[str, str]:
 
 _LATIN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
-_MD_LINK = re.compile(r"\]\(\s*<?([^()\s<>]+)")
-"""The target of a Markdown link (``[text](target)``), as written."""
-_SCHEME = re.compile(r"[a-z][a-z0-9+.\-]*:", re.IGNORECASE)
+_MD_LINK = re.compile(r"\]\(\s*<?((?:[^()\s<>]|\([^()\s<>]*\))+)|^(?:[ ]{0,3}>)*[ ]{0,3}\[[^\]\n]+\]:[ \t]*\n?[ \t]*<?([^\s<>]+)", re.M)
+"""The target of a Markdown link as written: ``[text](target)`` (with a pair of parentheses inside, as in ``alert(2)``),
+or a reference's ``[label]: target`` on a line of its own (in a quote too)."""
 
 
 def _path(path: Path_) -> JsonPath:
@@ -426,14 +425,14 @@ class Item:
         """The site's own words of ``value`` (the item): its links to the site's pages, and the house style
         (after :data:`~explainer.errors.MAX_SHOWN_PER_FILE` breaks, more than a report shows, the rest of
         the item is not checked for it, and a problem at the item says so)."""
-        from .markdown import PAGE_LINK
+        from .markdown import PAGE_LINK, link_address, scheme
 
         unchecked = 0
         for path, lang, text in own_words(value, self.ctx.codes):
             seen: Counter[str] = Counter()
-            for target in _MD_LINK.findall(text):
+            for target in (found.group(1) or found.group(2) for found in _MD_LINK.finditer(text)):
                 seen[target] += 1
-                if PAGE_LINK.fullmatch(target) is None and _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", html.unescape(target))):
+                if PAGE_LINK.fullmatch(target) is None and scheme(link_address(target)) is not None:
                     continue  # the web or mail; any other scheme is shown as text (see markdown.safe_link)
                 self.found.links.append((path, target, seen[target] - 1))
             rules = self.ctx.rules.get(lang, ())

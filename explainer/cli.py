@@ -172,4 +172,8 @@ def _run(argv: list[str]) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     print(f"{verb} in {time.perf_counter() - started:.2f} s")
+    if result.kept:  # a repository can ship its output folder, with a forged manifest, to publish a page of its own
+        where = visible(str(args.out)).replace("\n", "\\n")
+        print(f"kept in {where} as they were, not written by the build (a repository can ship them: delete what you did not put there):")
+        print("\n".join("  " + visible(rel).replace("\n", "\\n") for rel in result.kept))  # one line each, whatever the name
     return 0

@@ -131,3 +131,22 @@ class Hints:
                 return None
             self.memo[word] = closest(word, self.options)
         return self.memo[word]
+
+
+_JSON_STRING_OR_NUMBER = re.compile(r'"(?:[^"\\]|\\.)*"|-?(\d+)(\.\d+)?([eE][-+]?\d+)?')
+"""A JSON string or number, each matched whole (so without backtracking into it)."""
+
+
+def long_number(text: str, shown: str, hint: str) -> Problem:
+    """The problem of the JSON ``text``, which :func:`json.loads` refused with a plain ValueError: an integer
+    with more digits than Python converts (``sys.get_int_max_str_digits``), located at the first one."""
+    import sys
+
+    most = sys.get_int_max_str_digits()
+    for found in _JSON_STRING_OR_NUMBER.finditer(text):  # (strings are matched whole: digits in them are not numbers)
+        whole = found.group(1) is not None and found.group(2) is None and found.group(3) is None  # (a float has no limit)
+        if whole and most and len(found.group(1)) > most:
+            at = found.start()
+            line, col = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+            return Problem(shown, line, col, f"a number with more than {most:,} digits ({len(found.group(1)):,})", hint)
+    return Problem(shown, 1, 1, f"a number that cannot be read (more than {most:,} digits)", hint)

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from . import layout as lay
 from . import svg
-from .errors import MAX_SHOWN_PER_FILE, Problem
+from .errors import MAX_SHOWN_PER_FILE, Problem, long_number
 from .i18n import digits, format_date
 from .model import PLANNED, Event, FuzzyDate, Language, Model, Phase
 from .svg import Link
@@ -187,6 +187,8 @@ def _read_geo(source: bytes, shown: str) -> tuple[Any, str] | Problem:
         return Problem(shown, exc.lineno, exc.colno, f"not valid JSON: {exc.msg}", "regenerate the file, or fix the JSON syntax here")
     except RecursionError:
         return Problem(shown, 1, 1, "nested too deeply to read", "regenerate the file: shapes are lists of [lon, lat] points")
+    except ValueError:  # an integer too long for Python to convert
+        return long_number(text, shown, "regenerate the file: points are [lon, lat] in degrees, a few digits each")
 
 
 # --- from the model to the layout ------------------------------------------------------------------

@@ -29,13 +29,13 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from .checks import Checked, Context, check_item
+from .checks import Checked, Context, check_item, check_texts
 from .errors import BuildError, Problem
 from .kinds import Kind, kinds_of
 from .load import Document, Places, load_bytes, read_file, without_items
 from .model import READING, Model
 from .plan import Page, plan
-from .project import Project
+from .project import InputError, Project
 from .render import Renderer, make_markdown, render_all
 from .typography import place_names
 from .workers import Cancelled
@@ -46,22 +46,26 @@ NOT_CONTENT = ("templates", "locales", "static", "seeds", "schemas")
 
 
 def fingerprints(project: Project) -> dict[str, str]:
-    """A hash of every file of each input folder that is not content, and of content's files that are not YAML."""
+    """A hash of every file of each input folder that is not content, and of content's files that are not YAML.
+
+    The files are found and read as the build finds and reads them (:meth:`~explainer.project.Project.files_below`,
+    :meth:`~explainer.project.Project.read_bytes`): what the build refuses (a link out of the input folders, a pipe
+    or device, a file over the size limit) is never opened; its refusal is hashed instead, so that a change to it
+    still builds again, and that build reports it."""
     out = {}
     for name in (*NOT_CONTENT, "content"):
         digest = hashlib.blake2b(digest_size=16)
-        for here, dirs, files in os.walk(project.root / name):
-            dirs.sort()
-            for file in sorted(files):
-                path = os.path.join(here, file)
-                if name == "content" and file.endswith((".yaml", ".yml")):
-                    continue
-                digest.update(os.fsencode(os.path.relpath(path, project.root)) + b"\0")
-                try:
-                    with open(path, "rb") as fh:
-                        digest.update(hashlib.blake2b(fh.read(), digest_size=16).digest())
-                except OSError as exc:
-                    digest.update(f"unreadable {exc.errno}".encode())
+        files, problems = project.files_below(project.root / name)
+        for problem in problems:
+            digest.update(repr(problem).encode() + b"\0")
+        for path in files:
+            if name == "content" and path.suffix in (".yaml", ".yml"):
+                continue
+            digest.update(os.fsencode(project.show(path)) + b"\0")
+            try:
+                digest.update(hashlib.blake2b(project.read_listed(path), digest_size=16).digest())
+            except InputError as exc:
+                digest.update(repr(exc.problem).encode() + b"\0")
         out[name] = digest.hexdigest()
     return out
 
@@ -102,10 +106,12 @@ class _File:
     key: str = ""
     items: dict[bytes, _Item] = field(default_factory=dict)
     frame: Places | None = None
+    parts: list[bytes] = field(default_factory=list)
+    """The items' texts as last split (see :func:`_split`)."""
 
     def after(self, raw: bytes, doc: Document | None, problems: list[Problem]) -> _File:
         """The file read again: what was known of its items is kept."""
-        return _File(raw, doc, problems, self.head, self.key, self.items, self.frame)
+        return _File(raw, doc, problems, self.head, self.key, self.items, self.frame, self.parts)
 
 
 _HEAD = re.compile(rb"(?:(?:#[^\n]*|[ \t]*)\n)*([a-z_]+):[ \t]*(?:#[^\n]*)?\n")
@@ -125,12 +131,33 @@ def _stamp(file: Path) -> tuple[int, int] | None:
     return info.st_size, info.st_mtime_ns
 
 
-def _split(raw: bytes) -> tuple[bytes, str, list[bytes]] | None:
-    """(head, key, the items' texts without their leading ``  - ``) of a file that is one key holding a block list."""
+def _split(raw: bytes, before: _File | None = None) -> tuple[bytes, str, list[bytes]] | None:
+    """(head, key, the items' texts without their leading ``  - ``) of a file that is one key holding a block list.
+    (Whether it holds a line break other than "\\n" is asked of the whole file when it is parsed whole, and of
+    each new item's text: the 38 MB of a 10,000-event file are not scanned again on every save.)
+    ``before``: the file as last read; the texts of its items found again at the start and the end are
+    reused, not copied (each keeps its hash, the key that finds what it gave)."""
     head = _HEAD.match(raw)
-    if head is None or _OTHER_BREAK.search(raw) or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
+    if head is None or not raw.endswith(b"\n") or not raw.startswith(b"  - ", head.end()):
         return None
-    return raw[: head.end()], head.group(1).decode(), raw[head.end() + 4 :].split(_ITEM)
+    old = before.parts if before is not None and before.head == raw[: head.end()] else []
+    return raw[: head.end()], head.group(1).decode(), _parts(raw, head.end() + 4, old)
+
+
+def _parts(raw: bytes, start: int, old: list[bytes]) -> list[bytes]:
+    """``raw[start:].split(_ITEM)``, with the parts of ``old`` that are still at its start and at its end taken from ``old``.
+
+    None of the parts holds ``_ITEM``, whose first byte is in it only once: so a part followed by ``_ITEM``
+    (or, at the end, preceded by it) is one part of the split, whatever comes before or after."""
+    pos, i = start, 0
+    while i < len(old) and raw.startswith(old[i], pos) and raw.startswith(_ITEM, pos + len(old[i])):
+        pos += len(old[i]) + len(_ITEM)
+        i += 1
+    end, j = len(raw), len(old)
+    while j > i and raw.endswith(old[j - 1], pos, end) and raw.endswith(_ITEM, pos, end - len(old[j - 1])):
+        end -= len(old[j - 1]) + len(_ITEM)
+        j -= 1
+    return old[:i] + raw[pos:end].split(_ITEM) + old[j:]
 
 
 # --- what a page or file was made from ----------------------------------------------------------
@@ -147,6 +174,9 @@ class _Made:
     files: tuple[str, ...] = ()
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def same_value(old: Any, new: Any) -> bool:
     """Whether two values read by pages would be shown alike: equal, of the same types, in the same order
     (``2500`` and ``2500.0`` are equal in Python but printed differently; so are two dicts in other orders)."""
@@ -154,6 +184,8 @@ def same_value(old: Any, new: Any) -> bool:
         return True
     if type(old) is not type(new):
         return False
+    if type(old) in _PLAIN:
+        return bool(old == new)
     if isinstance(old, (tuple, list)):
         return len(old) == len(new) and all(same_value(a, b) for a, b in zip(old, new, strict=True))
     if isinstance(old, Mapping):
@@ -233,11 +265,12 @@ class Memo:
             return None, problems
         if known.doc is not None and known.raw == raw:
             return known.doc, list(known.problems)
-        split = _split(raw)
+        split = _split(raw, known)
         if known.items and split is not None and split[0] == known.head:
             doc = self._assemble(known, split[2], display)
             if doc is not None:
-                self.files[display] = known.after(raw, doc, [])
+                self.files[display] = loaded = known.after(raw, doc, [])
+                loaded.parts = split[2]
                 return doc, []
         if self.cancel is not None and self.cancel.is_set():
             raise Cancelled()
@@ -255,14 +288,14 @@ class Memo:
         values, places = doc.data.get(key) if isinstance(doc.data, dict) else None, doc.items.get(key, ())
         if list(doc.data) != [key] or not isinstance(values, list) or not len(values) == len(places) == len(parts):
             return
-        if any(_OTHER_LINE.search(part) for part in parts):
+        if _OTHER_BREAK.search(loaded.raw) or any(_OTHER_LINE.search(part) for part in parts):
             return
         line = head.count(b"\n") + 1
         for i, part in enumerate(parts):
             breaks = part.count(b"\n")
             loaded.items[part] = _Item(values[i], places[i], line, breaks)
             line += breaks + 1
-        loaded.head, loaded.key, loaded.frame = head, key, doc.places
+        loaded.head, loaded.key, loaded.frame, loaded.parts = head, key, doc.places, parts
 
     def _assemble(self, known: _File, parts: list[bytes], display: str) -> Document | None:
         """The document of a list file whose head is unchanged, from its items: those seen before as they
@@ -291,7 +324,7 @@ class Memo:
 
     def _item(self, known: _File, part: bytes, display: str) -> _Item | None:
         """One item's text parsed alone (under the file's head), or None."""
-        if _OTHER_LINE.search(part):
+        if _OTHER_LINE.search(part) or _OTHER_BREAK.search(part):
             return None
         doc, problems = load_bytes(known.head + b"  - " + part + (b"" if part.endswith(b"\n") else b"\n"), display)
         if doc is None or problems or list(doc.data) != [known.key] or len(doc.data[known.key]) != 1:
@@ -310,13 +343,26 @@ class Memo:
 
     def checks(self, content: Any) -> Callable[[Context, Kind, dict[str, Any]], Checked]:
         """:func:`~explainer.checks.check_item`, again only for items not checked with the same context before."""
-        docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))  # (compared by value)
-        key = (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
+        key = self._context_key(content)
 
         def check(ctx: Context, kind: Kind, raw: dict[str, Any]) -> Checked:
             return self.item(raw, f"check {kind.name}", key, lambda: check_item(ctx, kind, raw))  # type: ignore[no-any-return]
 
         return check
+
+    def texts(self, content: Any) -> Callable[[Context, dict[str, Any], str | None, str], Checked]:
+        """:func:`~explainer.checks.check_texts`, again only for texts not checked with the same context before."""
+        key = self._context_key(content)
+
+        def check(ctx: Context, raw: dict[str, Any], ident: str | None, file: str) -> Checked:
+            return self.item(raw, f"texts {file}", (key, ident), lambda: check_texts(ctx, raw, ident, file))  # type: ignore[no-any-return]
+
+        return check
+
+    def _context_key(self, content: Any) -> tuple[Any, ...]:
+        """What the checks of an item or a text read besides it (the content files, compared by value)."""
+        docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))
+        return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
 
     def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document:
         """``doc`` without the items of its lists that passed their schema and length checks before (one is kept)."""

@@ -115,6 +115,12 @@ def _entity(item: Item) -> Entity:
     return Entity(raw["id"], raw["kind"], raw["side"], item.text("name"), item.text("role"), item.cites("cite"))
 
 
+def _whole(value: Any) -> Any:
+    """A number the schema calls an integer as one: JSON Schema's "integer" takes ``1.0`` (YAML's float)
+    as well as ``1``, which would be shown as ``1.0`` (in an anchor such as ``phase-1.0``)."""
+    return int(value) if isinstance(value, float) else value
+
+
 def _place(item: Item) -> Place:
     raw = item.raw
     return Place(
@@ -123,7 +129,7 @@ def _place(item: Item) -> Place:
         item.text("name"),
         float(raw["lat"]),
         float(raw["lon"]),
-        raw.get("phase"),
+        _whole(raw.get("phase")),
         item.text("role"),
         item.cites("cite"),
     )
@@ -153,7 +159,7 @@ def _phase(item: Item) -> Phase | None:
     places = item.refs("places", "places", "place")
     if ends is None:
         return None
-    return Phase(raw["id"], raw["number"], ends, item.text("title"), item.text("summary"), places, item.cites("cite"))
+    return Phase(raw["id"], _whole(raw["number"]), ends, item.text("title"), item.text("summary"), places, item.cites("cite"))
 
 
 def _note(item: Item) -> Note:
@@ -443,11 +449,18 @@ def kinds_of(file: str) -> tuple[Kind, ...]:
     return tuple(kind for kind in KINDS if kind.file == file)
 
 
-def cited_facts(model: Model) -> Iterator[tuple[FactRef, Citation]]:
-    """Every (fact, citation) pair on the site, in the order of :data:`KINDS`."""
+def citing(model: Model) -> Iterator[tuple[Kind, Any, Iterable[Citation]]]:
+    """Every item of a kind whose items cite, with its kind and its citations, in the order of :data:`KINDS`."""
     for kind in KINDS:
         if kind.cites is None or kind.title is None:
             continue
-        for item in getattr(model, kind.name):
-            ref = FactRef(kind.fact, item.id, kind.page, kind.title(model, item))
-            yield from ((ref, c) for c in kind.cites(item))
+        cites = kind.cites
+        yield from ((kind, item, cites(item)) for item in getattr(model, kind.name))
+
+
+def cited_facts(model: Model) -> Iterator[tuple[FactRef, Citation]]:
+    """Every (fact, citation) pair on the site, in the order of :data:`KINDS`."""
+    for kind, item, cites in citing(model):
+        assert kind.title is not None
+        ref = FactRef(kind.fact, item.id, kind.page, kind.title(model, item))
+        yield from ((ref, c) for c in cites)

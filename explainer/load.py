@@ -297,7 +297,7 @@ class _Reader:
     def _resolved(self, event: yaml.ScalarEvent) -> Any:
         """A plain scalar that may not be text: a number, true/false, null, or text after all."""
         value = event.value
-        tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+        tag: str = _resolver.resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
         make = _SCALARS.get(tag)
         if make is None:
             return value

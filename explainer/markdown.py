@@ -73,11 +73,26 @@ def resolve_links(html_text: str, url: Callable[[str, str], str | None]) -> str:
     return _HREF.sub(one, html_text)
 
 
+def scheme(url: str) -> str | None:
+    """The scheme of an address as a browser reads it (leaving out control characters and spaces), or None: a relative address."""
+    found = _SCHEME.match(re.sub(r"[\x00-\x20\x7f]", "", url))
+    return found.group(1).lower() if found else None
+
+
 def safe_link(url: str) -> bool:
     """Only web, mail and same-site links; never javascript:, data:, vbscript:, file: or others."""
-    cleaned = re.sub(r"[\x00-\x20\x7f]", "", url)
-    scheme = _SCHEME.match(cleaned)
-    return scheme is None or scheme.group(1).lower() in _SAFE_SCHEMES
+    found = scheme(url)
+    return found is None or found in _SAFE_SCHEMES
+
+
+def link_address(target: str) -> str:
+    """The address of a Markdown link written ``[text](target)``, as the parser puts it in the page: escapes and
+    character references read, then percent-encoded (``jav&#x09;ascript:x`` becomes ``jav%09ascript:x``, a relative
+    address, not a scheme)."""
+    from markdown_it.common.normalize_url import normalizeLink
+    from markdown_it.common.utils import unescapeAll
+
+    return str(normalizeLink(unescapeAll(target)))
 
 
 def isolate_latin(html_text: str) -> str:
@@ -127,4 +142,4 @@ def _words(html_text: str, lang: Language) -> str:
     return "".join(parts)
 
 
-__all__ = ["PAGE_LINK", "RULES", "Markdown", "isolate_latin", "resolve_links", "safe_link"]
+__all__ = ["PAGE_LINK", "RULES", "Markdown", "isolate_latin", "link_address", "resolve_links", "safe_link", "scheme"]

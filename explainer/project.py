@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, long_number
 from .write import links_in, read_manifest, remove_leftovers, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -140,7 +140,16 @@ class Project:
 
     def read_bytes(self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
         """The bytes of the input file ``path``; raises :class:`InputError` (see :meth:`refusal`)."""
-        fd = self._open(path, folder=False, missing=missing)
+        return self._read(self._open(path, folder=False, missing=missing), path, limit)
+
+    def read_listed(self, path: Path) -> bytes:
+        """The bytes of a file that :meth:`files_below` has just listed (so found inside the input folders, and a
+        regular file), without resolving its path again: as :meth:`read_bytes`, it is opened without waiting
+        and read only if it is still a regular file of at most :data:`MAX_INPUT_BYTES`; raises :class:`InputError`."""
+        return self._read(self._open_regular(path, path), path, MAX_INPUT_BYTES)
+
+    def _read(self, fd: int, path: Path, limit: int) -> bytes:
+        """The bytes of the open regular file ``fd`` (of ``path``), at most ``limit``; closes it."""
         try:
             with os.fdopen(fd, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
@@ -165,21 +174,31 @@ class Project:
             raise InputError(self._unreadable(path, exc, folder)) from None
         if folder != stat.S_ISDIR(info.st_mode):
             raise InputError(self._not_a(path, info.st_mode, folder))
-        if not folder and not stat.S_ISREG(info.st_mode):
-            raise InputError(self._not_a(path, info.st_mode, folder))
-        try:  # O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | (os.O_DIRECTORY if folder else 0))
-            if folder:
+        if not folder:
+            if not stat.S_ISREG(info.st_mode):
+                raise InputError(self._not_a(path, info.st_mode, folder))
+            return self._open_regular(path, real)
+        try:
+            os.close(os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_DIRECTORY))
+            os.listdir(real)  # a folder that can be entered but not listed
+            return -1
+        except OSError as exc:
+            raise InputError(self._unreadable(path, exc, folder)) from None
+
+    def _open_regular(self, path: Path, real: Path) -> int:
+        """An open descriptor of the regular file ``real`` (``path`` resolved), or :class:`InputError`.
+
+        O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait."""
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+            mode = os.fstat(fd).st_mode
+            if not stat.S_ISREG(mode):
                 os.close(fd)
-                os.listdir(real)  # a folder that can be entered but not listed
-                return -1
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                os.close(fd)
-                raise InputError(self._not_a(path, os.fstat(fd).st_mode, folder))
+                raise InputError(self._not_a(path, mode, False))
             os.set_blocking(fd, True)
             return fd
         except OSError as exc:
-            raise InputError(self._unreadable(path, exc, folder)) from None
+            raise InputError(self._unreadable(path, exc, False)) from None
 
     def _outside(self, path: Path) -> Problem:
         """The problem of ``path``, which resolves outside the project, located at the link that leads out."""
@@ -220,6 +239,8 @@ class Project:
                 except OSError:
                     break
         what = "folder" if is_folder else "file"
+        if exc.errno == errno.ENAMETOOLONG:
+            return _too_long(self.show(at), what, os.fsencode(path))
         hint = f"give yourself read permission on it (chmod u+r{'x' if is_folder else ''} {self.show(at)})"
         return Problem(self.show(at), 1, 1, f"cannot read {what}: {exc.strerror or exc}", hint)
 
@@ -242,8 +263,10 @@ class Project:
             return [exc.problem]
         problems = []
         for file in sorted(self.schemas.glob("*.schema.json")):
+            text = ""
             try:
-                json.loads(self.read_bytes(file).decode("utf-8"))
+                text = self.read_bytes(file).decode("utf-8")
+                json.loads(text)
             except InputError as exc:
                 problems.append(exc.problem)
             except UnicodeDecodeError:
@@ -253,6 +276,8 @@ class Project:
                 problems.append(Problem(self.show(file), exc.lineno, exc.colno, message, "fix the JSON syntax here"))
             except RecursionError:
                 problems.append(Problem(self.show(file), 1, 1, "schema nested too deeply", "restore it from the repository"))
+            except ValueError:  # an integer too long for Python to convert
+                problems.append(long_number(text, self.show(file), "restore it from the repository"))
         return problems
 
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:
@@ -277,15 +302,17 @@ class Project:
                 message = f"folders nested more than {MAX_DEPTH} deep"
                 problems.append(Problem(self.show(here), 1, 1, message, "keep the folder's files at most a few folders deep"))
                 return False
-            seen.add(Path(os.path.realpath(here)))
+            real_here = Path(os.path.realpath(here))
+            seen.add(real_here)
             try:
-                entries = sorted(os.listdir(here))
+                with os.scandir(here) as found:
+                    entries = sorted((entry.name, entry.is_symlink()) for entry in found)
             except OSError as exc:
                 problems.append(self._unreadable(here, exc, True))
                 return True
-            for name in entries:
+            for name, linked in entries:
                 path = here / name
-                real = Path(os.path.realpath(path))
+                real = Path(os.path.realpath(path)) if linked else real_here / name  # (only a link leads elsewhere)
                 if not _plain_name(name):  # its name would be part of an address, and of the terminal's report
                     hint = "rename it with printable UTF-8 characters"
                     problems.append(Problem(self.show(here), 1, 1, f"a file name that is not printable UTF-8: {name!a}", hint))
@@ -400,6 +427,21 @@ class Project:
             if os.path.islink(here):
                 return here
         return None
+
+
+PATH_MAX = 4096
+"""Linux's limit on a path, in bytes, its final NUL included."""
+
+
+def _too_long(shown: str, what: str, path: bytes) -> Problem:
+    """The problem of an input whose name, or whole path, is longer than the system opens."""
+    longest = max(path.split(b"/"), key=len)
+    if len(longest) > 255:
+        message = f"cannot read {what}: a name in its path is {len(longest):,} bytes long; a file or folder name may have 255"
+        return Problem(shown, 1, 1, message, "correct the name (a file name that long cannot exist)")
+    message = f"cannot read {what}: its path is {len(path):,} bytes long; the system opens paths of at most {PATH_MAX - 1:,}"
+    hint = "shorten the names of the folders it is in, or keep it fewer folders deep (or move the project to a shorter path)"
+    return Problem(shown, 1, 1, message, hint)
 
 
 def _plain_name(name: str) -> bool:

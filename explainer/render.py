@@ -270,7 +270,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
     source = first.code
     fallbacks = env.globals["untranslated"] = []  # this page's texts shown in the source language (see Renderer.render)
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-    gettext, ngettext = ui_gettext(typeset_catalog(translations, lang))  # type: ignore[arg-type]
+    gettext, ngettext = ui_gettext(typeset_catalog(translations, lang))
     env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
 
     by_code = {other.code: other for other in model.site.languages} if model is not None else {lang.code: lang}

@@ -29,7 +29,7 @@ from .plan import Page
 
 if TYPE_CHECKING:
     from .markdown import Markdown
-    from .validate import Project
+    from .project import Project
 
 Gettext = Callable[[str], str]
 
@@ -44,7 +44,7 @@ def shared_state(model: Model, shared: Mapping[str, Any]) -> dict[str, Any]:
         state = {"dates": structured.dates(model), "cited": structured.cited_by_page(model)}
         if isinstance(shared, dict):
             shared["reuse"] = state
-    return state  # type: ignore[no-any-return]
+    return state
 
 
 def page_meta(

@@ -35,7 +35,7 @@ def review(project: Project, targets: list[str]) -> list[str]:
 
     Only the project's own content files are written (a path elsewhere, or a link out of the
     project, is refused), and in them only the ``reviewed`` values: every other byte, a byte-order
-    mark and CRLF line ends included, stays as it was.
+    mark and CRLF or lone-CR line ends included, stays as it was.
     """
     seeds = [t for t in targets if t.startswith("seeds/")]
     changed = pin(project, seeds) if seeds else []
@@ -138,7 +138,7 @@ def mark(text: str, file: str, ids: set[str] | None, source: str) -> tuple[str, 
         if item.get("reviewed") == digest:
             continue
         mapping = _node_at(node, path)
-        edits.append(_edit(text, mapping, digest, "\r\n" if "\r\n" in text else "\n"))
+        edits.append(_edit(text, mapping, digest))
     for start, end, replacement in sorted(edits, reverse=True):
         text = text[:start] + replacement + text[end:]
     return text, done
@@ -176,8 +176,7 @@ def pin(project: Project, seeds: list[str]) -> list[str]:
             problems.append(Problem(target, 1, 1, "not a seed file named in content/sources.yaml", hint))
             continue
         digest = hashlib.sha256(data).hexdigest()
-        newline = "\r\n" if "\r\n" in text else "\n"
-        edits.append(_edit(text, _node_at(node, ("sources", entries[name])), digest, newline, "sha256"))
+        edits.append(_edit(text, _node_at(node, ("sources", entries[name])), digest, "sha256"))
         lines.append(f"{target}: pinned (sha256 {digest[:12]}…)")
     if problems:
         raise BuildError(problems)
@@ -195,9 +194,9 @@ def _node_at(node: yaml.Node, path: tuple[str | int, ...]) -> yaml.MappingNode:
     return node
 
 
-def _edit(text: str, mapping: yaml.MappingNode, digest: str, newline: str = "\n", name: str = "reviewed") -> tuple[int, int, str]:
+def _edit(text: str, mapping: yaml.MappingNode, digest: str, name: str = "reviewed") -> tuple[int, int, str]:
     """The text edit that sets ``name: "digest"`` in ``mapping`` (quoted: "12345678" would be a number);
-    a line it adds ends as the file's lines do (``newline``)."""
+    a line it adds ends as the line beside it does (LF, CRLF or a lone CR, which YAML reads as line ends)."""
     for key, value in mapping.value:
         if key.value == name:
             return value.start_mark.index, value.end_mark.index, f'"{digest}"'
@@ -207,8 +206,16 @@ def _edit(text: str, mapping: yaml.MappingNode, digest: str, newline: str = "\n"
     first_key, first_value = mapping.value[0]
     indent = " " * first_key.start_mark.column
     if isinstance(first_value, yaml.ScalarNode) and first_value.end_mark.line == first_key.start_mark.line:
-        at = text.find("\n", first_value.end_mark.index)  # after the first key's line (usually "- id: ...")
-        at = len(text) if at < 0 else at - (text[at - 1] == "\r")
+        at, newline = _line_end(text, first_value.end_mark.index)  # after the first key's line (usually "- id: ...")
         return at, at, f'{newline}{indent}{name}: "{digest}"'
     at = first_key.start_mark.index - first_key.start_mark.column  # before the first key's line
-    return at, at, f'{indent}{name}: "{digest}"{newline}'
+    return at, at, f'{indent}{name}: "{digest}"{_line_end(text, at)[1]}'
+
+
+def _line_end(text: str, at: int) -> tuple[int, str]:
+    """Where the line that holds ``at`` ends, and its line break (on a last line without one: the file's)."""
+    ends = [i for i in (text.find("\n", at), text.find("\r", at)) if i >= 0]
+    if not ends:
+        return len(text), "\r\n" if "\r\n" in text else "\r" if "\r" in text else "\n"
+    end = min(ends)
+    return end, "\r\n" if text.startswith("\r\n", end) else text[end]

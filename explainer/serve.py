@@ -9,13 +9,16 @@ everything already imported.
 
 from __future__ import annotations
 
+import datetime
 import errno
 import gc
+import hashlib
 import ipaddress
 import json
 import logging
 import os
 import signal
+import stat
 import sys
 import threading
 import time
@@ -282,9 +285,72 @@ def _inside(root: str, path: str) -> bool:
     return real == real_root or real.startswith(real_root + os.sep)
 
 
+def whole_file(path: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of the file at ``path`` and its status, both from one open descriptor, for the preview's server.
+
+    A rebuild replaces a file by renaming a new one over its name (:func:`~explainer.write.put_below`), so an open
+    file stays one version, whole. tornado's file handler stats the name, then opens it again to read: a file the
+    rebuild replaced in between was sent with the length of one version and the bytes of another (the reply ended
+    short, IncompleteRead, or was cut off). Anything but a regular file is refused (403), as tornado refuses it."""
+    from tornado import web
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)  # (a pipe would not block)
+    except OSError:
+        raise web.HTTPError(404) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise web.HTTPError(403)
+        with os.fdopen(os.dup(fd), "rb") as file:
+            return file.read(), info
+    finally:
+        os.close(fd)
+
+
+def _files(guarded: type) -> type:
+    """The handler of the preview's files, below ``guarded`` (the preview's own origin only): a file inside the
+    served folder (not through a link out of it), its headers and bytes read from one open descriptor."""
+    from livereload.handlers import StaticFileHandler
+    from tornado import web
+
+    class Files(guarded, StaticFileHandler):  # type: ignore[misc]
+        body = b""
+
+        async def get(self, path: str, include_body: bool = True) -> None:
+            """A file's headers and bytes from one open descriptor (see :func:`whole_file`); a range is answered
+            with the whole file (tornado's handler read it by name, up to three times)."""
+            self.path = self.parse_url_path(path)
+            self.absolute_path = self.validate_absolute_path(self.root, self.get_absolute_path(self.root, self.path))
+            if self.absolute_path is None:
+                return  # redirected (a folder's address without its slash)
+            self.body, info = whole_file(self.absolute_path)
+            self.modified = datetime.datetime.fromtimestamp(int(info.st_mtime), datetime.UTC)
+            self.set_headers()  # (its ETag is the bytes' hash: compute_etag)
+            self.clear_header("Accept-Ranges")
+            self.set_header("Content-Length", len(self.body))
+            if include_body:
+                self.write(self.body)
+
+        def compute_etag(self) -> str | None:
+            return f'"{hashlib.sha256(self.body).hexdigest()}"'
+
+        def parse_url_path(self, url_path: str) -> str:
+            if any(ord(ch) < 0x20 or ch == "\x7f" for ch in url_path):  # "%00" and the like: no file has such a name
+                raise web.HTTPError(400)
+            return str(super().parse_url_path(url_path))
+
+        def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+            if not _inside(root, absolute_path):  # a link out of the folder
+                raise web.HTTPError(404)
+            return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
+
+    return Files
+
+
 def _application(out: Path, port: int) -> Any:
     """The preview's web application: its files, livereload's script and socket, for its own origin only."""
-    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler, StaticFileHandler
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
     from livereload.server import LiveScriptInjector
     from tornado import web
 
@@ -313,16 +379,7 @@ def _application(out: Path, port: int) -> Any:
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
         pass
 
-    class Files(Guarded, StaticFileHandler):  # type: ignore[misc]
-        def parse_url_path(self, url_path: str) -> str:
-            if any(ord(ch) < 0x20 or ch == "\x7f" for ch in url_path):  # "%00" and the like: no file has such a name
-                raise web.HTTPError(400)
-            return str(super().parse_url_path(url_path))
-
-        def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
-            if not _inside(root, absolute_path):  # a link out of the folder
-                raise web.HTTPError(404)
-            return super().validate_absolute_path(root, absolute_path)  # type: ignore[no-any-return]
+    Files = _files(Guarded)
 
     class Injector(LiveScriptInjector):  # type: ignore[misc]
         script = _LIVE_SCRIPT.encode()
@@ -430,12 +487,15 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
 
     pending, cancel = threading.Event(), threading.Event()
 
-    class InputsOnly(DefaultFilter):  # type: ignore[misc]
-        """Only changes of the inputs: the watch follows links (inotify), so a link that leads out of the input
-        folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's own writes."""
+    class InputsOnly(DefaultFilter):
+        """Only changes of names in the input folders. The folder a name changed in is resolved: a link that leads
+        out of the input folders (``static/loop -> ..``, refused by the build) would otherwise report the preview's
+        own writes. The name itself is not: once ``content/glossary.yaml`` is moved away and made a link out of the
+        project, its change still starts the build that refuses it (review s6, attack 20b)."""
 
         def __call__(self, change: Any, path: str) -> bool:
-            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(path)))
+            folder, name = os.path.split(path)
+            return bool(super().__call__(change, path)) and project.inside_inputs(Path(os.path.realpath(folder), name))
 
     def saved() -> None:
         pending.set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from gettext import NullTranslations
 from pathlib import Path
@@ -41,6 +41,8 @@ class Result:
     others: tuple[str, ...] = ()
     catalogs: tuple[CatalogCoverage, ...] = ()
     """Each language's UI catalog (what ``check`` reports)."""
+    kept: tuple[str, ...] = ()
+    """What the output folder held that no build wrote, taken along into the new site (a folder ends in ``/``)."""
 
     @property
     def outputs(self) -> tuple[str, ...]:
@@ -297,11 +299,12 @@ def build(
         if opened is not None:
             opened(renderer, pages)
 
-    with staging(out) as tmp:
+    kept: list[str] = []
+    with staging(out, kept) as tmp:
         result = render_site(project, preview=preview, into=tmp, before=before, translation=preview, cancel=cancel, reads=reads, memo=memo)
         if also is not None:
             write_files(also(result.model), tmp)
-        return result
+    return replace(result, kept=tuple(kept))
 
 
 def _geo(project: Project, needed: bool) -> tuple[Geo | None, list[Problem]]:

@@ -22,7 +22,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from .kinds import cited_facts
+from .kinds import citing
 from .model import Event, FuzzyDate, Model, Source, Update
 from .plan import EMBEDDED_FROM, NAV, Page, page_path
 
@@ -137,12 +137,13 @@ def cited_by_page(model: Model) -> dict[str, list[str]]:
     """The documents each page cites, by page key, in order of first citation (an event's own page
     cites what its entry on the timeline cites)."""
     out: dict[str, dict[str, None]] = defaultdict(dict)
-    for ref, cite in cited_facts(model):
-        if ref.kind == "source":
+    for kind, item, cites in citing(model):
+        if kind.fact == "source":
             continue  # a document's own publisher and date: shown on its copy, which is not an article
-        out[ref.page].setdefault(cite.source, None)
-        if ref.kind == "event":
-            out[f"timeline/{ref.id}"].setdefault(cite.source, None)
+        for cite in cites:
+            out[kind.page].setdefault(cite.source, None)
+            if kind.fact == "event":
+                out[f"timeline/{item.id}"].setdefault(cite.source, None)
     return {k: list(v) for k, v in out.items()}
 
 

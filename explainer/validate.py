@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -722,7 +722,7 @@ class _Site:
 
         def key(e: Event, seen: tuple[str, ...]) -> tuple[Any, ...]:
             if e.id not in keys:
-                anchor = self._anchor(doc, e, by_id, seen, ("events", index[e.id], "after"))
+                anchor = self._anchor(doc, e, by_id, seen, ("events", index[e.id], "after")) if e.after else None
                 own = (e.date.sort_key, index[e.id])
                 keys[e.id] = key(anchor, seen + (e.id,)) + own if anchor is not None else own
             return keys[e.id]
@@ -766,7 +766,7 @@ def assemble(
     site.refs()
     site.key_events()
     site.sources()
-    others = _texts(ctx, content, site)
+    others = _texts(ctx, content, site, memo.texts(content) if memo is not None else check_texts)
     texts = [(doc, (kind.key, i), found) for kind, doc, i, _raw, found in site.each()] + others
     site.links(texts)
     site.updated_pages()
@@ -794,11 +794,13 @@ def assemble(
     )
 
 
-def _texts(ctx: Context, content: Content, site: _Site) -> list[tuple[Document, JsonPath, Checked]]:
-    """The site's and the pages' own words, checked (their problems located)."""
+def _texts(
+    ctx: Context, content: Content, site: _Site, check: Callable[[Context, Any, str | None, str], Checked]
+) -> list[tuple[Document, JsonPath, Checked]]:
+    """The site's and the pages' own words, checked by ``check`` (:func:`~explainer.checks.check_texts`), their problems located."""
     out = []
     for doc, at, raw, ident in _other_texts(content):
-        found = check_texts(ctx, raw, ident, doc.path)
+        found = check(ctx, raw, ident, doc.path)
         site.located(doc, at, found)
         out.append((doc, at, found))
     return out

@@ -93,11 +93,13 @@ def _files_in(folder: Path) -> set[str]:
 
 
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
+def staging(out: Path, kept: list[str] | None = None) -> Iterator[Path]:
     """A new empty folder beside ``out``; exchanged with ``out`` when the block ends without error.
 
     If the block raises, the folder is removed and ``out`` is left as it was. Writing can happen
     anywhere inside the block (the build's worker processes write pages into it directly).
+    ``kept``: receives what the new site took along from ``out`` that no build wrote (files, and
+    folders with a ``/`` at the end), for the build to name: a repository can ship an output folder.
     """
     out = Path(os.path.abspath(out))
     out = out.parent.resolve() / out.name
@@ -117,8 +119,10 @@ def staging(out: Path) -> Iterator[Path]:
         _write_manifest(tmp, _files_in(tmp))
         (tmp / STAGING_MARK).unlink()
         with _locked(out.parent), _signals_held():
-            old, built = _swap_in(tmp, out)
+            old, built, moved = _swap_in(tmp, out)
             swapped = True
+        if kept is not None:
+            kept += [f"{rel}/" if os.path.isdir(out / rel) and not os.path.islink(out / rel) else rel for rel in moved]
         if old is not None:
             _remove_built(old, built)
     except OSError as exc:
@@ -196,12 +200,12 @@ class _Conflict(Exception):
         self.paths, self.linked = paths, linked
 
 
-def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
+def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str], list[str]]:
     """Put the site in ``new`` in place of ``out``, keeping the files in ``out`` that no build wrote;
-    return where the previous site is now, and the files its build wrote (to be removed)."""
+    return where the previous site is now, the files its build wrote (to be removed), and what was kept."""
     if not os.path.lexists(out):
         os.rename(new, out)
-        return None, frozenset()
+        return None, frozenset(), []
     if not out.is_dir() or out.is_symlink():
         raise NotADirectoryError(errno.ENOTDIR, "the output path exists and is not a folder", str(out))
     built = read_manifest(out) or frozenset()
@@ -214,7 +218,7 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str]]:
     except OSError:
         _carry_back(moved, new, out)
         raise
-    return old, built
+    return old, built, moved
 
 
 def _conflict(out: Path, paths: list[str], linked: bool) -> Problem:

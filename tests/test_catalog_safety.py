@@ -162,3 +162,24 @@ def test_a_compiled_catalog_in_another_charset_is_refused(project: Path) -> None
         f"{EN_PO.replace('.po', '.mo')}:1:1: not a compiled catalog the build can use: its header names the charset «latin»"
         in result.stderr
     )
+
+
+def test_a_mistake_only_in_the_compiled_catalog_is_reported_at_the_mo_which_does_not_match_its_po(project: Path) -> None:
+    # review s6, attack 31b: the .mo's '<script>' was blamed on the .po's msgstr line, which reads "Correction"
+    po = project / EN_PO
+    text = po.read_text("utf-8")
+    assert 'msgid "Correction"\nmsgstr "Correction"\n' in text
+    po.write_text(text.replace('msgstr "Correction"', 'msgstr "Correction<script>"', 1), "utf-8")
+    _compile(project, "en")
+    po.write_text(text, "utf-8")
+    result = run_cli(project, "build")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    mo = EN_PO.replace(".po", ".mo")
+    expected = (
+        f"{mo}:1:1: the translation of 'Correction' holds markup its msgid does not have: <script>"
+        f" (only in this compiled catalog: it does not match {EN_PO})"
+    )
+    assert expected in result.stderr, result.stderr
+    assert "hint: compile it again from its .po: python3 tools/catalogs.py" in result.stderr
+    assert f"{EN_PO}:" not in result.stderr.replace(f"match {EN_PO}", "")  # no .po line is blamed
+    assert not (project / "_site").exists()

@@ -40,7 +40,10 @@ from explainer.site import build, check
 from explainer.validate import CONTENT_FILES, Project
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
-VECTORS: list[str] = yaml.safe_load((HOSTILE / "xss.yaml").read_text("utf-8"))["vectors"]
+_CORPUS = yaml.safe_load((HOSTILE / "xss.yaml").read_text("utf-8"))
+VECTORS: list[str] = _CORPUS["vectors"]
+REFUSED: list[str] = _CORPUS["refused"]
+"""Vectors the build refuses, each where it is (a broken link), rather than publishing them as text."""
 
 STRUCTURAL = {
     "id", "source", "quote", "file", "date", "value", "qualifier", "status", "kind", "side", "base_url",
@@ -381,6 +384,17 @@ def test_every_vector_in_every_field_at_once_stays_text(tmp_path: Path, clean: P
     description = re.search(r'<meta name="description" content="([^"]*)"', home)
     assert description and "Intro &#34;&gt;&lt;svg onload=alert(1)&gt; &lt;script src=" in description.group(1)
     assert "49" not in re.sub(r"[0-9]{3,}", "", visible_text(home))  # {{ 7*7 }} is not evaluated
+
+
+@pytest.mark.parametrize("vector", REFUSED)
+def test_a_vector_that_would_be_a_broken_link_is_refused_in_every_field_where_it_is(tmp_path: Path, vector: str) -> None:
+    root = make_project(tmp_path / "site")
+    rewrite(root / "content", lambda _n, _f, _p, old: f"{old} {vector}")
+    failed = build_within(root)
+    assert failed is not None, "built"
+    assert_located(failed, root)
+    assert any("is neither a web address nor a page of the site" in p.message for p in failed.problems), failed.report()
+    assert not (root / "_site").exists()
 
 
 def test_arabic_pages_show_markup_characters_as_written(tmp_path: Path, clean: Path) -> None:

@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, edit, snapshot
+from conftest import REPO, edit, examples, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from explainer.catalogs import compile_po, mo_path, po_path
-from explainer.incremental import Memo
+from explainer.incremental import _ITEM, Memo, _parts
 from explainer.project import Project
 from explainer.serve import rebuild
 
@@ -163,6 +165,18 @@ def broken_then(project: Path, rng: random.Random, memo: Memo) -> str:
     return "an error, then mended"
 
 
+def house_rule_then(project: Path, rng: random.Random, memo: Memo) -> str:
+    """A house rule that the site's own description breaks (its texts, checked before, are checked again), then taken out."""
+    file = project / "content/style.yaml"
+    text = file.read_text("utf-8")
+    rule = '    - avoid: "\\\\bshort\\\\b"\n      prefer: "brief"\n'
+    file.write_text(text.replace("  en:\n    - avoid:", "  en:\n" + rule + "    - avoid:", 1), "utf-8")
+    ok, message = rebuild(Project(project), project / ".preview", memo=memo)
+    assert not ok and "content/site.yaml" in message and "brief" in message, message
+    file.write_text(text, "utf-8")
+    return "a house rule the site's description breaks, then taken out"
+
+
 def emptied_then(project: Path, rng: random.Random, memo: Memo) -> str:
     """A long file saved in two steps: emptied (a save the preview sees on its own), then written with an edit."""
     file = project / "content/events.yaml"
@@ -218,6 +232,7 @@ EDITS: tuple[Edit, ...] = (
     stylesheet,
     static_file,
     broken_then,
+    house_rule_then,
     emptied_then,
 )
 
@@ -242,3 +257,19 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(
         ours, fresh = snapshot(preview), fresh_preview(tmp_path / f"fresh{step}")
         differ = sorted(path for path in ours.keys() | fresh.keys() if ours.get(path) != fresh.get(path))
         assert differ == [], f"after {', then '.join(done)}: the preview differs from a fresh build in {differ[:10]}"
+
+
+_PIECES = st.lists(st.sampled_from(["a", "b", "\n", " ", "-", "  - ", "\n  - ", "\n  -"]), max_size=14).map("".join)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(_PIECES, _PIECES, st.integers(0, 40), st.integers(0, 40), st.integers(0, 3))
+def test_a_list_file_is_split_into_the_same_items_when_its_last_items_are_reused(
+    before: str, insert: str, at: int, cut: int, start: int
+) -> None:
+    """The preview splits a list file into its items reusing the texts of the last split: whatever
+    those were and however the file changed, it gets exactly what splitting the whole file gives."""
+    old = before.encode()
+    raw = old[:at] + insert.encode() + old[at + cut :]
+    reused = _parts(raw, start, old[start:].split(_ITEM))
+    assert reused == raw[start:].split(_ITEM)

@@ -18,12 +18,13 @@ import struct
 import subprocess
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD, make_project
+from conftest import BUILD, REPO, make_project
 
 RUNAWAY = "{% for i in range(10**12) %}{% endfor %}"
 
@@ -45,12 +46,14 @@ def wait_until(condition: Callable[[], object], seconds: float, what: str) -> No
 class Server:
     """``build.py serve`` in a project, its output collected as it comes."""
 
-    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, project: Path, *args: str, env: dict[str, str] | None = None, stdin: int | None = None, memory: int = 0) -> None:
+        """``stdin``: as for :class:`subprocess.Popen`; ``memory``: the most address space it may take, in bytes (0: no limit)."""
         self.project = project
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [*BUILD, "serve", "--port", str(self.port), *args],
+            [*(["prlimit", f"--as={memory}"] if memory else []), *BUILD, "serve", "--port", str(self.port), *args],
             cwd=project,
+            stdin=stdin,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             env={**os.environ, **(env or {})},
@@ -451,3 +454,49 @@ def test_a_link_to_the_project_in_static_neither_loops_the_preview_nor_is_follow
     finally:
         output = running.stop()
     assert "Traceback" not in output
+
+
+def test_a_content_file_moved_away_and_replaced_by_a_link_out_of_the_project_is_rebuilt_and_refused(server: Server, tmp_path: Path) -> None:
+    """Review s6, attack 20b: the watcher resolved each changed name and dropped those leading out of the project, so
+    the deletion and the new link were both unseen, and the preview said "ok" for a project that no longer builds."""
+    secret = tmp_path / "victim.txt"
+    secret.write_text("SECRET-VICTIM", "utf-8")
+    glossary = server.project / "content/glossary.yaml"
+    glossary.rename(server.project / "glossary.yaml.bak")
+    glossary.symlink_to(secret)
+    wait_until(lambda: (_status(server) or {"ok": True})["ok"] is False, 30, "the status to report the link")
+    status = _status(server)
+    assert any(e["path"] == "content/glossary.yaml" and e["excerpt"] == [] for e in status["errors"]), status
+    assert "SECRET-VICTIM" not in json.dumps(status)
+    assert b"SECRET-VICTIM" not in server.request("/en/glossary/")[2]
+
+
+def test_a_file_fetched_while_the_rebuild_replaces_it_comes_whole_in_one_version(server: Server) -> None:
+    """tornado's file handler stats a file, then opens it by name (twice: for its ETag, then its bytes): a file the
+    incremental rebuild replaced in between was sent with the length of one version and the bytes of another, and
+    the reply ended short (IncompleteRead) or was cut off. The rebuild replaces a file by renaming a new one over it
+    (put_below, here in a loop in a process of its own): every reply must be one version, whole."""
+    out = server.project / ".preview"
+    versions = (b"a" * 200_000, b"b" * 3_000)
+    replacing = (
+        "import sys\nfrom pathlib import Path\nfrom explainer.write import put_below\n"
+        f"versions = {versions[0][:1]!r} * {len(versions[0])}, {versions[1][:1]!r} * {len(versions[1])}\n"
+        "n = 0\nwhile True:\n    put_below(Path(sys.argv[1]), 'race/file.txt', versions[n % 2])\n    n += 1\n"
+    )
+    writer = subprocess.Popen([BUILD[0], "-c", replacing, str(out)], cwd=REPO)
+    seen: Counter[int] = Counter()
+    try:
+        wait_until(lambda: server.request("/race/file.txt")[0] == 200, 30, "the replaced file to be there")
+        for _ in range(3_000):  # until each version came 100 times
+            status, headers, body = server.request("/race/file.txt")
+            assert status == 200, (status, body[:200])
+            length = headers.get("content-length")
+            assert body in versions, f"a reply of {len(body)} bytes (Content-Length {length}): {body[:1]!r}…{body[-1:]!r}"
+            assert length == str(len(body))
+            seen[len(body)] += 1
+            if len(seen) == 2 and min(seen.values()) >= 100:
+                break
+    finally:
+        writer.kill()
+        writer.wait()
+    assert len(seen) == 2 and min(seen.values()) >= 100, seen  # the file was replaced while it was fetched, over and over

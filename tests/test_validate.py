@@ -151,3 +151,16 @@ def test_problems_deep_in_a_long_file_are_located(project: Path) -> None:
     edit(file, lambda s: s.replace("    statu: x\n", ""))
     (msg,) = problems_of(project)
     assert msg.startswith(f"content/events.yaml:{duplicate - 1}:{column}: duplicate id 'invasion' (first used at content/events.yaml:2)")
+
+
+def test_whole_numbers_written_with_a_decimal_point_are_whole(project: Path) -> None:
+    """JSON Schema's "integer" takes 1.0 (a YAML float): a phase numbered 1.0 is phase 1 (its anchors are
+    ``phase-1``, not ``phase-1.0``), a place of phase 1.0 belongs to it, and a left-out line 40.0 of a
+    seed is line 40 (it was a crash: a list index that is a float)."""
+    edit(project / "content/plan.yaml", lambda t: t.replace("    number: 1\n", "    number: 1.0\n"))
+    edit(project / "content/places.yaml", lambda t: t.replace("    phase: 1\n", "    phase: 1.0\n"))
+    edit(project / "content/sources.yaml", lambda t: t.replace("      - line: 40\n", "      - line: 40.0\n"))
+    model = load_model(Project(project))
+    assert [(p.number, type(p.number)) for p in model.phases] == [(1, int)]
+    assert {type(p.phase) for p in model.places if p.phase is not None} == {int}
+    assert [(c.line, type(c.line)) for s in model.sources for c in s.chrome] == [(40, int)]
