@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_forked
+from conftest import edit, run_cli, run_forked
 
 EN_PO = "locales/en/LC_MESSAGES/messages.po"
 SKIP = 'msgid "Skip to content"\nmsgstr "Skip to content"'
