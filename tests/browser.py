@@ -11,8 +11,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -27,6 +25,8 @@ CHROMIUM_ARGS = [
 
 def require_chromium() -> None:
     """Skip locally when Chromium is absent; in CI (CI=true) its absence is a failure."""
+    import pytest  # here, not at the top: benchmarks/ use this module without the test tools installed
+
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
