@@ -25,9 +25,9 @@ CHROMIUM_ARGS = [
 
 def require_chromium() -> None:
     """Skip locally when Chromium is absent; in CI (CI=true) its absence is a failure."""
-    import pytest  # here, not at the top: benchmarks/ use this module without the test tools installed
-
     if not Path(CHROMIUM).exists():
+        import pytest  # here, not at the top: benchmarks/ use this module without the test tools installed
+
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing; .ci/run installs Debian's chromium")
         pytest.skip(f"{CHROMIUM} is not installed")
