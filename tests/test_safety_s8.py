@@ -39,3 +39,28 @@ def test_a_pagefind_config_in_the_project_or_the_environment_does_not_write_outs
     assert victim.read_text("utf-8") == "ORIGINAL USER DATA\n"
     assert (project / "_site/pagefind/pagefind-entry.json").is_file()
     assert not [p for p in project.iterdir() if p.name.startswith(".pagefind") or p.name == "pagefind"]
+
+
+@pytest.mark.parametrize("how", ["outside", "git", "fifo"])
+def test_review_reads_site_yaml_through_the_same_gate_as_build(project: Path, tmp_path: Path, how: str) -> None:
+    # before: review read content/site.yaml with a plain load: a link out of the project was followed (its text decided
+    # the source language, and its words reached the errors), and a link to .git/ too
+    site = project / "content/site.yaml"
+    if how == "fifo":
+        site.unlink()
+        os.mkfifo(site)
+        expected = "content/site.yaml:1:1: cannot read file: it is not a regular file"
+    else:
+        target = tmp_path / "secret.yaml" if how == "outside" else project / ".git/config.yaml"
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(site.read_bytes())  # a valid site.yaml: review would use it without a word
+        site.unlink()
+        site.symlink_to(target)
+        expected = "content/site.yaml:1:1: resolves to " + (f"{target}, outside the project" if how == "outside" else ".git/config.yaml")
+    events = (project / "content/events.yaml").read_bytes()
+    built = run_cli(project, "build")
+    assert built.returncode == 1 and expected in built.stderr, built.stderr
+    result = run_cli(project, "review", "content/events.yaml")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
+    assert (project / "content/events.yaml").read_bytes() == events
