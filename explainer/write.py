@@ -36,7 +36,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import BuildError, Problem, visible
+from .errors import BuildError, Problem, shown_name, visible
 
 MANIFEST = ".explainer-build.json"
 """The file, in the output folder, that lists every file the build wrote (and marks the folder as a build's)."""
@@ -222,7 +222,7 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str], list[st
 
 
 def _conflict(out: Path, paths: list[str], linked: bool) -> Problem:
-    named = [f"{p}/" if (out / p).is_dir() and not (out / p).is_symlink() else p for p in paths[:5]]  # a folder as sitemap.xml/
+    named = [shown_name(f"{p}/" if (out / p).is_dir() and not (out / p).is_symlink() else p) for p in paths[:5]]  # a folder as x/
     shown = ", ".join(named) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     if linked:
         message = f"the output folder holds {shown}, a symbolic link (or a folder with one) that no build wrote"

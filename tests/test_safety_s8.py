@@ -11,12 +11,8 @@ import pytest
 from conftest import BUILD, run_cli
 
 
-@pytest.mark.parametrize(
-    "how", ["pagefind.yml", "pagefind.yaml", "pagefind.toml", "pagefind.json", "PAGEFIND_LOGFILE", "fifo"]
-)
-def test_a_pagefind_config_in_the_project_or_the_environment_does_not_write_outside_it(
-    project: Path, tmp_path: Path, how: str
-) -> None:
+@pytest.mark.parametrize("how", ["pagefind.yml", "pagefind.yaml", "pagefind.toml", "pagefind.json", "PAGEFIND_LOGFILE", "fifo"])
+def test_a_pagefind_config_in_the_project_or_the_environment_does_not_write_outside_it(project: Path, tmp_path: Path, how: str) -> None:
     # before: build ran Pagefind in the project root, which read pagefind.yml's `logfile:` and truncated the file it named
     # (~/.bashrc, a document); a FIFO there made the build wait for ever
     victim = tmp_path / "victim.txt"
@@ -64,3 +60,23 @@ def test_review_reads_site_yaml_through_the_same_gate_as_build(project: Path, tm
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert (project / "content/events.yaml").read_bytes() == events
+
+
+@pytest.mark.parametrize("encoding", ["utf-8:strict", "ascii:strict"])
+def test_kept_files_with_names_a_terminal_cannot_show_are_listed_escaped(project: Path, encoding: str) -> None:
+    # before: a kept name that is not UTF-8 stopped build with UnicodeEncodeError after it had built (exit 1, on a
+    # terminal whose encoding is strict), and U+2028/U+2029 went to the terminal raw (a line break in some)
+    out = project / "_site"
+    out.mkdir()
+    (out / ".explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
+    for name in (b"\xff\xfe.html", "a\u2028b\u2029c.html".encode(), "d\x1b[2Je\x85f.html".encode(), "خريطة.html".encode()):
+        with open(os.path.join(os.fsencode(out), name), "wb") as fh:
+            fh.write(b"<p>kept</p>\n")
+    env = dict(os.environ, PYTHONIOENCODING=encoding)
+    done = subprocess.run(BUILD + ["build"], cwd=project, capture_output=True, timeout=60, env=env)
+    assert done.returncode == 0 and not done.stderr, done.stderr.decode("utf-8", "replace")
+    lines = done.stdout.decode("ascii" if encoding.startswith("ascii") else "utf-8").splitlines()
+    arabic = "خريطة.html" if encoding.startswith("utf") else "\\u062e\\u0631\\u064a\\u0637\\u0629.html"
+    assert lines[1].startswith("kept in _site as they were"), lines
+    expected = ["  \\xff\\xfe.html", "  a\\u2028b\\u2029c.html", "  d\\u001b[2Je\\u0085f.html", f"  {arabic}"]
+    assert sorted(lines[2:]) == sorted(expected), lines
