@@ -253,6 +253,38 @@ def _foreign(src: Path, built: frozenset[str]) -> list[str]:
     return foreign
 
 
+def unbuilt(out: Path) -> list[str]:
+    """What ``out`` holds that its manifest does not list (files, and folders with a ``/`` at the end); nothing if
+    it holds no manifest (then it is refused as the output folder anyway). A folder with no file in it is not named:
+    the preview leaves one where it removed a page during a session."""
+    built = read_manifest(out)
+    if built is None:
+        return []
+    found = []
+    for rel in _foreign(out, built):
+        if not os.path.isdir(out / rel) or os.path.islink(out / rel):
+            found.append(rel)
+        elif any(files or any(os.path.islink(os.path.join(here, d)) for d in dirs) for here, dirs, files in os.walk(out / rel)):
+            found.append(f"{rel}/")
+    return found
+
+
+def forget_build(out: Path, keep: frozenset[str]) -> None:
+    """Remove from ``out`` the files its manifest lists but ``keep`` (never through a link), then the folders they
+    leave empty; the manifest then lists only what it kept."""
+    built = read_manifest(out)
+    if built is None:
+        return
+    put_below(out, MANIFEST, _manifest_bytes(built & keep))
+    for rel in sorted(built - keep):
+        with contextlib.suppress(OSError):
+            _unlink_below(out, rel)
+    for here, _dirs, _files in os.walk(out, topdown=False):
+        if here != str(out):
+            with contextlib.suppress(OSError):
+                os.rmdir(here)  # only an empty folder goes
+
+
 def _links(path: Path) -> bool:
     """Whether ``path`` is a symbolic link, or a folder with one anywhere in it."""
     if path.is_symlink():

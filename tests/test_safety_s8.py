@@ -3,12 +3,14 @@ the preview's own folder and an odd line break do; each is refused or named, nev
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, run_cli
+from conftest import BUILD, make_project, run_cli
+from test_serve import Server, wait_until
 
 
 @pytest.mark.parametrize("how", ["pagefind.yml", "pagefind.yaml", "pagefind.toml", "pagefind.json", "PAGEFIND_LOGFILE", "fifo"])
@@ -80,3 +82,72 @@ def test_kept_files_with_names_a_terminal_cannot_show_are_listed_escaped(project
     assert lines[1].startswith("kept in _site as they were"), lines
     expected = ["  \\xff\\xfe.html", "  a\\u2028b\\u2029c.html", "  d\\u001b[2Je\\u0085f.html", f"  {arabic}"]
     assert sorted(lines[2:]) == sorted(expected), lines
+
+
+EVIL = "<script>alert(document.domain)</script>\n"
+
+
+def _shipped_preview(project: Path, listed: list[str]) -> Path:
+    """A ``.preview/`` as a repository can ship it: evil.html and a page, with a manifest listing ``listed``."""
+    out = project / ".preview"
+    (out / "en").mkdir(parents=True)
+    (out / "evil.html").write_text(EVIL, "utf-8")
+    (out / "en/index.html").write_text("<p>shipped</p>\n", "utf-8")
+    (out / ".explainer-build.json").write_text(json.dumps({"generator": "explainer", "files": listed}), "utf-8")
+    return out
+
+
+def test_serve_refuses_a_preview_folder_with_files_no_build_wrote(tmp_path: Path) -> None:
+    # before: a shipped .preview/ with a forged manifest (listing nothing) was built into, and its evil.html served
+    # at http://127.0.0.1:8000/evil.html without a word, though docs/security.md said such a folder is refused
+    project = make_project(tmp_path / "site")
+    out = _shipped_preview(project, ["en/index.html"])
+    running = Server(project)
+    try:
+        assert running.proc.wait(timeout=60) == 1
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output, output
+    assert f"{out}:1:1: the preview's folder holds evil.html, which no build wrote" in output, output
+    assert "hint: " in output and "delete .preview/" in output, output
+    assert (out / "evil.html").read_text("utf-8") == EVIL and not (out / "__preview").exists()  # nothing written
+
+
+def test_serve_whose_first_build_fails_serves_nothing_of_the_folder_as_it_was(tmp_path: Path) -> None:
+    # before: a manifest forged to list evil.html, and content that does not build, had the preview serve evil.html
+    # (a failed build leaves the folder as it was; only a build that succeeds removes what the manifest lists)
+    project = make_project(tmp_path / "site")
+    out = _shipped_preview(project, ["en/index.html", "evil.html"])
+    events = project / "content/events.yaml"
+    events.write_text(events.read_text("utf-8") + "\n  - id: [broken\n", "utf-8")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: running.request("/__preview/status.json")[0] == 200, 30, "the status of the failed build")
+        assert running.request("/evil.html")[0] == 404
+        assert running.request("/en/")[0] == 404
+        assert json.loads(running.request("/__preview/status.json")[2])["errors"]
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "content/events.yaml" in output, output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == [".explainer-build.json", "__preview", "__preview/status.json"]
+
+
+def test_serve_starts_again_on_the_folder_of_its_last_session(tmp_path: Path) -> None:
+    # the refusal above must not catch the preview's own folder: a page removed during a session leaves its folder empty
+    project = make_project(tmp_path / "site")
+    events = project / "content/events.yaml"
+    for step in ("first", "again"):
+        running = Server(project)
+        try:
+            wait_until(running.listening, 60, "the preview to listen")
+            assert running.proc.poll() is None, (step, running.stop())
+            wait_until(lambda r=running: r.request("/en/timeline/first-round/")[0] == 200, 60, "the first build to be served")
+            if step == "first":
+                text = events.read_text("utf-8")
+                events.write_text(text[: text.index("  - id: invasion")] + text[text.index("  - id: first-round") :], "utf-8")
+                wait_until(lambda r=running: r.request("/en/timeline/invasion/")[0] == 404, 60, "the page of the event to go")
+        finally:
+            output = running.stop()
+        assert "no build wrote" not in output and "Traceback" not in output, output
