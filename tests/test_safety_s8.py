@@ -151,3 +151,37 @@ def test_serve_starts_again_on_the_folder_of_its_last_session(tmp_path: Path) ->
         finally:
             output = running.stop()
         assert "no build wrote" not in output and "Traceback" not in output, output
+
+
+def _chain(folder: Path, depth: int) -> None:
+    """``depth`` folders, each inside the last, below ``folder`` (one-letter names: the path stays short)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            fd, old = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd), fd
+            os.close(old)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("where", ["_site", "._site.new-shipped", "._site.old-shipped"])
+def test_a_very_deep_chain_of_folders_in_or_beside_the_output_folder_is_a_located_error(project: Path, where: str) -> None:
+    # before: RecursionError in links_in() (through output_problems), or in shutil.rmtree for a shipped staging folder:
+    # "stopped on an error it did not expect"
+    folder = project / where
+    _chain(folder, 1200)
+    marks = {"_site": ".explainer-build.json", "._site.new-shipped": ".explainer-staging", "._site.old-shipped": ".explainer-build.json"}
+    (folder / marks[where]).write_text('{"generator":"explainer","files":[]}', "utf-8")
+    if where != "_site":
+        (project / "_site").mkdir()
+        (project / "_site/.explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
+    result = run_cli(project, "build")
+    assert "did not expect" not in result.stderr and "Traceback" not in result.stderr, result.stderr
+    if where == "_site":
+        assert result.returncode == 1, result.stdout
+        message = "the output folder holds folders more than 64 deep (d/d/d/"
+        assert f"{project / '_site'}:1:1: {message}" in result.stderr and "hint: " in result.stderr, result.stderr
+    else:
+        assert result.returncode == 0, result.stderr
