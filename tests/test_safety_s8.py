@@ -179,9 +179,37 @@ def test_a_very_deep_chain_of_folders_in_or_beside_the_output_folder_is_a_locate
         (project / "_site/.explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
     result = run_cli(project, "build")
     assert "did not expect" not in result.stderr and "Traceback" not in result.stderr, result.stderr
-    if where == "_site":
-        assert result.returncode == 1, result.stdout
-        message = "the output folder holds folders more than 64 deep (d/d/d/"
-        assert f"{project / '_site'}:1:1: {message}" in result.stderr and "hint: " in result.stderr, result.stderr
-    else:
-        assert result.returncode == 0, result.stderr
+    try:
+        if where == "_site":
+            assert result.returncode == 1, result.stdout
+            message = "the output folder holds folders more than 64 deep (d/d/d/"
+            assert f"{project / '_site'}:1:1: {message}" in result.stderr and "hint: " in result.stderr, result.stderr
+        else:
+            assert result.returncode == 0, result.stderr
+    finally:  # pytest's clean-up of old temporary folders recurses (a RecursionError warning at a later run)
+        _unchain(project)
+
+
+def _unchain(project: Path) -> None:
+    """Remove every chain of ``d`` folders in ``project``'s own folders, one folder at a time (moved up: short paths)."""
+    for top in [p for p in project.iterdir() if p.is_dir() and not p.is_symlink()]:
+        while (top / "d").is_dir():
+            if (top / "d/d").is_dir():
+                os.rename(top / "d/d", top / "e")
+                os.rmdir(top / "d")
+                os.rename(top / "e", top / "d")
+            else:
+                os.rmdir(top / "d")
+
+
+@pytest.mark.parametrize("text", ["\x85" * 1000, "\u2028\u2029\n# a comment\n\x85", "\n\n  \u2029"])
+def test_a_content_file_of_line_breaks_yaml_reads_and_editors_do_not_show_says_so(project: Path, text: str) -> None:
+    # before: "content/figures.yaml:1:1: file is empty", though the file holds 1,000 characters
+    (project / "content/figures.yaml").write_text(text, "utf-8")
+    result = run_cli(project, "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "figures.yaml:1:1: file is empty" not in result.stderr, result.stderr
+    first = next(i for i, ch in enumerate(text) if ch in "\x85\u2028\u2029")
+    line, col = text.count("\n", 0, first) + 1, first - (text.rfind("\n", 0, first) + 1) + 1
+    assert f"content/figures.yaml:{line}:{col}: file holds no YAML document, only" in result.stderr, result.stderr
+    assert "U+0085" in result.stderr or "U+2028" in result.stderr or "U+2029" in result.stderr, result.stderr
