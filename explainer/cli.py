@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -10,7 +11,7 @@ import time
 from pathlib import Path
 
 from .catalogs import Coverage as CatalogCoverage
-from .errors import BuildError, Interrupted, visible
+from .errors import BuildError, Interrupted, shown_name, visible
 from .model import Coverage, Draft, TranslationNote
 
 
@@ -87,6 +88,8 @@ def main(argv: list[str]) -> int:
     the generator did not expect (a bug), unless :data:`DEBUG_VARIABLE` is 1.
     """
     previous = signal.signal(signal.SIGTERM, _terminate)
+    with contextlib.suppress(AttributeError, ValueError):  # a terminal that cannot show a character gets its escape, as on stderr
+        sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
     try:
         return _run(argv)
@@ -173,7 +176,7 @@ def _run(argv: list[str]) -> int:
         return 1
     print(f"{verb} in {time.perf_counter() - started:.2f} s")
     if result.kept:  # a repository can ship its output folder, with a forged manifest, to publish a page of its own
-        where = visible(str(args.out)).replace("\n", "\\n")
+        where = shown_name(str(args.out))
         print(f"kept in {where} as they were, not written by the build (a repository can ship them: delete what you did not put there):")
-        print("\n".join("  " + visible(rel).replace("\n", "\\n") for rel in result.kept))  # one line each, whatever the name
+        print("\n".join("  " + shown_name(rel) for rel in result.kept))  # one line each, whatever the name
     return 0

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
-"""Characters that a terminal would act on (escape sequences) or that reorder or hide text."""
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2028-\u202e\u2066-\u2069\ufeff\ufffe\uffff]")
+"""Characters that a terminal would act on (escape sequences), break a line at (U+2028, U+2029) or that reorder or hide text."""
 
 MAX_SHOWN_PER_FILE = 100
 """A report shows at most this many problems of one file, then how many more there are."""
@@ -17,6 +17,13 @@ MAX_SHOWN_PER_FILE = 100
 def visible(text: str) -> str:
     """``text`` with control, bidi and invisible characters written as escapes (``\\u202e``)."""
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def shown_name(name: str) -> str:
+    """A file name as one printable line: bytes that are not UTF-8 (lone surrogates, as Python lists such names)
+    written ``\\xff``, and control, line-breaking, bidi and invisible characters escaped as :func:`visible` does."""
+    text = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return visible(text).replace("\n", "\\n")
 
 
 @dataclass(frozen=True, order=True)

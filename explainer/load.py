@@ -351,7 +351,7 @@ def _load(text: str, path: str, encoded: bytes | None) -> tuple[Document | None,
     if "\x85" in text or "\u2028" in text or "\u2029" in text:
         text, encoded = text.translate(_BREAKS), None
     if _CONTENT_LINE.search(text) is None:
-        return None, [Problem(path, 1, 1, "file is empty", _EMPTY_HINT)]
+        return None, [_no_document(written, path)]
     reader = _Reader(text if encoded is None else encoded, text, path)
     try:
         with _no_cyclic_gc():
@@ -445,6 +445,23 @@ def _too_deep(text: str, path: str, exc: yaml.MarkedYAMLError) -> list[Problem]:
     mark = exc.problem_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return [Problem(path, line, col, f"the content is nested too deeply (more than {MAX_DEPTH} levels)", _DEEP_HINT)]
+
+
+def _no_document(written: str, path: str) -> Problem:
+    """The problem of a file with no line of content: empty, or (as written, before its other line breaks were read
+    as spaces) only blank lines, comments and refused characters, which are named at the first of them."""
+    found = list(_FORBIDDEN.finditer(written))
+    if not found:
+        return Problem(path, 1, 1, "file is empty", _EMPTY_HINT)
+    line, col = _line_col(written, found[0].start())
+    counts: dict[str, int] = {}
+    for m in found:
+        counts[m.group()] = counts.get(m.group(), 0) + 1
+    listed = ", ".join(f"{char_name(ch)} ×{n:,}" for ch, n in counts.items())
+    breaks = all(ch in "\x85\u2028\u2029" for ch in counts)
+    what = "line breaks to YAML that an editor does not show as such" if breaks else "characters that cannot be published"
+    message = f"file holds no YAML document, only {what} ({listed}) besides blank lines and comments"
+    return Problem(path, line, col, message, "delete them and add the content, or delete the file if it is not needed")
 
 
 def _scan_characters(text: str, path: str) -> list[Problem]:

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .errors import Problem, long_number
-from .write import links_in, read_manifest, remove_leftovers, unwritable
+from .write import MAX_OUT_DEPTH, links_in, read_manifest, remove_leftovers, too_deep, unwritable
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 """Any one input file (a seed, a template, a catalog, a static file...) larger than this is refused:
@@ -408,6 +408,11 @@ class Project:
                 message = "the output folder is not empty and holds no previous build of the site"
                 earlier = "choose a new folder for the site; if it holds a site that an earlier version built (no manifest), delete it once"
                 return [Problem(str(target), 1, 1, message, earlier)]
+            deep = too_deep(target)
+            if deep is not None:  # no build writes that deep: the walks of the folder would never end (or overflow)
+                shown = deep[:60] + "…" if len(deep) > 60 else deep
+                message = f"the output folder holds folders more than {MAX_OUT_DEPTH} deep ({shown}), deeper than any build writes"
+                return [Problem(str(target), 1, 1, message, "delete the folder, or choose another --out folder")]
             linked = links_in(target)
             if linked:  # a build writes no link: a repository can ship one to lead writes out of the folder
                 message = f"the output folder holds {', '.join(linked)}, a symbolic link (or a folder with one) that no build wrote"

@@ -21,7 +21,7 @@ import yaml
 
 from .errors import BuildError, Problem
 from .kinds import kinds_of
-from .load import load_file, load_text
+from .load import load_bytes, load_text
 from .project import InputError, Project
 from .translations import source_hash
 from .validate import CONTENT_FILES
@@ -112,7 +112,12 @@ def items(name: str, data: Any) -> Iterator[tuple[tuple[str | int, ...], str, di
 
 def source_language(project: Project) -> str:
     """The code of the site's source language (the first of content/site.yaml)."""
-    doc, problems = load_file(project.content / "site.yaml", "content/site.yaml")
+    path = project.content / "site.yaml"
+    try:  # through the build's gate: not through a link out of the project, not a pipe, not over the size limit
+        raw = project.read_bytes(path, missing=("content file is missing", "create content/site.yaml (see docs/content-format.md)"))
+    except InputError as exc:
+        raise BuildError([exc.problem]) from None
+    doc, problems = load_bytes(raw, project.show(path))
     try:
         return str(doc.data["languages"][0]["code"])  # type: ignore[union-attr]
     except (AttributeError, LookupError, TypeError):

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import subprocess
+import tempfile
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -266,9 +268,22 @@ class _Service:
     """Pagefind's ``--service`` mode: one request, one answer, in order."""
 
     def __enter__(self) -> _Service:
-        self._process = subprocess.Popen(
-            [str(executable()), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-        )
+        # Pagefind reads pagefind.yml/.yaml/.toml/.json from its working folder and PAGEFIND_* variables (a `logfile`
+        # there replaces any file, a FIFO hangs it): it runs in an empty folder of its own, without them.
+        self._folder = tempfile.TemporaryDirectory(prefix="explainer-pagefind-")
+        env = {k: v for k, v in os.environ.items() if not k.upper().startswith("PAGEFIND")}
+        try:
+            self._process = subprocess.Popen(
+                [str(executable()), "--service"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self._folder.name,
+                env=env,
+            )
+        except BaseException:
+            self._folder.cleanup()
+            raise
         self._next = 0
         self._buffer = b""
         return self
@@ -307,3 +322,4 @@ class _Service:
         for stream in (self._process.stdout, self._process.stderr):
             if stream is not None:
                 stream.close()
+        self._folder.cleanup()

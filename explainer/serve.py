@@ -29,14 +29,14 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, visible
+from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, shown_name, visible
 from .incremental import Memo
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
 from .watcher import watch_saves
 from .workers import Cancelled
-from .write import write_into
+from .write import forget_build, unbuilt, write_into
 
 PREVIEW_DIR = ".preview"
 
@@ -408,7 +408,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     from tornado.ioloop import IOLoop
 
     out = project.root / PREVIEW_DIR
-    refused = project.output_problems(out)
+    refused = project.output_problems(out) or _not_the_preview_s(out)
     if refused:  # a folder the preview may not write into: it writes nothing at all
         print(BuildError(refused).report(), file=sys.stderr, flush=True)
         return 1
@@ -432,6 +432,8 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
                 break
             except Cancelled:
                 continue
+        if not ok:  # nothing of the folder as it was is served: a forged manifest could list a page of the repository's
+            forget_build(out, frozenset({STATUS}))
         gc.freeze()  # what the first build keeps is not searched for cycles again (at every later save)
         print(message, file=sys.stdout if ok else sys.stderr, flush=True)
         app, socket_handler = _application(out, port)
@@ -449,6 +451,18 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         for sock in sockets:
             sock.close()
     return 0
+
+
+def _not_the_preview_s(out: Path) -> list[Problem]:
+    """The refusal of a preview folder that holds what no build wrote (a repository can ship ``.preview/`` with a
+    page of its own and a manifest that does not list it: the preview would serve it). The preview keeps nothing."""
+    found = unbuilt(out)
+    if not found:
+        return []
+    shown = ", ".join(shown_name(f) for f in found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    message = f"the preview's folder holds {shown}, which no build wrote (a repository can ship it)"
+    hint = f"delete {PREVIEW_DIR}/ (the preview builds it again), or move what you put there out of it"
+    return [Problem(str(out), 1, 1, message, hint)]
 
 
 def _serve_until_signal(loop: Any) -> None:

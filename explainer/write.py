@@ -25,7 +25,6 @@ import fcntl
 import json
 import os
 import secrets
-import shutil
 import signal
 import stat
 import sys
@@ -36,13 +35,17 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from .errors import BuildError, Problem, visible
+from .errors import BuildError, Problem, shown_name, visible
 
 MANIFEST = ".explainer-build.json"
 """The file, in the output folder, that lists every file the build wrote (and marks the folder as a build's)."""
 
 STAGING_MARK = ".explainer-staging"
 """The file that marks a staging folder while the build writes into it (removed before it is swapped in)."""
+
+MAX_OUT_DEPTH = 64
+"""The deepest a folder in the output folder may be: a build writes at most 35 deep (``static/``'s 32 folders, the file
+and ``static/`` itself), and the walks of the folder stay well clear of Python's recursion limit."""
 
 _OUT_HINT = "choose another --out folder, or fix its permissions"
 
@@ -70,8 +73,9 @@ def _below(rel: str) -> bool:
 
 
 def _plain_path(rel: str) -> bool:
-    """Whether ``rel`` is a path a manifest may list: below its folder, and not the manifest itself."""
-    return _below(rel) and rel != MANIFEST
+    """Whether ``rel`` is a path a manifest may list: below its folder, not the manifest itself, and at most
+    :data:`MAX_OUT_DEPTH` deep (a forged one could otherwise lead the walks that follow it thousands of folders down)."""
+    return _below(rel) and rel != MANIFEST and rel.count("/") < MAX_OUT_DEPTH
 
 
 def _manifest_bytes(files: frozenset[str] | set[str]) -> bytes:
@@ -159,7 +163,7 @@ def _discard(tmp: Path) -> None:
             if entry.name == STAGING_MARK:
                 continue
             if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
+                _remove_tree(Path(entry.path))
             else:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
@@ -167,6 +171,20 @@ def _discard(tmp: Path) -> None:
         os.unlink(tmp / STAGING_MARK)
     with contextlib.suppress(OSError):
         os.rmdir(tmp)
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove ``folder`` and all in it, links never followed, what cannot be removed left (as ``shutil.rmtree`` with
+    ``ignore_errors``, which recurses: a shipped staging folder with a chain of folders 1,200 deep stopped the build)."""
+    below = list(_tree(folder))
+    for _path, entry, _depth in reversed(below):  # what is in a folder before the folder
+        with contextlib.suppress(OSError):
+            if entry.is_dir(follow_symlinks=False):
+                os.rmdir(entry.path)
+            else:
+                os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.rmdir(folder)
 
 
 def _hold(folder: Path) -> int:
@@ -222,7 +240,7 @@ def _swap_in(new: Path, out: Path) -> tuple[Path | None, frozenset[str], list[st
 
 
 def _conflict(out: Path, paths: list[str], linked: bool) -> Problem:
-    named = [f"{p}/" if (out / p).is_dir() and not (out / p).is_symlink() else p for p in paths[:5]]  # a folder as sitemap.xml/
+    named = [shown_name(f"{p}/" if (out / p).is_dir() and not (out / p).is_symlink() else p) for p in paths[:5]]  # a folder as x/
     shown = ", ".join(named) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
     if linked:
         message = f"the output folder holds {shown}, a symbolic link (or a folder with one) that no build wrote"
@@ -253,6 +271,38 @@ def _foreign(src: Path, built: frozenset[str]) -> list[str]:
     return foreign
 
 
+def unbuilt(out: Path) -> list[str]:
+    """What ``out`` holds that its manifest does not list (files, and folders with a ``/`` at the end); nothing if
+    it holds no manifest (then it is refused as the output folder anyway). A folder with no file in it is not named:
+    the preview leaves one where it removed a page during a session."""
+    built = read_manifest(out)
+    if built is None:
+        return []
+    found = []
+    for rel in _foreign(out, built):
+        if not os.path.isdir(out / rel) or os.path.islink(out / rel):
+            found.append(rel)
+        elif any(files or any(os.path.islink(os.path.join(here, d)) for d in dirs) for here, dirs, files in os.walk(out / rel)):
+            found.append(f"{rel}/")
+    return found
+
+
+def forget_build(out: Path, keep: frozenset[str]) -> None:
+    """Remove from ``out`` the files its manifest lists but ``keep`` (never through a link), then the folders they
+    leave empty; the manifest then lists only what it kept."""
+    built = read_manifest(out)
+    if built is None:
+        return
+    put_below(out, MANIFEST, _manifest_bytes(built & keep))
+    for rel in sorted(built - keep):
+        with contextlib.suppress(OSError):
+            _unlink_below(out, rel)
+    for here, _dirs, _files in os.walk(out, topdown=False):
+        if here != str(out):
+            with contextlib.suppress(OSError):
+                os.rmdir(here)  # only an empty folder goes
+
+
 def _links(path: Path) -> bool:
     """Whether ``path`` is a symbolic link, or a folder with one anywhere in it."""
     if path.is_symlink():
@@ -262,27 +312,51 @@ def _links(path: Path) -> bool:
     return any(os.path.islink(os.path.join(here, name)) for here, dirs, files in os.walk(path) for name in (*dirs, *files))
 
 
+def _tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str], int]]:
+    """Every entry below ``folder`` (links never followed), depth first in name order, with its path relative to
+    ``folder`` and its depth (1: directly in it); a folder that cannot be listed is passed over. Without recursion:
+    a repository can ship a chain of folders thousands deep (Python stops at a recursion depth of 1,000)."""
+
+    def listing(here: str) -> Iterator[os.DirEntry[str]]:
+        try:
+            return iter(sorted(os.scandir(here), key=lambda e: e.name))
+        except OSError:
+            return iter(())
+
+    stack = [(listing(str(folder)), "")]
+    while stack:
+        entries, rel = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        path = f"{rel}{entry.name}"
+        yield path, entry, len(stack)
+        if entry.is_dir(follow_symlinks=False):
+            stack.append((listing(entry.path), path + "/"))
+
+
 def links_in(folder: Path, most: int = 5) -> list[str]:
     """Up to ``most`` symbolic links in ``folder`` (never followed), as paths relative to it; none if it is not a folder."""
     found: list[str] = []
-
-    def walk(here: str, rel: str) -> None:
-        try:
-            entries = sorted(os.scandir(here), key=lambda e: e.name)
-        except OSError:
-            return
-        for entry in entries:
+    if os.path.islink(folder):
+        return found
+    for path, entry, _depth in _tree(folder):
+        if entry.is_symlink():
+            found.append(path)
             if len(found) >= most:
-                return
-            path = f"{rel}{entry.name}"
-            if entry.is_symlink():
-                found.append(path)
-            elif entry.is_dir(follow_symlinks=False):
-                walk(entry.path, path + "/")
-
-    if not os.path.islink(folder):
-        walk(str(folder), "")
+                break
     return found
+
+
+def too_deep(folder: Path) -> str | None:
+    """The first folder in ``folder`` more than :data:`MAX_OUT_DEPTH` deep, relative to it, or None."""
+    if os.path.islink(folder):
+        return None
+    for path, _entry, depth in _tree(folder):
+        if depth > MAX_OUT_DEPTH:
+            return path
+    return None
 
 
 def _carry(src: Path, dst: Path, built: frozenset[str]) -> list[str]:

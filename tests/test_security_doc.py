@@ -32,3 +32,7 @@ def test_the_security_page_names_the_limits_against_hostile_sizes() -> None:
     assert f"at most {quotes.FULL_SEARCH_CHARS:,} characters" in DOC
     assert f"at most {errors.HINT_CANDIDATES} likely names" in DOC and f"at most {errors.MAX_HINTS} different" in DOC
     assert f"at most {watcher.MAX_WATCHED_FOLDERS:,} of them" in DOC and f"every {watcher.POLL_MS} ms" in DOC
+
+
+def test_the_security_page_names_the_output_folder_s_depth_limit() -> None:
+    assert f"more than {write.MAX_OUT_DEPTH} deep" in DOC
