@@ -8,11 +8,13 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from .catalogs import Coverage as CatalogCoverage
 from .errors import BuildError, Interrupted, shown_name, visible
 from .model import Coverage, Draft, TranslationNote
+from .write import SWAPPED_IN
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -90,30 +92,41 @@ def main(argv: list[str]) -> int:
     previous = signal.signal(signal.SIGTERM, _terminate)
     with contextlib.suppress(AttributeError, ValueError):  # a terminal that cannot show a character gets its escape, as on stderr
         sys.stdout.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    left = ": the output folder was left as it was" if argv[:1] == ["build"] else ""
+    left = ""
     try:
         return _run(argv)
     except Interrupted as exc:  # before KeyboardInterrupt, which it is
-        print(f"stopped by {signal.Signals(exc.signum).name}{left}", file=sys.stderr)
+        print(f"stopped by {signal.Signals(exc.signum).name}{_left(argv, exc)}", file=sys.stderr)
         return 128 + exc.signum
-    except KeyboardInterrupt:
-        print(f"interrupted{left}", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"interrupted{_left(argv, exc)}", file=sys.stderr)
         return 128 + signal.SIGINT
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
         print(visible(f"error: {where}{exc.strerror or exc}"), file=sys.stderr)
         return 1
-    except MemoryError:
-        pass  # reported below: this block still holds whatever filled the memory
+    except MemoryError as exc:
+        left = _left(argv, exc)  # reported below: this block still holds whatever filled the memory
     except Exception as exc:  # a mistake of the generator (or an input its checks missed): one line, not a traceback
         if os.environ.get(DEBUG_VARIABLE) == "1":
             raise
-        print(bug_report(argv[0] if argv else "", exc, left), file=sys.stderr)
+        print(bug_report(argv[0] if argv else "", exc, _left(argv, exc)), file=sys.stderr)
         return 1
     finally:
         signal.signal(signal.SIGTERM, previous)
     print(visible(f"error: {argv[0] if argv else 'the command'} ran out of memory{left}; {OUT_OF_MEMORY}"), file=sys.stderr)
     return 1
+
+
+def _left(argv: list[str], exc: BaseException) -> str:
+    """What became of the output folder, for the line that ends a ``build`` stopped by ``exc``: the new site is
+    in place once it has been swapped in (``exc`` then carries :data:`~explainer.write.SWAPPED_IN`), else
+    the folder was left as it was."""
+    if argv[:1] != ["build"]:
+        return ""
+    if SWAPPED_IN in getattr(exc, "__notes__", ()):
+        return ": the new site is in place, written in full"
+    return ": the output folder was left as it was"
 
 
 OUT_OF_MEMORY = "look for a very large file in content/, seeds/ or static/ (or one that repeats a small part millions of times)"
@@ -174,9 +187,19 @@ def _run(argv: list[str]) -> int:
     except BuildError as exc:
         print(exc.report(), file=sys.stderr)
         return 1
-    print(f"{verb} in {time.perf_counter() - started:.2f} s")
-    if result.kept:  # a repository can ship its output folder, with a forged manifest, to publish a page of its own
-        where = shown_name(str(args.out))
-        print(f"kept in {where} as they were, not written by the build (a repository can ship them: delete what you did not put there):")
-        print("\n".join("  " + shown_name(rel) for rel in result.kept))  # one line each, whatever the name
+    try:
+        _said(result.kept, f"{verb} in {time.perf_counter() - started:.2f} s", args.out)
+    except BaseException as exc:
+        if args.command == "build":  # the new site is in place: an error now must not say the folder was left as it was
+            exc.add_note(SWAPPED_IN)
+        raise
     return 0
+
+
+def _said(kept: Sequence[str], done: str, out: str) -> None:
+    """The lines that end a command that succeeded: what it did, and the files a build kept from the output folder."""
+    print(done)
+    if kept:  # a repository can ship its output folder, with a forged manifest, to publish a page of its own
+        where = shown_name(str(out))
+        print(f"kept in {where} as they were, not written by the build (a repository can ship them: delete what you did not put there):")
+        print("\n".join("  " + shown_name(rel) for rel in kept))  # one line each, whatever the name

@@ -96,6 +96,10 @@ def _files_in(folder: Path) -> set[str]:
     return found - {MANIFEST, STAGING_MARK}
 
 
+SWAPPED_IN = "explainer: the new site is in the output folder"
+"""The note (:meth:`BaseException.add_note`) of an exception raised once the new site had been swapped in."""
+
+
 @contextmanager
 def staging(out: Path, kept: list[str] | None = None) -> Iterator[Path]:
     """A new empty folder beside ``out``; exchanged with ``out`` when the block ends without error.
@@ -135,8 +139,10 @@ def staging(out: Path, kept: list[str] | None = None) -> Iterator[Path]:
         if exc.filename is not None and not str(exc.filename).startswith((str(tmp), str(out))):
             raise  # not the output folder's: an input, reported as itself
         raise BuildError([unwritable(out, exc)]) from None
-    except BaseException:
-        if not swapped:
+    except BaseException as exc:
+        if swapped:  # (a signal held back during the swap): the command must not say the folder was left as it was
+            exc.add_note(SWAPPED_IN)
+        else:
             _discard(tmp)
         raise
     finally:

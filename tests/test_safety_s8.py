@@ -213,3 +213,27 @@ def test_a_content_file_of_line_breaks_yaml_reads_and_editors_do_not_show_says_s
     line, col = text.count("\n", 0, first) + 1, first - (text.rfind("\n", 0, first) + 1) + 1
     assert f"content/figures.yaml:{line}:{col}: file holds no YAML document, only" in result.stderr, result.stderr
     assert "U+0085" in result.stderr or "U+2028" in result.stderr or "U+2029" in result.stderr, result.stderr
+
+
+def test_a_build_stopped_once_its_site_is_in_place_does_not_say_the_folder_was_left_as_it_was(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # before: an error after the swap (here: listing the kept files, as F3's crash did) ended with "the output
+    # folder was left as it was" although the new site was in it
+    from conftest import run_forked
+
+    import explainer.cli
+
+    out = project / "_site"
+    out.mkdir()
+    (out / ".explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
+    (out / "notes.txt").write_text("the editor's own\n", "utf-8")
+
+    def broken(name: str) -> str:
+        raise RuntimeError("a bug in the listing")
+
+    monkeypatch.setattr(explainer.cli, "shown_name", broken)
+    result = run_forked(project, "build")
+    assert result.returncode == 1 and "a bug in the listing" in result.stderr, result.stderr
+    assert "left as it was" not in result.stderr and "the new site is in place" in result.stderr, result.stderr
+    assert (out / "en/index.html").exists() and (out / "notes.txt").exists()
