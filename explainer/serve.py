@@ -17,6 +17,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import signal
 import stat
 import sys
@@ -29,7 +30,9 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .assets import HASH_LENGTH
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, shown_name, visible
+from .hosting import LONG_CACHE
 from .incremental import Memo
 from .model import Model
 from .plan import page_path, section_path
@@ -308,6 +311,10 @@ def whole_file(path: str) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
+_HASHED = re.compile(rf"static/(?:[^/]+/)*[^/]+\.[0-9a-f]{{{HASH_LENGTH}}}\.[^/.]+")
+"""The address of a static file whose published name carries a hash of its content (see :mod:`~explainer.assets`)."""
+
+
 def _files(guarded: type) -> type:
     """The handler of the preview's files, below ``guarded`` (the preview's own origin only): a file inside the
     served folder (not through a link out of it), its headers and bytes read from one open descriptor."""
@@ -328,6 +335,11 @@ def _files(guarded: type) -> type:
             self.modified = datetime.datetime.fromtimestamp(int(info.st_mtime), datetime.UTC)
             self.set_headers()  # (its ETag is the bytes' hash: compute_etag)
             self.clear_header("Accept-Ranges")
+            if _HASHED.fullmatch(self.path.replace(os.sep, "/")):  # its content's hash is in its name: a reload need not ask again
+                self.set_header("Cache-Control", LONG_CACHE)
+            if self.check_etag_header():  # unchanged since the browser's copy
+                self.set_status(304)
+                return
             self.set_header("Content-Length", len(self.body))
             if include_body:
                 self.write(self.body)

@@ -500,3 +500,19 @@ def test_a_file_fetched_while_the_rebuild_replaces_it_comes_whole_in_one_version
         writer.kill()
         writer.wait()
     assert len(seen) == 2 and min(seen.values()) >= 100, seen  # the file was replaced while it was fetched, over and over
+
+
+def test_a_reload_takes_hashed_static_files_from_the_browser_cache_and_asks_again_for_the_rest(shared: Server) -> None:
+    """A save reloads the open page: its stylesheet and fonts, whose names carry their content's hash, are kept by
+    the browser (no request at all); any other file is asked for again and answered 304 when it has not changed."""
+    page = shared.request("/en/")[2].decode("utf-8")
+    hashed = re.search(r'href="[./]*(static/style\.[0-9a-f]{10}\.css)"', page)
+    assert hashed, page[:2000]
+    status, headers, css = shared.request("/" + hashed.group(1))
+    assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable" and css
+    status, headers, body = shared.request("/en/")
+    assert status == 200 and "immutable" not in headers.get("cache-control", "") and headers["etag"]
+    status, _headers, body = shared.request("/en/", headers={"If-None-Match": headers["etag"]})
+    assert (status, body) == (304, b"")
+    status, _headers, body = shared.request("/" + hashed.group(1), headers={"If-None-Match": '"another"'})
+    assert status == 200 and body == css
