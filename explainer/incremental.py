@@ -461,7 +461,8 @@ class Memo:
         renderer.prepare()
         same = _Same(model, pages, shared_inputs(renderer))
         built = self.outputs or frozenset()
-        opened = [p for p in pages if p.output in first and p.output in built and not same.still(self.pages.get(p.output), p)]
+        opened = [p for p in pages if p.output in first and p.output in built]  # made again whatever changed: comparing
+        # what they read (the whole timeline, on a timeline page) can cost more than making them
         if opened:
             self._write(out, *self._render(renderer, opened, project, cancel, same))
             if shown is not None:
