@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from babel.dates import get_month_names
 
@@ -152,15 +153,38 @@ def name_units(names: Iterable[str]) -> tuple[str, ...]:
             words.pop(0)
         while words and words[-1] in generic:
             words.pop()
-        if len(words) > 1 or any("-" in w for w in words):
-            units.add(" ".join(words))
+        unit = " ".join(words)
+        if (len(words) > 1 or any("-" in w for w in words)) and len(unit) <= MAX_UNIT_LENGTH:
+            units.add(unit)
     return tuple(sorted(units, key=lambda u: (-len(u), u)))
+
+
+MAX_UNIT_LENGTH = 30
+"""The longest name (in characters) kept on one line: about what a phone's line holds. A longer one may
+break like any text (kept whole, it would run out of the column)."""
 
 
 @lru_cache(maxsize=16)
 def _names_pattern(units: tuple[str, ...]) -> re.Pattern[str]:
-    spaced = ("[ \u00a0]".join(re.escape(w) for w in unit.split(" ")) for unit in units)
-    return re.compile("(?<![^\\W\u0648\u0641\u0628\u0644\u0643])(?:" + "|".join(spaced) + ")(?!\\w)")  # after a space, or و ف ب ل ك
+    """Any of ``units`` as a whole word (after a space, or و ف ب ل ك), a space in it matching a no-break space too.
+    The names share their prefixes (a trie), so that a place costs the length of the longest name, not their number:
+    the longest one that fits wins, as it would in an alternation sorted longest first."""
+    trie: dict[str, Any] = {}
+    for unit in units:
+        node = trie
+        for ch in unit:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return re.compile("(?<![^\\W\u0648\u0641\u0628\u0644\u0643])" + _branches(trie) + "(?!\\w)")
+
+
+def _branches(node: dict[str, Any]) -> str:
+    """The regular expression of a trie's node: its children in turn, optional where a name ends here."""
+    ways = [("[ \u00a0]" if ch == " " else re.escape(ch)) + _branches(child) for ch, child in sorted(node.items()) if ch]
+    if not ways:
+        return ""
+    one = ways[0] if len(ways) == 1 else "(?:" + "|".join(ways) + ")"
+    return f"(?:{one})?" if "" in node else one
 
 
 def whole_names(text: str, units: tuple[str, ...], *, hyphens: bool = False) -> str:
