@@ -29,7 +29,7 @@ from .reuse import page_meta, shared_state
 from .structured import page_title
 from .typography import place_names, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .uitext import has_markup
-from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
+from .workers import LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
 
@@ -651,7 +651,7 @@ TOO_LONG = "took longer than"
 def _too_long(exc: BaseException, page: Page, project: Project, limit: float) -> Problem:
     path, line = _where(exc, page, project)
     message = f"rendering {page.output} {TOO_LONG} {limit:g} s"
-    hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {DEFAULT_LIMIT:g} s)"
+    hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {limit:g} s)"
     return Problem(path, line, 1, message, hint)
 
 
