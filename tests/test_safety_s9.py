@@ -7,7 +7,75 @@ import os
 import subprocess
 from pathlib import Path
 
-from conftest import BUILD
+import pytest
+from conftest import BUILD, make_project, run_cli
+from test_safety_s8 import _chain, _unchain
+from test_serve import Server, wait_until
+
+
+def _saves_rebuild(running: Server, marker: str) -> None:
+    """Start the preview, then save a template and wait until its page shows ``marker`` (the watch saw the save)."""
+    wait_until(running.listening, 60, "the preview to listen")
+    assert running.proc.poll() is None, running.stop()
+    wait_until(lambda: running.request("/en/")[0] == 200, 60, "the first build to be served")
+    _save_shows(running, marker)
+
+
+def _save_shows(running: Server, marker: str) -> None:
+    """Save a template and wait until its page shows ``marker`` (the watch saw the save)."""
+    home = running.project / "templates/home.html"
+    home.write_text(home.read_text("utf-8").replace("{% block main %}", "{% block main %}<p>" + marker + "</p>", 1), "utf-8")
+    wait_until(lambda: marker.encode() in running.request("/en/")[2], 20, "the saved template to be on the page")
+
+
+def test_a_chain_of_folders_thousands_deep_in_an_input_folder_does_not_stop_the_preview_s_watch(tmp_path: Path) -> None:
+    # before: "Exception in thread watch: Traceback … RecursionError" (os.walk recurses on Python 3.11), and no save
+    # rebuilt the preview any more
+    project = make_project(tmp_path / "site")
+    _chain(project / "seeds", 1100)
+    running = Server(project)
+    try:
+        _saves_rebuild(running, "saved-beside-a-deep-chain")
+    finally:
+        output = running.stop()
+        _unchain(project)
+    assert "Traceback" not in output and "Exception in thread" not in output and "stopped watching" not in output, output
+    assert "preview: the input folders hold folders more than 64 deep (seeds/d/d/d/" in output, output
+
+
+@pytest.mark.parametrize("folder", ["seeds", "static", "content", "templates", "locales"])
+def test_a_chain_of_folders_thousands_deep_in_an_input_folder_builds_or_is_located(project: Path, folder: str) -> None:
+    _chain(project / folder, 1100)
+    try:
+        result = run_cli(project, "build")
+    finally:
+        _unchain(project)
+    assert "Traceback" not in result.stderr and "did not expect" not in result.stderr, result.stderr
+    if result.returncode:
+        assert f"{folder}/d/d/d" in result.stderr and "hint: " in result.stderr, result.stderr
+    else:
+        assert result.stdout.startswith("built "), result.stdout
+
+
+def test_a_folder_whose_name_is_not_utf8_is_named_and_saves_elsewhere_still_rebuild(tmp_path: Path) -> None:
+    # before: "the system's file watch failed (UnicodeEncodeError … surrogates not allowed); checking for saves every
+    # 300 ms instead", then "stopped watching for saves": no save rebuilt, at this start or any later one
+    project = make_project(tmp_path / "site")
+    os.mkdir(os.path.join(os.fsencode(project / "seeds"), b"\xfd"))
+    running = Server(project)
+    try:
+        _saves_rebuild(running, "saved-beside-a-folder-not-utf8")
+        bad = os.path.join(os.fsencode(project / "static"), b"\xfe.txt")  # a file saved under such a name: a save too
+        with open(bad, "wb") as fh:
+            fh.write(b"saved\n")
+        refused = b"static:1:1: a file name that is not printable UTF-8"
+        wait_until(lambda: refused in running.output, 20, "the save of a name not UTF-8 to rebuild (and refuse it)")
+        os.unlink(bad)
+        _save_shows(running, "saved-after-a-name-not-utf8")
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output and "watch failed" not in output and "stopped watching" not in output, output
+    assert "preview: saves in seeds/\\xfd are not seen (its name is not UTF-8" in output, output
 
 
 def test_the_hint_of_a_page_past_the_render_limit_shows_the_limit_in_force(project: Path) -> None:
