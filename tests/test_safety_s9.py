@@ -12,6 +12,8 @@ from conftest import BUILD, make_project, run_cli
 from test_safety_s8 import _chain, _unchain
 from test_serve import Server, wait_until
 
+from explainer.write import PARTIAL, _partial_name
+
 
 def _saves_rebuild(running: Server, marker: str) -> None:
     """Start the preview, then save a template and wait until its page shows ``marker`` (the watch saw the save)."""
@@ -76,6 +78,52 @@ def test_a_folder_whose_name_is_not_utf8_is_named_and_saves_elsewhere_still_rebu
         output = running.stop()
     assert "Traceback" not in output and "watch failed" not in output and "stopped watching" not in output, output
     assert "preview: saves in seeds/\\xfd are not seen (its name is not UTF-8" in output, output
+
+
+def _served_once(project: Path) -> Path:
+    """Run the preview until it serves its first build, then stop it; its folder."""
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        wait_until(lambda: running.request("/en/")[0] == 200, 60, "the first build to be served")
+    finally:
+        output = running.stop()
+    assert "Traceback" not in output, output
+    return project / ".preview"
+
+
+def test_a_half_written_file_of_a_preview_killed_while_it_rebuilt_is_removed_when_it_starts_again(tmp_path: Path) -> None:
+    # before: a preview stopped (Ctrl+C, SIGKILL) while it wrote a page left .index.html.<pid>.<hex>.new; the next serve
+    # refused to start: "the preview's folder holds …new, which no build wrote (a repository can ship it)"
+    project = make_project(tmp_path / "site")
+    out = _served_once(project)
+    partials = [out / "en/.index.html.21504.acd87f4a.new", out / ".explainer-build.json.7.0123abcd.new"]
+    for partial in partials:
+        partial.write_bytes(b"<p>half a pa")
+    running = Server(project)
+    try:
+        wait_until(running.listening, 60, "the preview to listen")
+        assert running.proc.poll() is None, running.stop()
+        wait_until(lambda: running.request("/en/")[0] == 200, 60, "the build to be served")
+    finally:
+        output = running.stop()
+    assert "no build wrote" not in output and "Traceback" not in output, output
+    assert not any(p.exists() for p in partials)
+    assert PARTIAL.fullmatch(_partial_name("index.html")) and PARTIAL.fullmatch(_partial_name(".explainer-build.json"))
+
+
+@pytest.mark.parametrize("name", ["en/.index.html.new", "en/.index.html.1.new", "en/index.html.1.acd87f4a.new", ".x.1.ACD87F4A.new"])
+def test_a_shipped_file_named_almost_as_the_preview_s_own_temporaries_is_still_refused(tmp_path: Path, name: str) -> None:
+    project = make_project(tmp_path / "site")
+    out = _served_once(project)
+    (out / name).write_text("<script>alert(1)</script>", "utf-8")
+    running = Server(project)
+    try:
+        assert running.proc.wait(timeout=60) == 1
+    finally:
+        output = running.stop()
+    assert f"the preview's folder holds {name}, which no build wrote" in output and "Traceback" not in output, output
+    assert (out / name).exists()
 
 
 def test_the_hint_of_a_page_past_the_render_limit_shows_the_limit_in_force(project: Path) -> None:
