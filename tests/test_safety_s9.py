@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -124,6 +125,31 @@ def test_a_shipped_file_named_almost_as_the_preview_s_own_temporaries_is_still_r
         output = running.stop()
     assert f"the preview's folder holds {name}, which no build wrote" in output and "Traceback" not in output, output
     assert (out / name).exists()
+
+
+def test_a_temporary_folder_inside_the_project_gets_no_temporaries_of_the_build(project: Path) -> None:
+    # before: TMPDIR=$PWD/static put Jinja's bytecode cache in static/_jinja2-cache-<uid>/, published by the next build
+    static = project / "static"
+    before = sorted(p.relative_to(static) for p in static.rglob("*"))
+    env = {**os.environ, "TMPDIR": str(static)}
+    for _ in range(2):
+        done = subprocess.run(BUILD + ["build"], cwd=project, capture_output=True, text=True, timeout=60, env=env)
+        assert done.returncode == 0 and done.stdout.startswith("built "), done.stdout + done.stderr
+    assert sorted(p.relative_to(static) for p in static.rglob("*")) == before
+    assert not [p for p in (project / "_site").rglob("*") if "jinja" in p.name]
+    assert "note: the temporary folder" in done.stderr and "is inside the project" in done.stderr, done.stderr
+
+
+def test_a_bytecode_cache_inside_the_project_is_never_used(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a repository could ship static/_jinja2-cache-<uid>/…cache, compiled code that Jinja would load
+    from explainer.project import Project
+    from explainer.render import _bytecode_cache
+
+    for inside in (project / "static", project):
+        monkeypatch.setattr(tempfile, "tempdir", str(inside))
+        assert _bytecode_cache(Project(project)) is None
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert _bytecode_cache(Project(project)) is not None
 
 
 def test_the_hint_of_a_page_past_the_render_limit_shows_the_limit_in_force(project: Path) -> None:
