@@ -217,7 +217,7 @@ def _run(argv: list[str]) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     try:
-        _said(result.kept, f"{verb} in {time.perf_counter() - started:.2f} s", args.out)
+        _said(result.kept, f"{verb} in {time.perf_counter() - started:.2f} s", getattr(args, "out", ""))  # (check has no --out)
     except BaseException as exc:
         if args.command == "build":  # the new site is in place: an error now must not say the folder was left as it was
             exc.add_note(SWAPPED_IN)
