@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 from .catalogs import Coverage as CatalogCoverage
 from .errors import BuildError, Interrupted, shown_name, visible
 from .model import Coverage, Draft, TranslationNote
+from .project import Project
 from .write import SWAPPED_IN
 
 
@@ -151,11 +153,38 @@ def _terminate(signum: int, _frame: object) -> None:
     raise Interrupted(signum)
 
 
+TEMPORARY_FOLDERS = ("/tmp", "/var/tmp", "/usr/tmp")
+"""Where temporary files go when ``TMPDIR`` is inside the project (Python's own choices after the variables)."""
+
+
+def _temporaries_outside(project: Project, out: Path | None) -> None:
+    """Keep the command's temporary files (Jinja's compiled templates, Pagefind's folder) out of the project and the
+    output folder: ``TMPDIR=$PWD/static`` had the build publish them (review s9, D02). Another temporary folder is
+    used, for this process and the programs it runs, with a note; Jinja's cache is never used inside the project."""
+    try:
+        here = tempfile.gettempdir()
+    except OSError:  # (none at all: a temporary file is an error where it is needed)
+        return
+
+    def inside(folder: str) -> bool:
+        real = Path(os.path.realpath(folder))
+        return project.holds(real) or (out is not None and real.is_relative_to(os.path.realpath(out)))
+
+    if not inside(here):
+        return
+    for folder in TEMPORARY_FOLDERS:
+        if os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK) and not inside(folder):
+            os.environ["TMPDIR"] = tempfile.tempdir = folder
+            where = "the output folder" if not project.holds(here) else "the project"
+            note = f"note: the temporary folder {shown_name(here)} is inside {where}; temporary files go to {folder} instead"
+            print(visible(note), file=sys.stderr)
+            return
+
+
 def _run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    from .project import Project
-
     project = Project(args.root.absolute()) if args.root is not None else Project.find(Path.cwd())
+    _temporaries_outside(project, Path(args.out) if args.command == "build" else None)
     if args.command == "serve":
         from .serve import serve
 
@@ -188,7 +217,7 @@ def _run(argv: list[str]) -> int:
         print(exc.report(), file=sys.stderr)
         return 1
     try:
-        _said(result.kept, f"{verb} in {time.perf_counter() - started:.2f} s", args.out)
+        _said(result.kept, f"{verb} in {time.perf_counter() - started:.2f} s", getattr(args, "out", ""))  # (check has no --out)
     except BaseException as exc:
         if args.command == "build":  # the new site is in place: an error now must not say the folder was left as it was
             exc.add_note(SWAPPED_IN)

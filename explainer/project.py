@@ -115,6 +115,11 @@ class Project:
         """The input folders as they are inside :attr:`real_root` (by name: a link in their place leads elsewhere)."""
         return tuple(str(self.real_root / folder.name) for folder in self.input_folders)
 
+    def holds(self, path: str | Path) -> bool:
+        """Whether ``path``, its links resolved, is the project's folder or inside it (a repository's files can be there)."""
+        real = Path(os.path.realpath(path))
+        return real.is_relative_to(self.real_root)
+
     def inside_inputs(self, real: Path) -> bool:
         """Whether the resolved path ``real`` is inside one of the input folders (not merely inside the project:
         a link to ``.git``, ``.venv`` or the output folder would publish what is there)."""

@@ -6,6 +6,7 @@ import contextlib
 import os
 import posixpath
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from .reuse import page_meta, shared_state
 from .structured import page_title
 from .typography import place_names, quoted, smart, smart_html, typeset_text, whole_dates, whole_names
 from .uitext import has_markup
-from .workers import DEFAULT_LIMIT, LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
+from .workers import LIMIT_VARIABLE, TimedOut, Watch, WorkerDied, in_workers, render_limit
 from .write import write_files
 
 
@@ -169,10 +170,22 @@ def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shar
     }
 
 
-@lru_cache(maxsize=1)
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+def _bytecode_cache(project: Project) -> jinja2.BytecodeCache | None:
     """Compiled templates, kept between builds and processes (Jinja's cache in the system's temporary
-    folder, private to the user); an entry is used only while its template's source is unchanged (Jinja checks a hash of it)."""
+    folder, private to the user); an entry is used only while its template's source is unchanged (Jinja checks a hash of it).
+
+    None (compile every time) where the temporary folder is inside the project (``TMPDIR=$PWD/static``): the cache
+    would be published, and a repository could ship a cache file there, which Jinja loads as compiled code (review s9, D02)."""
+    try:
+        folder = tempfile.gettempdir()
+    except OSError:  # (no temporary folder at all)
+        return None
+    return None if project.holds(folder) else _cache_in(folder)
+
+
+@lru_cache(maxsize=4)
+def _cache_in(_folder: str) -> jinja2.BytecodeCache | None:
+    """Jinja's bytecode cache in the temporary folder ``_folder`` (which Jinja finds itself, and checks is the user's)."""
     try:  # compiled code depends on the filters' signatures too: entries are kept per version of this code
         return jinja2.FileSystemBytecodeCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
@@ -259,7 +272,7 @@ def _strict_environment(project: Project) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a build makes its environments afresh: no need to check every template's mtime per page
-        bytecode_cache=_bytecode_cache(),
+        bytecode_cache=_bytecode_cache(project),
     )
 
 
@@ -651,7 +664,7 @@ TOO_LONG = "took longer than"
 def _too_long(exc: BaseException, page: Page, project: Project, limit: float) -> Problem:
     path, line = _where(exc, page, project)
     message = f"rendering {page.output} {TOO_LONG} {limit:g} s"
-    hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {DEFAULT_LIMIT:g} s)"
+    hint = f"look for a loop that does not end, or a very large range, at this line (the limit: {LIMIT_VARIABLE}, {limit:g} s)"
     return Problem(path, line, 1, message, hint)
 
 

@@ -39,7 +39,7 @@ from .plan import page_path, section_path
 from .project import InputError, Project
 from .watcher import watch_saves
 from .workers import Cancelled
-from .write import forget_build, unbuilt, write_into
+from .write import forget_build, remove_partials, unbuilt, write_into
 
 PREVIEW_DIR = ".preview"
 
@@ -214,6 +214,9 @@ SAVING = 1.0
 file comes as more than one change (the file emptied, then written), and the build of the first
 fails ("file is empty"). Without the wait, at 10,000 events (a 38 MB events.yaml) the open page was
 reloaded with the error overlay, then again with the save, in the middle of most saves."""
+
+STOPPING = 5.0
+"""Seconds the preview, stopping, waits for its rebuild to stop (cancelled, it stops at the next page)."""
 
 _page_back = threading.Event()
 """Set when a browser page (re)connects to the preview."""
@@ -420,7 +423,10 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
     from tornado.ioloop import IOLoop
 
     out = project.root / PREVIEW_DIR
-    refused = project.output_problems(out) or _not_the_preview_s(out)
+    refused = project.output_problems(out)
+    if not refused:  # what a preview stopped while it wrote a file (Ctrl+C, SIGKILL) left is no repository's to blame
+        remove_partials(out)
+        refused = _not_the_preview_s(out)
     if refused:  # a folder the preview may not write into: it writes nothing at all
         print(BuildError(refused).report(), file=sys.stderr, flush=True)
         return 1
@@ -433,6 +439,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
             why = f"cannot listen on {host} port {port}: {exc.strerror or exc}; give an address of this machine with --host"
         print(visible(why), file=sys.stderr)
         return 1
+    stop: Callable[[], None] | None = None
     try:
         pending, cancel = _watch(project)
         memo = Memo()
@@ -451,7 +458,7 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
         app, socket_handler = _application(out, port)
         server = httpserver.HTTPServer(app)
         server.add_sockets(sockets)
-        _rebuild_on_saves(project, out, pending, cancel, IOLoop.current(), socket_handler, memo)
+        stop = _rebuild_on_saves(project, out, pending, cancel, IOLoop.current(), socket_handler, memo)
         shown = f"[{host}]" if ":" in host else host
         print(visible(f"Preview: http://{shown}:{port}/ (Ctrl+C to stop)"), flush=True)
         _serve_until_signal(IOLoop.current())
@@ -460,6 +467,8 @@ def serve(project: Project, host: str = "127.0.0.1", port: int = 8000) -> int:
             raise  # SIGTERM: "stopped by SIGTERM", status 143
         print("preview stopped", file=sys.stderr)
     finally:
+        if stop is not None:
+            stop()
         for sock in sockets:
             sock.close()
     return 0
@@ -534,8 +543,12 @@ def _watch(project: Project) -> tuple[threading.Event, threading.Event]:
 
 def _rebuild_on_saves(
     project: Project, out: Path, pending: threading.Event, cancel: threading.Event, loop: Any, socket_handler: Any, memo: Memo
-) -> None:
-    """Rebuild in a thread of its own whenever ``pending`` is set, and reload the open pages."""
+) -> Callable[[], None]:
+    """Rebuild in a thread of its own whenever ``pending`` is set, and reload the open pages; return what stops it.
+
+    The preview stops the thread before it ends (Ctrl+C, SIGTERM): the rebuild running is cancelled, and the file it
+    writes is finished first (stopped half-way, it would leave its temporary file in the folder, review s9 attack 11)."""
+    stopping = threading.Event()
 
     def reload() -> None:
         loop.add_callback(socket_handler.reload_waiters, "*")
@@ -543,6 +556,8 @@ def _rebuild_on_saves(
     def building() -> None:
         while True:
             pending.wait()
+            if stopping.is_set():
+                return
             pending.clear()
             cancel.clear()
             reloaded: list[bool] = []
@@ -570,4 +585,14 @@ def _rebuild_on_saves(
             if not (ok and reloaded):  # (the open pages were already reloaded as soon as they were rebuilt)
                 reload()
 
-    threading.Thread(target=building, daemon=True, name="build").start()
+    thread = threading.Thread(target=building, daemon=True, name="build")
+    thread.start()
+
+    def stop() -> None:
+        stopping.set()
+        cancel.set()
+        pending.set()
+        _page_back.set()  # (a rebuild that reloaded the open pages waits for them)
+        thread.join(STOPPING)
+
+    return stop

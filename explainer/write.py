@@ -24,6 +24,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import secrets
 import signal
 import stat
@@ -48,6 +49,10 @@ MAX_OUT_DEPTH = 64
 and ``static/`` itself), and the walks of the folder stay well clear of Python's recursion limit."""
 
 _OUT_HINT = "choose another --out folder, or fix its permissions"
+
+PARTIAL = re.compile(r"\..+\.[0-9]+\.[0-9a-f]{8}\.new", re.DOTALL)
+"""The name of a file :func:`replace_file` is writing (see :func:`_partial_name`): a process stopped while it
+writes (SIGKILL) leaves it behind."""
 
 
 def read_manifest(folder: Path) -> frozenset[str] | None:
@@ -572,7 +577,7 @@ def _replace_at(dir_fd: int, name: str, data: bytes, mode: int | None = None) ->
     """:func:`replace_file` for the file ``name`` of the open folder ``dir_fd``."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     for _ in range(100):
-        partial = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.new"
+        partial = _partial_name(name)
         try:
             fd = os.open(partial, flags, 0o666, dir_fd=dir_fd)
             break
@@ -590,6 +595,23 @@ def _replace_at(dir_fd: int, name: str, data: bytes, mode: int | None = None) ->
         with contextlib.suppress(OSError):
             os.unlink(partial, dir_fd=dir_fd)
         raise
+
+
+def _partial_name(name: str) -> str:
+    """A name for the new file of ``name`` while it is written: :data:`PARTIAL` matches it, and no other of this process's."""
+    return f".{name}.{os.getpid()}.{secrets.token_hex(4)}.new"
+
+
+def remove_partials(out: Path) -> list[str]:
+    """Remove the files below ``out`` named as :func:`replace_file` names the file it writes (:data:`PARTIAL`), which a
+    writer stopped half-way left (never through a link); return their paths, relative to ``out``."""
+    removed = []
+    for rel, entry, _depth in _tree(out):
+        if PARTIAL.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed.append(rel)
+    return removed
 
 
 def _folder_below(folder: Path, parts: list[str], make: bool) -> int:
