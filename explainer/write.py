@@ -305,13 +305,7 @@ def forget_build(out: Path, keep: frozenset[str]) -> None:
     if built is None:
         return
     put_below(out, MANIFEST, _manifest_bytes(built & keep))
-    for rel in sorted(built - keep):
-        with contextlib.suppress(OSError):
-            _unlink_below(out, rel)
-    for here, _dirs, _files in os.walk(out, topdown=False):
-        if here != str(out):
-            with contextlib.suppress(OSError):
-                os.rmdir(here)  # only an empty folder goes
+    _remove_files(out, built - keep)
 
 
 def _links(path: Path) -> bool:
@@ -439,16 +433,21 @@ def _exchange(new: Path, out: Path) -> Path:
     return old
 
 
-def _remove_built(folder: Path, built: frozenset[str]) -> None:
-    """Delete the files of ``built`` in ``folder`` (never through a link), then the folders they leave
-    empty, then ``folder`` itself if nothing else is in it."""
-    for rel in sorted(built):
+def _remove_files(folder: Path, files: frozenset[str]) -> None:
+    """Delete ``files`` in ``folder`` (never through a link), then the folders below it that they leave empty."""
+    for rel in sorted(files):
         with contextlib.suppress(OSError):
             _unlink_below(folder, rel)
     for here, _dirs, _files in os.walk(folder, topdown=False):
         if here != str(folder):
             with contextlib.suppress(OSError):
                 os.rmdir(here)  # only an empty folder goes
+
+
+def _remove_built(folder: Path, built: frozenset[str]) -> None:
+    """Delete the files of ``built`` in ``folder`` (never through a link), then the folders they leave
+    empty, then ``folder`` itself if nothing else is in it."""
+    _remove_files(folder, built)
     for name in (STAGING_MARK, MANIFEST):  # the manifest last: until it goes, the folder is known as a build's
         with contextlib.suppress(OSError):
             _unlink_below(folder, name)
