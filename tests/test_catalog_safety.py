@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import edit, run_cli, run_forked
+from conftest import edit, run_forked
 
 EN_PO = "locales/en/LC_MESSAGES/messages.po"
 SKIP = 'msgid "Skip to content"\nmsgstr "Skip to content"'
@@ -172,7 +172,7 @@ def test_a_mistake_only_in_the_compiled_catalog_is_reported_at_the_mo_which_does
     po.write_text(text.replace('msgstr "Correction"', 'msgstr "Correction<script>"', 1), "utf-8")
     _compile(project, "en")
     po.write_text(text, "utf-8")
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     mo = EN_PO.replace(".po", ".mo")
     expected = (

@@ -307,6 +307,6 @@ def test_a_file_name_that_is_not_utf8_is_a_located_error_not_a_traceback(tmp_pat
     os.mkdir(odd)
     with open(os.path.join(odd, b"x.txt"), "wb") as fh:
         fh.write(b"x")
-    result = run_cli(root, "build", "--out", str(tmp_path / "out"))
+    result = run_forked(root, "build", "--out", str(tmp_path / "out"))
     assert result.returncode == 1 and "static:1:1: a file name that is not printable UTF-8" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()

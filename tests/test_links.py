@@ -6,7 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import edit, line_col, run_cli, run_forked
+from conftest import edit, line_col, run_forked
 
 BODY = 'body: {ar: "اتفاق على **لجنة عسكرية مشتركة**", en: "Agreement on a **joint military committee**"}'
 
@@ -54,7 +54,7 @@ def test_a_scheme_hiding_a_character_reference_is_refused_as_the_broken_link_it_
     # published unreported (the check had read it as a 'javascript:' link, which is shown as text)
     body = 'body: {ar: "انظر [ب](jav&#10;ascript:x)", en: "See [b](jav&#x09;ascript:alert(2))."}'
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     for target in ("jav&#10;ascript:x", "jav&#x09;ascript:alert(2)"):
         where = f"content/events.yaml:{line_col(project / 'content/events.yaml', target)}"
@@ -66,7 +66,7 @@ def test_a_link_by_reference_is_checked_as_a_link_written_in_place(project: Path
     # [text][label] with its address on a line "[label]: address" was published unchecked: a broken link, unreported
     body = 'body: {ar: "انظر [ب][r].\\n\\n[r]: plan#baghdad", en: "See [b][r] and [c][].\\n\\n[r]: plann\\n> [c]: jav&#x09;ascript:x"}'
     edit(project / "content/events.yaml", lambda s: s.replace(BODY, body))
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     text = (project / "content/events.yaml").read_text("utf-8")
     line = text[: text.index("[r]: plann")].count("\n") + 1

@@ -118,9 +118,11 @@ def test_share_card_titles_keep_place_names_whole() -> None:
     ("path", "name"), [("en/", "Ain\u00a0al\u2011Asad"), ("ar/", "عين\u00a0الأسد"), ("en/plan/", "Ain\u00a0al\u2011Asad")]
 )
 def test_a_place_name_in_the_text_stays_on_one_line(served: str, browser: Any, path: str, name: str) -> None:
-    for width in (320, 390, 1280):
-        page = _open(browser, served + path, width)
-        try:
+    page = _open(browser, served + path, 320)  # one load, laid out again at each width (a static page: as if opened at it)
+    try:
+        for width in (320, 390, 1280):
+            page.set_viewport_size({"width": width, "height": 844})
+            page.evaluate("document.fonts.ready.then(() => true)")
             split = page.evaluate(
                 """name => {
                   const out = []; let seen = 0;
@@ -138,9 +140,9 @@ def test_a_place_name_in_the_text_stays_on_one_line(served: str, browser: Any, p
                 }""",
                 name,
             )
-        finally:
-            page.close()
-        assert split["seen"] > 0 and split["out"] == [], (width, split)
+            assert split["seen"] > 0 and split["out"] == [], (width, split)
+    finally:
+        page.close()
 
 
 # --- M3: list numbers on the first line of a wrapped item, and never clipped ---------------------------

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project, run_cli
+from conftest import REPO, make_project, run_forked
 from test_serve import Server, _status, wait_until
 
 
@@ -61,18 +61,18 @@ def test_a_build_names_every_file_it_kept_from_the_output_folder_that_it_did_not
     (out / ".explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
     (out / "evil.html").write_text("<script>alert(document.domain)</script>\n", "utf-8")
     (out / "CNAME").write_text("example.org\n", "utf-8")
-    first = run_cli(project, "build")
+    first = run_forked(project, "build")
     assert first.returncode == 0, first.stderr
     (out / "en/x.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "utf-8")
     (out / "drafts\n  index.html").mkdir()  # a name that tries to pass for more lines of the list
-    again = run_cli(project, "build")
+    again = run_forked(project, "build")
     assert again.returncode == 0, again.stderr
     heading = "kept in _site as they were, not written by the build (a repository can ship them: delete what you did not put there):"
     assert first.stdout.splitlines()[1:] == [heading, "  CNAME", "  evil.html"], first.stdout
     assert again.stdout.splitlines()[1:] == [heading, "  CNAME", "  drafts\\n  index.html/", "  en/x.svg", "  evil.html"], again.stdout
     assert (out / "evil.html").is_file() and (out / "en/x.svg").is_file()  # still the editor's to keep
     clean = make_project(project.parent / "clean")
-    assert "kept" not in run_cli(clean, "build").stdout
+    assert "kept" not in run_forked(clean, "build").stdout
 
 
 LONG = "1" * 5000
@@ -86,7 +86,7 @@ def test_a_number_too_long_to_read_in_the_map_file_is_a_located_error(project: P
     (project / "content/geo.json").write_text(geo, "utf-8")
     line = geo[: geo.index(f"  {LONG},")].count("\n") + 1
     for command in ("check", "build"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
         assert f"content/geo.json:{line}:3: a number with more than 4,300 digits (5,000)\n" in result.stderr, result.stderr
         assert "hint: regenerate the file" in result.stderr
@@ -100,7 +100,7 @@ def test_a_number_too_long_to_read_in_a_schema_is_a_located_error(project: Path)
     line = text[: text.index(LONG)].count("\n") + 1
     col = text.index(LONG) - text.rfind("\n", 0, text.index(LONG))
     for command in ("check", "build"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
         assert f"schemas/figures.schema.json:{line}:{col}: a number with more than 4,300 digits (5,000)\n" in result.stderr, result.stderr
 
@@ -112,11 +112,11 @@ def test_review_of_a_file_with_lone_cr_line_ends_marks_each_item_in_place(tmp_pa
     lf, cr = make_project(tmp_path / "lf"), make_project(tmp_path / "cr")
     (cr / file).write_bytes((lf / file).read_bytes().replace(b"\n", b"\r"))
     for project in (lf, cr):
-        result = run_cli(project, "review", file)
+        result = run_forked(project, "review", file)
         assert result.returncode == 0 and result.stdout.count("marked as reviewed") >= 3, result.stderr
     assert (lf / file).read_bytes().count(b"reviewed:") == result.stdout.count("marked as reviewed")
     assert (cr / file).read_bytes() == (lf / file).read_bytes().replace(b"\n", b"\r")  # every other byte kept, its line ends too
-    checked = run_cli(cr, "check")
+    checked = run_forked(cr, "check")
     assert checked.returncode == 0, checked.stderr
     assert not [line for line in checked.stdout.splitlines() if f"{file}:" in line and "unreviewed" in line], checked.stdout
 
@@ -146,7 +146,7 @@ def test_a_static_file_whose_path_is_too_long_is_an_error_at_it_that_says_so(pro
     # 4,080 bytes: read, then the build blamed the output folder ("output folder cannot be written: File name too long")
     rel = _deep_file(project / "static", total)
     for command in ("check", "build"):
-        result = run_cli(project, command)
+        result = run_forked(project, command)
         assert result.returncode == 1 and "did not expect" not in result.stderr, result.stderr
         assert "output folder" not in result.stderr and "chmod" not in result.stderr, result.stderr
         if total < 4096:  # it can be read: its published path (in the output folder's staging folder) could not be written

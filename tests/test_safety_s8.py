@@ -9,29 +9,31 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, make_project, run_cli
+from conftest import BUILD, make_project, run_forked
 from test_serve import Server, wait_until
 
 
 @pytest.mark.parametrize("how", ["pagefind.yml", "pagefind.yaml", "pagefind.toml", "pagefind.json", "PAGEFIND_LOGFILE", "fifo"])
-def test_a_pagefind_config_in_the_project_or_the_environment_does_not_write_outside_it(project: Path, tmp_path: Path, how: str) -> None:
+def test_a_pagefind_config_in_the_project_or_the_environment_does_not_write_outside_it(
+    project: Path, tmp_path: Path, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # before: build ran Pagefind in the project root, which read pagefind.yml's `logfile:` and truncated the file it named
     # (~/.bashrc, a document); a FIFO there made the build wait for ever
     victim = tmp_path / "victim.txt"
     victim.write_text("ORIGINAL USER DATA\n", "utf-8")
-    env = dict(os.environ)
     if how == "fifo":
         os.mkfifo(tmp_path / "fifo")
         (project / "pagefind.yml").write_text(f"logfile: {tmp_path / 'fifo'}\nverbose: true\n", "utf-8")
     elif how == "PAGEFIND_LOGFILE":
-        env.update(PAGEFIND_LOGFILE=str(victim), PAGEFIND_VERBOSE="true")
+        monkeypatch.setenv("PAGEFIND_LOGFILE", str(victim))  # the forked build's environment, and its Pagefind's
+        monkeypatch.setenv("PAGEFIND_VERBOSE", "true")
     elif how.endswith(".toml"):
         (project / how).write_text(f'logfile = "{victim}"\nverbose = true\n', "utf-8")
     elif how.endswith(".json"):
         (project / how).write_text(f'{{"logfile": "{victim}", "verbose": true}}', "utf-8")
     else:
         (project / how).write_text(f"logfile: {victim}\nverbose: true\n", "utf-8")
-    done = subprocess.run(BUILD + ["build"], cwd=project, capture_output=True, text=True, timeout=60, env=env)
+    done = run_forked(project, "build")
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("built "), done.stdout
     assert victim.read_text("utf-8") == "ORIGINAL USER DATA\n"
@@ -56,9 +58,9 @@ def test_review_reads_site_yaml_through_the_same_gate_as_build(project: Path, tm
         site.symlink_to(target)
         expected = "content/site.yaml:1:1: resolves to " + (f"{target}, outside the project" if how == "outside" else ".git/config.yaml")
     events = (project / "content/events.yaml").read_bytes()
-    built = run_cli(project, "build")
+    built = run_forked(project, "build")
     assert built.returncode == 1 and expected in built.stderr, built.stderr
-    result = run_cli(project, "review", "content/events.yaml")
+    result = run_forked(project, "review", "content/events.yaml")
     assert result.returncode == 1, result.stdout + result.stderr
     assert expected in result.stderr and "Traceback" not in result.stderr, result.stderr
     assert (project / "content/events.yaml").read_bytes() == events
@@ -177,7 +179,7 @@ def test_a_very_deep_chain_of_folders_in_or_beside_the_output_folder_is_a_locate
     if where != "_site":
         (project / "_site").mkdir()
         (project / "_site/.explainer-build.json").write_text('{"generator":"explainer","files":[]}', "utf-8")
-    result = run_cli(project, "build")
+    result = run_forked(project, "build")
     assert "did not expect" not in result.stderr and "Traceback" not in result.stderr, result.stderr
     try:
         if where == "_site":
@@ -206,7 +208,7 @@ def _unchain(project: Path) -> None:
 def test_a_content_file_of_line_breaks_yaml_reads_and_editors_do_not_show_says_so(project: Path, text: str) -> None:
     # before: "content/figures.yaml:1:1: file is empty", though the file holds 1,000 characters
     (project / "content/figures.yaml").write_text(text, "utf-8")
-    result = run_cli(project, "check")
+    result = run_forked(project, "check")
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "figures.yaml:1:1: file is empty" not in result.stderr, result.stderr
     first = next(i for i, ch in enumerate(text) if ch in "\x85\u2028\u2029")
@@ -220,8 +222,6 @@ def test_a_build_stopped_once_its_site_is_in_place_does_not_say_the_folder_was_l
 ) -> None:
     # before: an error after the swap (here: listing the kept files, as F3's crash did) ended with "the output
     # folder was left as it was" although the new site was in it
-    from conftest import run_forked
-
     import explainer.cli
 
     out = project / "_site"

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, make_project, run_cli
+from conftest import BUILD, make_project, run_forked
 from test_safety_s8 import _chain, _unchain
 from test_serve import Server, wait_until
 
@@ -50,7 +50,7 @@ def test_a_chain_of_folders_thousands_deep_in_an_input_folder_does_not_stop_the_
 def test_a_chain_of_folders_thousands_deep_in_an_input_folder_builds_or_is_located(project: Path, folder: str) -> None:
     _chain(project / folder, 1100)
     try:
-        result = run_cli(project, "build")
+        result = run_forked(project, "build")
     finally:
         _unchain(project)
     assert "Traceback" not in result.stderr and "did not expect" not in result.stderr, result.stderr

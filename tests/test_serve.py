@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import BUILD, REPO, make_project
+from conftest import BUILD, REPO, make_project, run_forked
 
 RUNAWAY = "{% for i in range(10**12) %}{% endfor %}"
 
@@ -228,7 +228,7 @@ def test_a_preview_folder_it_may_not_use_is_refused_and_left_untouched(tmp_path:
 @pytest.mark.parametrize("port", ["-1", "0", "70000", "eighty"])
 def test_a_port_that_cannot_be_is_a_clear_error(tmp_path: Path, port: str) -> None:
     project = make_project(tmp_path / "site")
-    result = subprocess.run([*BUILD, "serve", "--port", port], cwd=project, capture_output=True, text=True, timeout=30)
+    result = run_forked(project, "serve", "--port", port, timeout=30)
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--port" in result.stderr and "1 to 65535" in result.stderr, result.stderr
 
@@ -239,11 +239,11 @@ def test_a_port_in_use_or_an_unknown_host_is_a_clear_error(tmp_path: Path) -> No
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([*BUILD, "serve", "--port", str(port)], cwd=project, capture_output=True, text=True, timeout=30)
+        result = run_forked(project, "serve", "--port", str(port), timeout=30)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"port {port}" in result.stderr and "in use" in result.stderr, result.stderr
     not_here = "192.0.2.1"  # an address for documentation (RFC 5737): never one of this machine's
-    result = subprocess.run([*BUILD, "serve", "--host", not_here], cwd=project, capture_output=True, text=True, timeout=60)
+    result = run_forked(project, "serve", "--host", not_here, timeout=60)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"cannot listen on {not_here}" in result.stderr and "--host" in result.stderr, result.stderr
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import BUILD, edit, make_project, run_forked, snapshot
+from conftest import edit, make_project, run_forked, snapshot
 
 from explainer.errors import BuildError
 from explainer.plan import Page, _check_collisions, plan
@@ -240,8 +239,8 @@ def test_content_template_and_catalog_errors_are_reported_in_one_run(project: Pa
 
 def test_the_project_is_found_from_the_working_directory_or_given_with_root(project: Path, tmp_path: Path) -> None:
     assert not (project / "explainer").exists() and not (project / "build.py").exists()  # the generator is not copied
-    inside = subprocess.run([*BUILD, "check"], cwd=project / "content", capture_output=True, text=True, timeout=120)
+    inside = run_forked(project / "content", "check", timeout=120)
     assert inside.returncode == 0 and "checked:" in inside.stdout, inside.stderr
-    elsewhere = subprocess.run([*BUILD, "build", "--root", str(project), "--out", "out"], cwd=tmp_path, capture_output=True, text=True)
+    elsewhere = run_forked(tmp_path, "build", "--root", str(project), "--out", "out")
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert (tmp_path / "out/ar/index.html").is_file() and not (project / "out").exists()  # --out is relative to the working directory
