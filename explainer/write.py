@@ -293,7 +293,7 @@ def unbuilt(out: Path) -> list[str]:
     for rel in _foreign(out, built):
         if not os.path.isdir(out / rel) or os.path.islink(out / rel):
             found.append(rel)
-        elif any(files or any(os.path.islink(os.path.join(here, d)) for d in dirs) for here, dirs, files in os.walk(out / rel)):
+        elif any(not entry.is_dir(follow_symlinks=False) for _path, entry, _depth in _tree(out / rel)):  # a file or a link in it
             found.append(f"{rel}/")
     return found
 
@@ -310,11 +310,7 @@ def forget_build(out: Path, keep: frozenset[str]) -> None:
 
 def _links(path: Path) -> bool:
     """Whether ``path`` is a symbolic link, or a folder with one anywhere in it."""
-    if path.is_symlink():
-        return True
-    if not path.is_dir():
-        return False
-    return any(os.path.islink(os.path.join(here, name)) for here, dirs, files in os.walk(path) for name in (*dirs, *files))
+    return path.is_symlink() or bool(links_in(path, most=1))
 
 
 def _tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str], int]]:
@@ -438,10 +434,10 @@ def _remove_files(folder: Path, files: frozenset[str]) -> None:
     for rel in sorted(files):
         with contextlib.suppress(OSError):
             _unlink_below(folder, rel)
-    for here, _dirs, _files in os.walk(folder, topdown=False):
-        if here != str(folder):
+    for _path, entry, _depth in reversed(list(_tree(folder))):  # a folder after what is in it
+        if entry.is_dir(follow_symlinks=False):
             with contextlib.suppress(OSError):
-                os.rmdir(here)  # only an empty folder goes
+                os.rmdir(entry.path)  # only an empty folder goes
 
 
 def _remove_built(folder: Path, built: frozenset[str]) -> None:
