@@ -8,7 +8,7 @@ import posixpath
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from gettext import GNUTranslations, NullTranslations
@@ -187,9 +187,19 @@ def _bytecode_cache(project: Project) -> jinja2.BytecodeCache | None:
 def _cache_in(_folder: str) -> jinja2.BytecodeCache | None:
     """Jinja's bytecode cache in the temporary folder ``_folder`` (which Jinja finds itself, and checks is the user's)."""
     try:  # compiled code depends on the filters' signatures too: entries are kept per version of this code
-        return jinja2.FileSystemBytecodeCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
+        return _SharedCache(pattern=f"__explainer_{_code_fingerprint()}_%s.cache")
     except (OSError, RuntimeError):  # no private temporary folder: compile every time
         return None
+
+
+class _SharedCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache with an entry per template name rather than per name and folder: a copy of the project
+    elsewhere (a second checkout, the tests' fixture sites) uses what the first compiled. An entry is used only
+    while the source is the same (Jinja compares a hash of it); :class:`ProjectLoader` names the loaded template
+    by its own path."""
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(name)
 
 
 def _code_fingerprint() -> str:
@@ -255,6 +265,13 @@ class ProjectLoader(jinja2.BaseLoader):
                 raise jinja2.TemplateNotFound(template) from None
             raise RefusedTemplate(exc.problem) from None
         return universal_newlines(raw.decode("utf-8")), str(path), lambda: False
+
+    def load(self, environment: jinja2.Environment, name: str, globals: MutableMapping[str, Any] | None = None) -> jinja2.Template:
+        """The template ``name``, named by its path in this project (its compiled code may have been cached
+        from a copy in another folder, see :class:`_SharedCache`): errors in it are located here."""
+        template = super().load(environment, name, globals)
+        template.filename = str(self.folder.joinpath(*jinja2.loaders.split_template_path(name)))
+        return template
 
     def list_templates(self) -> list[str]:
         files, _problems = self.project.files_below(self.folder)  # what cannot be read is refused when loaded

@@ -141,3 +141,22 @@ def test_open_data_written_piecewise_is_what_json_and_csv_write() -> None:
             for item in items:
                 writer.writerow({k: outputs._cell(outputs._flat(v)) for k, v in item.items()})
             assert files[f"data/{lang.code}/{name}.csv"] == outputs.BOM + buf.getvalue().encode()  # Excel needs the mark
+
+
+def test_a_template_compiled_in_another_folder_is_located_in_its_own(tmp_path: Path) -> None:
+    """Compiled templates are cached by name and source, whichever folder holds them (the suite's fixture
+    sites, a second checkout): an error in a template whose code came from another folder's copy is
+    located in this project's file, never the other's."""
+    problems = []
+    for name in ("first", "second"):
+        (tmp_path / name / "templates").mkdir(parents=True)
+        (tmp_path / name / "templates" / "x.html").write_text("line one\n{{ 1 // n }}\n", "utf-8")
+        project = Project(tmp_path / name)
+        template = render._strict_environment(project).get_template("x.html")
+        assert template.filename == str(tmp_path / name / "templates" / "x.html")
+        with pytest.raises(ZeroDivisionError) as raised:
+            template.render(n=0)
+        problems.append(render.template_problem(raised.value, project.templates, project.show))
+    assert [(p.path, p.line) for p in problems] == [("templates/x.html", 2)] * 2, problems
+    key = render._SharedCache(directory=str(tmp_path)).get_cache_key
+    assert key("x.html", str(tmp_path / "first")) == key("x.html", str(tmp_path / "second"))
