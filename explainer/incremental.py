@@ -27,7 +27,7 @@ import threading
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks import Checked, Context, check_item, check_texts
 from .errors import BuildError, Problem
@@ -40,6 +40,9 @@ from .render import Renderer, make_markdown, render_all
 from .typography import place_names
 from .workers import Cancelled
 from .write import MANIFEST, _manifest_bytes, _unlink_below, put_below, read_manifest, unwritable
+
+if TYPE_CHECKING:
+    from .site import Fixed
 
 NOT_CONTENT = ("templates", "locales", "static", "seeds", "schemas")
 """The project's input folders besides ``content/`` (whose YAML files are followed one by one)."""
@@ -245,6 +248,8 @@ class Memo:
         """The bytes of that manifest."""
         self.plans: dict[str, Any] = {}
         """The pages of the last plan (see :func:`~explainer.plan.plan`)."""
+        self.fixed: Fixed | None = None
+        """What the last build read besides the content and the templates (see :class:`~explainer.site.Fixed`)."""
 
     # --- loading and checking ---
 
@@ -420,7 +425,7 @@ class Memo:
             made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel)
             self.forget_unused()  # (only after a build that used every item: one that failed may have read none)
             return made
-        self.inputs, self.pages, self.others, self.digests, self.outputs, self.plans = inputs, {}, {}, {}, None, {}
+        self.inputs, self.pages, self.others, self.digests, self.outputs, self.plans, self.fixed = inputs, {}, {}, {}, None, {}, None
         reads: dict[str, frozenset[str]] = {}
         ready: list[Renderer] = []
         result = build(
@@ -444,18 +449,18 @@ class Memo:
         cancel: threading.Event | None,
     ) -> tuple[int, int]:
         """Make again the pages and files whose inputs changed (the open pages first, then shown) and write them into ``out``."""
-        from .catalogs import translations
-        from .site import _environments, _OtherFiles, _page_templates
+        from .site import _environments, _OtherFiles, _page_templates, fixed_key, read_fixed
         from .validate import load_model
 
         model = load_model(project, drafts=True, memo=self)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates, self.plans)
-        catalogs, found = translations(project, model.site.languages)
+        fixed = self.fixed if self.fixed is not None and self.fixed.key == fixed_key(model) else read_fixed(project, model)
         md = make_markdown()
-        envs, reuse, more = _environments(project, model, pages, catalogs, md, publish=False)
-        if problems + found + more:
-            raise BuildError(problems + found + more)
+        envs, reuse, more = _environments(project, model, pages, fixed, md, publish=False, compiled=True)
+        if problems + list(fixed.problems) + more:
+            raise BuildError(problems + list(fixed.problems) + more)
+        self.fixed = fixed
         reads: dict[str, frozenset[str]] = {}
         renderer = Renderer(model, envs, md, True, reads=reads)
         renderer.prepare()
@@ -470,7 +475,7 @@ class Memo:
         early = {p.output for p in opened}
         stale = [p for p in pages if p.output not in early and not same.still(self.pages.get(p.output), p)]
         self._write(out, *self._render(renderer, stale, project, cancel, same))
-        files = self._others(out, _OtherFiles(model, pages, md, catalogs, reuse, True, None), same, cancel)
+        files = self._others(out, _OtherFiles(model, pages, md, fixed.catalogs, reuse, True, None), same, cancel)
         if also is not None:
             extra = dict(also(model))
             self._write(out, extra)

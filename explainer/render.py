@@ -20,6 +20,7 @@ from typing import Any, cast
 import jinja2
 from markupsafe import Markup, escape
 
+from .assets import hashed_name
 from .errors import BuildError, Problem
 from .i18n import digits, format_date, format_number
 from .markdown import Markdown, isolate_latin, resolve_links
@@ -165,9 +166,19 @@ def _meta(model: Model, page: Page, code: str, md: Markdown, preview: bool, shar
         "meta_title": digits(title, lang.digits),
         "meta_description": digits(description, lang.digits),
         "preview": preview,
+        "overlay": {name: f"__preview/{published}" for name, (published, _data) in overlay_files().items()} if preview else {},
         # reuse (issue 18): JSON-LD by kind of page, the share card, this page's CSP, correction notices
         **page_meta(model, page, code, title=title, description=description, preview=preview, shared=shared),
     }
+
+
+@lru_cache(maxsize=1)
+def overlay_files() -> dict[str, tuple[str, bytes]]:
+    """The live preview's error overlay (never part of the published site): by its own name, its published name below
+    ``__preview/`` and its bytes. The published name carries a hash of the bytes, so a page reloaded after a save takes
+    the overlay from the browser's cache without asking again (see :mod:`~explainer.serve`)."""
+    folder = Path(__file__).parent / "preview"
+    return {name: (hashed_name(name, data), data) for name in ("overlay.js", "overlay.css") for data in [(folder / name).read_bytes()]}
 
 
 def _bytecode_cache(project: Project) -> jinja2.BytecodeCache | None:

@@ -256,10 +256,18 @@ def allowed_host(host: str, port: int) -> bool:
 _LIVE_SCRIPT = (
     '<script type="text/javascript">(function(){var s=document.createElement("script");'
     "var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
-    's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+    's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port + "&version=%s";'
     "document.head.appendChild(s);})();</script>"
 )
-"""What livereload puts into every page it serves: it loads livereload.js from the page's own host and port."""
+"""What livereload puts into every page it serves: it loads livereload.js from the page's own host and port
+(``%s``: a hash of the script, which is kept by the browser for as long as that does not change)."""
+
+
+def _livereload_js() -> bytes:
+    """livereload's script for the browser, as its package ships it."""
+    import livereload
+
+    return (Path(livereload.__file__).parent / "vendors" / "livereload.js").read_bytes()
 
 
 class _OneLine(logging.Handler):
@@ -314,8 +322,9 @@ def whole_file(path: str) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
-_HASHED = re.compile(rf"static/(?:[^/]+/)*[^/]+\.[0-9a-f]{{{HASH_LENGTH}}}\.[^/.]+")
-"""The address of a static file whose published name carries a hash of its content (see :mod:`~explainer.assets`)."""
+_HASHED = re.compile(rf"(?:static/(?:[^/]+/)*|__preview/)[^/]+\.[0-9a-f]{{{HASH_LENGTH}}}\.[^/.]+")
+"""The address of a static file, or of the preview's overlay, whose published name carries a hash of its content
+(see :mod:`~explainer.assets`, :func:`~explainer.render.overlay_files`)."""
 
 
 def _files(guarded: type) -> type:
@@ -391,13 +400,19 @@ def _application(out: Path, port: int) -> Any:
         def on_message(self, message: str) -> None:
             _handshake(self, message, LiveReloadHandler.waiters)
 
+    script = _livereload_js()
+
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
-        pass
+        def get(self) -> None:
+            """The script, kept by the browser (its address names its hash): a reloaded page does not ask again."""
+            self.set_header("Content-Type", "application/javascript")
+            self.set_header("Cache-Control", LONG_CACHE)
+            self.write(script)
 
     Files = _files(Guarded)
 
     class Injector(LiveScriptInjector):  # type: ignore[misc]
-        script = _LIVE_SCRIPT.encode()
+        script = (_LIVE_SCRIPT % hashlib.sha256(_livereload_js()).hexdigest()[:HASH_LENGTH]).encode()
 
     def log_request(handler: Any) -> None:
         if handler.get_status() >= 400:

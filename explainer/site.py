@@ -21,7 +21,7 @@ from .model import Language, Model
 from .outputs import atom_feed, open_data_files, redirects, robots, sitemap
 from .plan import EXTRA_PAGES, SECTIONS, Page, menu_pages, plan
 from .project import InputError, Project
-from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, render_all
+from .render import TOO_LONG, Renderer, compile_all, make_environment, make_markdown, overlay_files, render_all
 from .reuse import Reuse
 from .validate import load_model
 from .write import put_below, read_manifest, staging, unwritable, write_files
@@ -146,10 +146,10 @@ def render_site(
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run
         more = _presentation_problems(project) + (check_catalogs(project, catalog_languages(project))[0] if catalog_sources else [])
         raise BuildError([*exc.problems, *more]) from None
-    catalogs, found = translations(project, model.site.languages)
-    problems += found
+    fixed = read_fixed(project, model)
+    problems += fixed.problems
     md = make_markdown()
-    envs, reuse, found = _environments(project, model, pages, catalogs, md, publish=into is not None and not preview)
+    envs, reuse, found = _environments(project, model, pages, fixed, md, publish=into is not None and not preview)
     problems += found
     ui: tuple[CatalogCoverage, ...] = ()
     if catalog_sources:
@@ -159,7 +159,7 @@ def render_site(
     renderer = Renderer(model, envs, md, preview, reads=reads)
     if before is not None and not problems:
         before(renderer, pages)
-    made = _OtherFiles(model, pages, md, catalogs, reuse, preview, into)
+    made = _OtherFiles(model, pages, md, fixed.catalogs, reuse, preview, into)
     try:  # the other files are made while worker processes render the pages, if they do
         render_all(renderer, pages, project, into=into, meanwhile=None if problems else made.make, cancel=cancel)
     except BuildError as exc:
@@ -171,20 +171,44 @@ def render_site(
     return Result(model, pages, made.files, tuple(made.others), ui)
 
 
-def _environments(
-    project: Project, model: Model, pages: tuple[Page, ...], catalogs: Mapping[str, Any], md: Markdown, *, publish: bool
-) -> tuple[dict[str, Any], Reuse, list[Problem]]:
-    """Each language's template environment, with the graphics and the reuse hooks installed, its templates compiled."""
-    envs = {lang.code: make_environment(project, lang, catalogs[lang.code], model, md) for lang in model.site.languages}
-    geo, problems = _geo(project, needed=bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
+@dataclass(frozen=True)
+class Fixed:
+    """What a build reads besides the content's YAML and the templates: each language's UI catalog, the map's
+    outlines and the static files, with the problems found in them. It depends on the content only through
+    :attr:`key` (the live preview keeps it while neither that nor the files change)."""
+
+    key: tuple[Any, ...]
+    catalogs: Mapping[str, Any]
+    geo: Geo | None
+    static: Mapping[str, bytes]
+    problems: tuple[Problem, ...]
+
+
+def fixed_key(model: Model) -> tuple[Any, ...]:
+    """What :class:`Fixed` depends on in the content: the site's languages, and whether a page shows the map."""
+    return (model.site.languages, bool(MAP_KINDS & set(model.site.page_kinds or PAGE_KINDS)))
+
+
+def read_fixed(project: Project, model: Model) -> Fixed:
+    """The UI catalogs of the site's languages, the map's outlines (an error if a page needs them) and the static files."""
+    key = fixed_key(model)
+    catalogs, problems = translations(project, model.site.languages)
+    geo, found = _geo(project, needed=key[1])
     static, static_problems = _static_files(project)
-    problems += static_problems
-    reuse = Reuse.prepare(project, model, pages, static, publish=publish)  # cards, search, open data, hosting
+    return Fixed(key, catalogs, geo, static, (*problems, *found, *static_problems))
+
+
+def _environments(
+    project: Project, model: Model, pages: tuple[Page, ...], fixed: Fixed, md: Markdown, *, publish: bool, compiled: bool = False
+) -> tuple[dict[str, Any], Reuse, list[Problem]]:
+    """Each language's template environment, with the graphics and the reuse hooks installed, and the problems of the
+    templates (unless ``compiled``: every template is known to compile, as the live preview knows while none changes)."""
+    envs = {lang.code: make_environment(project, lang, fixed.catalogs[lang.code], model, md) for lang in model.site.languages}
+    reuse = Reuse.prepare(project, model, pages, fixed.static, publish=publish)  # cards, search, open data, hosting
     for lang in model.site.languages:
-        install_graphics(envs[lang.code], model, lang, geo)
+        install_graphics(envs[lang.code], model, lang, fixed.geo)
         reuse.install(envs[lang.code], lang)
-    problems += compile_all(envs, project)
-    return envs, reuse, problems
+    return envs, reuse, [] if compiled else compile_all(envs, project)
 
 
 @dataclass
@@ -231,9 +255,7 @@ class _OtherFiles:
             return reuse.language_files(lang, get).items()
 
         def overlay() -> Iterable[tuple[str, bytes]]:
-            return [
-                (f"__preview/{name}", (Path(__file__).parent / "preview" / name).read_bytes()) for name in ("overlay.js", "overlay.css")
-            ]
+            return [(f"__preview/{published}", data) for published, data in overlay_files().values()]
 
         for lang in model.site.languages:
             out.append((f"feed {lang.code}", partial(feed, lang, gettexts[lang.code])))

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from re import _parser  # type: ignore[attr-defined]  # the standard parser: how a rule would match
 from typing import Any
 
@@ -89,6 +90,7 @@ def too_costly(text: str) -> str | None:
     return rule_cost(text)[0]
 
 
+@lru_cache(maxsize=1024)  # the live preview asks again at every save (benchmarks/preview.py)
 def rule_cost(text: str) -> tuple[str | None, int]:
     """Why the regular expression ``text`` could take too long to match (or None), and what it may look at
     from one place (its ways to match times its width; 0 when it is refused).
