@@ -452,7 +452,7 @@ class Memo:
         from .site import _environments, _OtherFiles, _page_templates, fixed_key, read_fixed
         from .validate import load_model
 
-        model = load_model(project, drafts=True, memo=self)
+        model = load_model(project, drafts=True, memo=self, coverage=False)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates, self.plans)
         fixed = self.fixed if self.fixed is not None and self.fixed.key == fixed_key(model) else read_fixed(project, model)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from types import MappingProxyType
 from typing import Any
@@ -56,7 +57,7 @@ class Page:
     alternates: Mapping[str, str]
     context: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
-    @property
+    @cached_property  # (asked of every page at every save of the live preview)
     def output(self) -> str:
         """The file to write, relative to the output folder."""
         return self.path + "index.html" if self.path.endswith("/") or not self.path else self.path

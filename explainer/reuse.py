@@ -90,12 +90,14 @@ class Reuse:
         """Template globals: ``static_name`` (a static file's published name), ``embed_url`` (an
         embed's absolute URL) and ``changed_pages`` (what an entry of the log changed)."""
         base = self.model.site.base_url
-        by_key = {p.key: p for p in self.pages if p.lang == lang.code}
+        by_key: dict[str, Page] = {}  # (filled when first asked: only the pages of updates ask)
 
         def changed_pages(update: Update) -> list[tuple[str, str, str]]:
             """The pages an update names, as (page key, anchor, title)."""
             gettext = env.globals["gettext"]
             read("plan")  # the other pages' titles: the live preview makes this page again when the plan changes
+            if not by_key:
+                by_key.update((p.key, p) for p in self.pages if p.lang == lang.code)
             out = []
             for entry in update.pages:
                 key, _, anchor = entry.partition("#")

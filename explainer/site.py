@@ -140,7 +140,7 @@ def render_site(
     ``memo``: the live preview's (see :func:`~explainer.validate.load_model`).
     """
     try:
-        model = load_model(project, translation=translation, drafts=preview, memo=memo)
+        model = load_model(project, translation=translation, drafts=preview, memo=memo, coverage=catalog_sources)
         templates, problems = _page_templates(project, model)
         pages = plan(model, templates)
     except BuildError as exc:  # report the templates' and catalogs' problems in the same run

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,8 @@ from .plan import EXTRA_PAGES, SECTIONS
 from .project import InputError, Project, universal_newlines
 from .schemacheck import quick_valid
 from .style import FileText, rules
-from .translations import coverage, english_name
+from .translations import coverage as language_coverage
+from .translations import english_name
 
 if TYPE_CHECKING:
     from .incremental import Memo
@@ -49,10 +50,13 @@ CONTENT_FILES: tuple[str, ...] = ("site", *dict.fromkeys(kind.file for kind in K
 """The content files, each validated by ``schemas/<name>.schema.json``."""
 
 
-def load_model(project: Project, *, translation: bool = True, drafts: bool = False, memo: Memo | None = None) -> Model:
+def load_model(
+    project: Project, *, translation: bool = True, drafts: bool = False, memo: Memo | None = None, coverage: bool = True
+) -> Model:
     """Load and validate all content of ``project``; raise :class:`BuildError` on any problem.
 
-    ``translation=False`` leaves ``model.translation`` empty (a published build does not show it).
+    ``translation=False`` leaves ``model.translation`` empty (a published build does not show it), and so does
+    ``coverage=False`` with ``model.coverage`` (what ``check`` reports of each language).
     ``drafts``: the model holds the items marked ``draft: true`` (the live preview); else they are
     left out, and a published item that needs one is an error.
     ``memo``: what the live preview kept from its previous build (the same model, made from what changed).
@@ -61,7 +65,7 @@ def load_model(project: Project, *, translation: bool = True, drafts: bool = Fal
     ctx = context(project, content, notes=translation)
     check = memo.checks(content) if memo is not None else check_item
     checked = {kind.name: [check(ctx, kind, raw) for raw in items_of(kind, content.docs.get(kind.file))] for kind in KINDS}
-    return assemble(ctx, content, checked, translation=translation, drafts=drafts, memo=memo)
+    return assemble(ctx, content, checked, translation=translation, drafts=drafts, memo=memo, coverage=coverage)
 
 
 # --- reading the files ------------------------------------------------------------------------------
@@ -549,7 +553,7 @@ class _Site:
         must exist, and so must the item it points at on a page that shows items."""
         from .markdown import PAGE_LINK
 
-        pages = self.page_keys()
+        pages = self.page_keys
         page_hints = Hints(pages)
         with_items = {kind.page for kind in KINDS}
         hint = "link to a page of the site by its key, such as [the plan](plan#erbil) or [an event](timeline/ID); to the web with https://"
@@ -569,14 +573,15 @@ class _Site:
                 line, col = self.place(doc, at + path, target, nth)
                 self.errors.add(doc.path, line, col, message, fix)
 
-    def page_keys(self) -> set[str]:
+    @cached_property
+    def page_keys(self) -> frozenset[str]:
         """The key of every page of the site (``plan``, ``timeline/ID``, a prose page's id)."""
         pages = {key for key, _ in SECTIONS + EXTRA_PAGES} | set(self.prose_ids())
         for kind in KINDS:
             if kind.own_page:
                 doc = self.content.docs.get(kind.file)
                 pages |= {f"{kind.page}/{raw['id']}" for raw in items_of(kind, doc)}
-        return pages
+        return frozenset(pages)
 
     def prose_ids(self) -> list[str]:
         """The ids of the prose pages (the entries of ``pages.yaml`` that are not built-in sections)."""
@@ -602,7 +607,7 @@ class _Site:
         from .markdown import PAGE_LINK
 
         doc = self.content.docs.get("updates")
-        pages, with_items = self.page_keys(), {kind.page for kind in KINDS}
+        pages, with_items = self.page_keys, {kind.page for kind in KINDS}
         page_hints = Hints(pages)
         for i, raw in enumerate(items_of(BY_NAME["updates"], doc)):
             assert doc is not None
@@ -680,7 +685,7 @@ class _Site:
 
     def aliases(self) -> dict[str, str]:
         """Former page keys → the pages they now are: each alias an address no page and no other alias has."""
-        taken, out = self.page_keys(), dict[str, str]()
+        taken, out = self.page_keys, dict[str, str]()
         for doc, at, raw, prefix in self._aliased():
             ident = str(raw["id"] if "id" in raw else at[-1])
             if not PROSE_ID.fullmatch(ident):  # the schemas are the project's: an id is an address (a prose page's is reported above)
@@ -757,6 +762,7 @@ def assemble(
     translation: bool = True,
     drafts: bool = False,
     memo: Memo | None = None,
+    coverage: bool = True,
 ) -> Model:
     """The model from the checked items, after the checks across them; raises :class:`BuildError` with every problem."""
     site = _Site(ctx, content, checked, drafts=drafts)
@@ -786,7 +792,7 @@ def assemble(
         raise BuildError(site.errors.problems)
     collections = {kind.name: kind.order(values[kind.name]) if kind.order else values[kind.name] for kind in KINDS}
     notes = _notes(content, texts) if translation else ()
-    covered = tuple(coverage(_all_items(content), ctx.languages, memo)) if translation else ()
+    covered = tuple(language_coverage(_all_items(content), ctx.languages, memo)) if translation and coverage else ()
     prose = _prose(ctx, content, site.drafts["pages"] if site.publishing else set())
     drafts_found = site.draft_list()
     return Model(
