@@ -400,19 +400,19 @@ def _application(out: Path, port: int) -> Any:
         def on_message(self, message: str) -> None:
             _handshake(self, message, LiveReloadHandler.waiters)
 
-    script = _livereload_js()
+    livereload_js = _livereload_js()
 
     class Script(Guarded, LiveReloadJSHandler):  # type: ignore[misc]
         def get(self) -> None:
             """The script, kept by the browser (its address names its hash): a reloaded page does not ask again."""
             self.set_header("Content-Type", "application/javascript")
             self.set_header("Cache-Control", LONG_CACHE)
-            self.write(script)
+            self.write(livereload_js)
 
     Files = _files(Guarded)
 
     class Injector(LiveScriptInjector):  # type: ignore[misc]
-        script = (_LIVE_SCRIPT % hashlib.sha256(_livereload_js()).hexdigest()[:HASH_LENGTH]).encode()
+        script = (_LIVE_SCRIPT % hashlib.sha256(livereload_js).hexdigest()[:HASH_LENGTH]).encode()
 
     def log_request(handler: Any) -> None:
         if handler.get_status() >= 400:

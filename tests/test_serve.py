@@ -516,3 +516,11 @@ def test_a_reload_takes_hashed_static_files_from_the_browser_cache_and_asks_agai
     assert (status, body) == (304, b"")
     status, _headers, body = shared.request("/" + hashed.group(1), headers={"If-None-Match": '"another"'})
     assert status == 200 and body == css
+    # so are the preview's overlay and livereload's script, whose addresses carry their hash too
+    overlay = re.findall(r'(?:href|src)="[./]*(__preview/overlay\.[0-9a-f]{10}\.(?:css|js))"', page)
+    assert len(overlay) == 2, page[:3000]
+    live = re.search(r'"/livereload\.js\?port=" \+ port \+ "&version=([0-9a-f]{10})"', page)
+    assert live, page[-1500:]
+    for address in ["/" + name for name in overlay] + [f"/livereload.js?port=1&version={live.group(1)}"]:
+        status, headers, body = shared.request(address)
+        assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable" and body, address
