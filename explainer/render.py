@@ -10,7 +10,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache, partial
+from functools import lru_cache, partial, wraps
 from gettext import GNUTranslations, NullTranslations
 from html import unescape
 from pathlib import Path
@@ -80,7 +80,7 @@ class Renderer:
             env = self.envs[code]
             self.shared[code] = _shared_meta(self.model, code)
             self.shared[code]["translators"] = MappingProxyType({c: e.globals["gettext"] for c, e in self.envs.items()})
-            self.shared[code]["source_labels"] = {s.id: env.filters["t"](s.label) for s in self.model.sources}
+            self.shared[code]["source_labels"] = {s.id: env.filters["t"].__wrapped__(s.label) for s in self.model.sources}
         return self.shared[code]
 
     def _render(self, page: Page) -> bytes:
@@ -361,7 +361,7 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
     def date_filter(date: FuzzyDate | None) -> str:
         return "" if date is None else format_date(date, lang)
 
-    env.filters.update(
+    filters: dict[str, Callable[..., Any]] = dict(
         t=t,
         md=md_filter,
         quote=quote_filter,
@@ -375,7 +375,23 @@ def make_environment(project: Project, lang: Language, translations: NullTransla
         num=lambda v: format_number(v, lang),
         digits=lambda s: digits(str(s), lang.digits),
     )
+    env.filters.update({name: _when_rendered(f) for name, f in filters.items()})
     return env
+
+
+def _when_rendered(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter ``func``, called when a page is rendered and never while its template is compiled: Jinja works a filter
+    of a constant (``{{ 1234|num }}``) out once, into the compiled code, which is kept by the template's source alone
+    (:class:`_SharedCache`) and so shared by the languages and by other copies of the project, whose filters differ."""
+    if getattr(func, "jinja_pass_arg", None) is not None:  # it takes the context already: never worked out early
+        return func
+
+    @jinja2.pass_context
+    @wraps(func)  # (the function itself stays at ``__wrapped__``, for code outside templates)
+    def at_render(_context: jinja2.runtime.Context, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    return at_render
 
 
 _BDI_RUN = re.compile(r'(<bdi dir="ltr">)([^<]*)(</bdi>)')

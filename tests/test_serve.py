@@ -524,3 +524,63 @@ def test_a_reload_takes_hashed_static_files_from_the_browser_cache_and_asks_agai
     for address in ["/" + name for name in overlay] + [f"/livereload.js?port=1&version={live.group(1)}"]:
         status, headers, body = shared.request(address)
         assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable" and body, address
+
+
+def test_the_search_for_cycles_is_off_only_until_a_save_is_shown_and_never_longer_than_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save's rebuild runs without Python's cyclic garbage collector until its open pages are back, and at most
+    ``NO_GC`` seconds (review, 6 Dec: a rebuild with no open page to show ran whole without it); it is on again
+    after a rebuild however it ended: shown, not shown, failed, cancelled."""
+    import gc
+
+    from explainer import serve
+    from explainer.incremental import Memo
+    from explainer.project import Project
+    from explainer.workers import Cancelled
+
+    monkeypatch.setattr(serve, "NO_GC", 0.05)
+    during: list[bool] = []
+    on_again: list[bool] = []
+
+    def rebuild(_project: Any, _out: Path, _first: Any, shown: Callable[[], None], **_kw: Any) -> tuple[bool, str]:
+        n = len(during)
+        during.append(gc.isenabled())
+        if n == 0:
+            serve._page_back.set()  # (the reloaded page is back at once)
+            shown()
+            return True, "shown"
+        if n == 1:  # no page to show: the collector comes on again after NO_GC seconds all the same
+            deadline = time.monotonic() + 5
+            while not gc.isenabled() and time.monotonic() < deadline:
+                time.sleep(0.01)
+            on_again.append(gc.isenabled())
+            return True, "not shown"
+        if n == 2:
+            raise RuntimeError("a bug")
+        raise Cancelled()
+
+    class Loop:
+        def add_callback(self, call: Callable[..., None], *args: Any) -> None:
+            call(*args)
+
+    class Sockets:
+        waiters: frozenset[Any] = frozenset()
+
+        @staticmethod
+        def reload_waiters(_path: str) -> None:
+            pass
+
+    monkeypatch.setattr(serve, "rebuild", rebuild)
+    pending, cancel = threading.Event(), threading.Event()
+    stop = serve._rebuild_on_saves(Project(tmp_path), tmp_path / ".preview", pending, cancel, Loop(), Sockets, Memo())
+    try:
+        for n in range(4):
+            pending.set()
+            wait_until(lambda n=n: len(during) > n and not pending.is_set(), 10, f"rebuild {n + 1}")
+            wait_until(gc.isenabled, 5, f"the collector on again after rebuild {n + 1}")
+    finally:
+        stop()
+        gc.enable()
+    assert during == [False] * 4 and on_again == [True]
+    assert gc.isenabled()

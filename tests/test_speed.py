@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import copy
 import random
+import re
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, run_cli, snapshot
+from conftest import REPO, make_project, run_cli, snapshot
 
 from explainer import render
 from explainer.errors import BuildError
@@ -160,3 +161,27 @@ def test_a_template_compiled_in_another_folder_is_located_in_its_own(tmp_path: P
     assert [(p.path, p.line) for p in problems] == [("templates/x.html", 2)] * 2, problems
     key = render._SharedCache(directory=str(tmp_path)).get_cache_key
     assert key("x.html", str(tmp_path / "first")) == key("x.html", str(tmp_path / "second"))
+
+
+def test_a_filter_of_a_constant_is_worked_out_for_each_language_and_project(tmp_path: Path) -> None:
+    """Jinja works a filter of a constant out once, into the compiled template, which the cache keeps by the template's
+    source alone: the site's own filters are never worked out so (review, 6 Dec: another copy of the project with other
+    digits set the digits of this one's ``{{ 1234567|num }}``; within one project, the first language did so for the others)."""
+    fold = '<p id="fold">{{ 1234567|num }} {{ "2026"|digits }}</p>\n'
+    shown = {}
+    for name, ar_digits in (("other", "arab"), ("this", "latn"), ("again", "arab")):
+        project = make_project(tmp_path / name)
+        site = project / "content/site.yaml"
+        ar = "{code: ar, locale: ar_IQ, dir: rtl, digits: "
+        site.write_text(site.read_text("utf-8").replace(ar + "latn", ar + ar_digits), "utf-8")
+        home = project / "templates/home.html"
+        home.write_text(home.read_text("utf-8").replace("{% block main %}\n", "{% block main %}\n" + fold, 1), "utf-8")
+        done = run_cli(project, "build")
+        assert done.returncode == 0, done.stderr
+        for code in ("ar", "en"):
+            found = re.search(r'<p id="fold">([^<]*)</p>', (project / f"_site/{code}/index.html").read_text("utf-8"))
+            assert found, code
+            shown[name, code] = found.group(1)
+    assert shown["this", "ar"] == shown["this", "en"] == shown["again", "en"] == shown["other", "en"] == "1,234,567 2026", shown
+    arabic = shown["again", "ar"]
+    assert shown["other", "ar"] == arabic and set(arabic) <= set("٠١٢٣٤٥٦٧٨٩٬ ") and "٢٠٢٦" in arabic, shown
