@@ -19,6 +19,7 @@ import gc
 import math
 import re
 import stat
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -398,17 +399,48 @@ def without_items(doc: Document, drop: Mapping[str, set[int]]) -> Document:
     return Document(doc.path, data, doc.places, items)
 
 
+class _Pauses:
+    """Who has paused Python's cyclic garbage collector (the search for cycles): it runs again when the last pause
+    ends, if it ran when the first began. The reading of a large file pauses it (:func:`_no_cyclic_gc`), and so
+    does the live preview from a save until its open pages are back (:mod:`~explainer.serve`)."""
+
+    def __init__(self) -> None:
+        self.count, self.was, self.lock = 0, True, threading.Lock()
+
+    def begin(self) -> Callable[[], None]:
+        """Pause it; return what ends this pause (at its first call; later calls do nothing)."""
+        with self.lock:
+            if self.count == 0:
+                self.was = gc.isenabled()
+                gc.disable()
+            self.count += 1
+        ended: list[bool] = []
+
+        def end() -> None:
+            with self.lock:
+                if ended:
+                    return
+                ended.append(True)
+                self.count -= 1
+                if self.count == 0 and self.was:
+                    gc.enable()
+
+        return end
+
+
+pause_cycles = _Pauses().begin
+"""Pause the cyclic garbage collector until the function returned is called (see :class:`_Pauses`)."""
+
+
 @contextlib.contextmanager
 def _no_cyclic_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a file is read: the many containers a large file
     makes would otherwise make reading it take time that grows faster than its size."""
-    enabled = gc.isenabled()
-    gc.disable()
+    end = pause_cycles()
     try:
         yield
     finally:
-        if enabled:
-            gc.enable()
+        end()
 
 
 def _unreadable(text: str, written: str, path: str, exc: yaml.YAMLError, found: list[Problem]) -> list[Problem]:

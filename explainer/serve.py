@@ -34,6 +34,7 @@ from .assets import HASH_LENGTH
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Interrupted, Problem, shown_name, visible
 from .hosting import LONG_CACHE
 from .incremental import Memo
+from .load import pause_cycles
 from .model import Model
 from .plan import page_path, section_path
 from .project import InputError, Project
@@ -581,21 +582,21 @@ def _rebuild_on_saves(
             pending.clear()
             cancel.clear()
             reloaded: list[bool] = []
+            cycles_again = pause_cycles()  # until the open pages are back, or NO_GC seconds have passed, however the rebuild goes
+            back_on = threading.Timer(NO_GC, cycles_again)
+            back_on.daemon = True
 
-            def shown(reloaded: list[bool] = reloaded) -> None:
+            def shown(reloaded: list[bool] = reloaded, cycles_again: Callable[[], None] = cycles_again) -> None:
                 reloaded.append(True)
                 _page_back.clear()
                 reload()
                 # the rest of the rebuild waits until the reloaded pages are back (or a second
                 # has passed): until then this thread would keep the server thread from the GIL
                 _page_back.wait(1.0)
-                gc.enable()
+                cycles_again()
 
-            gc.disable()  # until the open pages are back, or NO_GC seconds have passed, however the rebuild goes
-            back_on = threading.Timer(NO_GC, gc.enable)
-            back_on.daemon = True
-            back_on.start()
             try:
+                back_on.start()
                 ok, message = rebuild(project, out, open_outputs(socket_handler.waiters), shown, cancel=cancel, memo=memo)
             except Cancelled:
                 continue  # a newer save: built again at once
@@ -605,7 +606,7 @@ def _rebuild_on_saves(
                 continue
             finally:
                 back_on.cancel()
-                gc.enable()
+                cycles_again()
             if not ok and pending.wait(SAVING):
                 continue  # saved again meanwhile or just after (a large file is written in more than one step): built again at once
             print(message, file=sys.stdout if ok else sys.stderr, flush=True)

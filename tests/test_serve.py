@@ -530,18 +530,20 @@ def test_the_search_for_cycles_is_off_only_until_a_save_is_shown_and_never_longe
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A save's rebuild runs without Python's cyclic garbage collector until its open pages are back, and at most
-    ``NO_GC`` seconds (review, 6 Dec: a rebuild with no open page to show ran whole without it); it is on again
-    after a rebuild however it ended: shown, not shown, failed, cancelled."""
+    ``NO_GC`` seconds (review, 6 Dec: a rebuild with no open page to show ran whole without it); it is on again after
+    a rebuild however it ended (shown, not shown, failed, cancelled, its timer not started), and the end of that
+    window never ends the pause of a file being read."""
     import gc
 
-    from explainer import serve
+    from explainer import load, serve
     from explainer.incremental import Memo
     from explainer.project import Project
     from explainer.workers import Cancelled
 
+    pauses = load.pause_cycles.__self__  # type: ignore[attr-defined]
     monkeypatch.setattr(serve, "NO_GC", 0.05)
     during: list[bool] = []
-    on_again: list[bool] = []
+    in_read: list[bool] = []
 
     def rebuild(_project: Any, _out: Path, _first: Any, shown: Callable[[], None], **_kw: Any) -> tuple[bool, str]:
         n = len(during)
@@ -550,15 +552,17 @@ def test_the_search_for_cycles_is_off_only_until_a_save_is_shown_and_never_longe
             serve._page_back.set()  # (the reloaded page is back at once)
             shown()
             return True, "shown"
-        if n == 1:  # no page to show: the collector comes on again after NO_GC seconds all the same
-            deadline = time.monotonic() + 5
-            while not gc.isenabled() and time.monotonic() < deadline:
-                time.sleep(0.01)
-            on_again.append(gc.isenabled())
+        if n == 1:  # no page to show: the window ends after NO_GC seconds, but not the pause of a file being read
+            with load._no_cyclic_gc():
+                wait_until(lambda: pauses.count == 1, 5, "the window to end")
+                in_read.append(gc.isenabled())
+            in_read.append(gc.isenabled())
             return True, "not shown"
         if n == 2:
             raise RuntimeError("a bug")
-        raise Cancelled()
+        if n == 3:
+            raise Cancelled()
+        return True, "again"
 
     class Loop:
         def add_callback(self, call: Callable[..., None], *args: Any) -> None:
@@ -571,16 +575,27 @@ def test_the_search_for_cycles_is_off_only_until_a_save_is_shown_and_never_longe
         def reload_waiters(_path: str) -> None:
             pass
 
+    unstarted: list[bool] = []
+
+    class Unstartable(threading.Timer):
+        def start(self) -> None:
+            unstarted.append(True)
+            raise RuntimeError("can't start new thread")
+
     monkeypatch.setattr(serve, "rebuild", rebuild)
     pending, cancel = threading.Event(), threading.Event()
     stop = serve._rebuild_on_saves(Project(tmp_path), tmp_path / ".preview", pending, cancel, Loop(), Sockets, Memo())
     try:
-        for n in range(4):
+        for n in range(5):
+            if n == 4:  # a save whose timer cannot start: not built, and the next save is
+                with monkeypatch.context() as patch:
+                    patch.setattr(serve.threading, "Timer", Unstartable)
+                    pending.set()
+                    wait_until(lambda: unstarted and pauses.count == 0, 10, "the save with no timer to pass")
             pending.set()
             wait_until(lambda n=n: len(during) > n and not pending.is_set(), 10, f"rebuild {n + 1}")
-            wait_until(gc.isenabled, 5, f"the collector on again after rebuild {n + 1}")
+            wait_until(lambda: gc.isenabled() and pauses.count == 0, 5, f"the collector on again after rebuild {n + 1}")
     finally:
         stop()
         gc.enable()
-    assert during == [False] * 4 and on_again == [True]
-    assert gc.isenabled()
+    assert during == [False] * 5 and in_read == [False, True] and unstarted == [True]
