@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import os
 import re
 import stat
 import threading
@@ -406,6 +407,14 @@ class _Pauses:
 
     def __init__(self) -> None:
         self.count, self.was, self.lock = 0, True, threading.Lock()
+        os.register_at_fork(after_in_child=self._forked)
+
+    def _forked(self) -> None:
+        """In a process just forked (a worker): none of the parent's pauses is its own (the threads that would end them are
+        not in it), so the collector runs as it did before the first of them."""
+        if self.count and self.was:
+            gc.enable()
+        self.count, self.lock = 0, threading.Lock()
 
     def begin(self) -> Callable[[], None]:
         """Pause it; return what ends this pause (at its first call; later calls do nothing)."""

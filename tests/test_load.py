@@ -150,3 +150,29 @@ def test_a_file_with_a_byte_order_mark_is_read_as_its_text(tmp_path: Path) -> No
     assert from_file[0] is not None and from_text[0] is not None
     assert from_file[0].data == from_text[0].data
     assert from_file[0].where(("a", 1)) == from_text[0].where(("a", 1)) == (3, 5)
+
+
+def test_a_process_forked_while_the_cyclic_gc_is_paused_runs_it() -> None:
+    """A worker forked while another thread of the preview has paused the cyclic GC (the window after a save) would keep
+    it off for good: no thread of it ends that pause."""
+    import gc
+    import os
+
+    from explainer.load import pause_cycles
+
+    end = pause_cycles()
+    try:
+        assert not gc.isenabled()
+        pid = os.fork()
+        if pid == 0:  # the child: the collector runs, and a pause of its own ends
+            ok = gc.isenabled()
+            mine = pause_cycles()
+            ok = ok and not gc.isenabled()
+            mine()
+            os._exit(0 if ok and gc.isenabled() else 1)
+        _pid, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        assert not gc.isenabled()  # the parent's pause goes on
+    finally:
+        end()
+    assert gc.isenabled()
