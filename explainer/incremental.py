@@ -458,8 +458,9 @@ class Memo:
         fixed = self.fixed if self.fixed is not None and self.fixed.key == fixed_key(model) else read_fixed(project, model)
         md = make_markdown()
         envs, reuse, more = _environments(project, model, pages, fixed, md, publish=False, compiled=True)
-        if problems + list(fixed.problems) + more:
-            raise BuildError(problems + list(fixed.problems) + more)
+        problems += [*fixed.problems, *more]
+        if problems:
+            raise BuildError(problems)
         self.fixed = fixed
         reads: dict[str, frozenset[str]] = {}
         renderer = Renderer(model, envs, md, True, reads=reads)

@@ -25,15 +25,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import shown_name, visible
+from .write import MAX_OUT_DEPTH
 
 MAX_WATCHED_FOLDERS = 2_000
 """At most this many folders are watched (the project has a few dozen); saves in the others are not
 seen, and the preview says so at start-up."""
 POLL_MS = 300
 """How often the folders are checked for saves once the system's watch has failed."""
-MAX_DEPTH = 64
-"""Folders more than this deep below an input folder are not watched (the build reads none that deep), as deep as
-the output folder may be (:data:`~explainer.write.MAX_OUT_DEPTH`)."""
+MAX_DEPTH = MAX_OUT_DEPTH
+"""Folders more than this deep below an input folder are not watched (the build reads none that deep): as deep as
+the output folder may be."""
 
 
 def input_folders(tops: Iterable[Path], notes: list[str] | None = None) -> list[Path]:
