@@ -13,6 +13,7 @@ from collections.abc import Callable
 from html import unescape
 
 from markdown_it import MarkdownIt
+from markdown_it.common.normalize_url import normalizeLink
 
 from .i18n import digits
 from .model import Language
@@ -85,14 +86,26 @@ def safe_link(url: str) -> bool:
     return found is None or found in _SAFE_SCHEMES
 
 
+_PLAIN_ADDRESS = re.compile(
+    r"(?:https?://[A-Za-z0-9.\-]+)?[A-Za-z0-9\-._~/!$'()*+,;=]*(?:\?[A-Za-z0-9\-._~/!$'()*+,;=?]*)?(?:#[A-Za-z0-9\-._~/!$'()*+,;=?#]*)?"
+)
+"""An address that markdown-it's link normalisation leaves as it is: a web address with a plain host name and
+no user, port or percent sign, or a relative one (tests/test_markdown.py checks this against markdown-it)."""
+
+
+def normalize_link(url: str) -> str:
+    """markdown-it's normalisation of a link's address (host names in punycode, percent-encoding), skipped for
+    the addresses it leaves as they are (most of them: it parses and rebuilds each, a large part of a page's render)."""
+    return url if _PLAIN_ADDRESS.fullmatch(url) else str(normalizeLink(url))
+
+
 def link_address(target: str) -> str:
     """The address of a Markdown link written ``[text](target)``, as the parser puts it in the page: escapes and
     character references read, then percent-encoded (``jav&#x09;ascript:x`` becomes ``jav%09ascript:x``, a relative
     address, not a scheme)."""
-    from markdown_it.common.normalize_url import normalizeLink
     from markdown_it.common.utils import unescapeAll
 
-    return str(normalizeLink(unescapeAll(target)))
+    return normalize_link(unescapeAll(target))
 
 
 def isolate_latin(html_text: str) -> str:
@@ -101,11 +114,16 @@ def isolate_latin(html_text: str) -> str:
     return _LATIN_RUN.sub(lambda m: m.group(0) if m.group(0)[0] == "&" else f'<bdi dir="ltr">{m.group(0)}</bdi>', html_text)
 
 
+class _Parser(MarkdownIt):
+    def normalizeLink(self, url: str) -> str:
+        return normalize_link(url)
+
+
 class Markdown:
     """The site's one Markdown renderer."""
 
     def __init__(self) -> None:
-        self._md = MarkdownIt("zero", {"xhtmlOut": True}).enable(list(RULES))
+        self._md = _Parser("zero", {"xhtmlOut": True}).enable(list(RULES))
 
     def render(self, text: str, lang: Language) -> str:
         """``text`` as HTML for a page in ``lang``."""

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from markdown_it.common.normalize_url import normalizeLink
 
-from explainer.markdown import Markdown
+from explainer.markdown import _PLAIN_ADDRESS, Markdown, normalize_link
 from explainer.model import Language
 
 AR = Language("ar", "ar_IQ", "rtl", "latn", "العربية")
@@ -60,3 +63,28 @@ def test_a_bracket_escape_before_a_backtick_renders_with_every_rule() -> None:
     assert "tel:" not in out and "&lt;b&gt;" in out and "<b>" not in out
     assert '<strong><bdi dir="ltr">bold</bdi></strong>' in md.render(text, AR)
     assert md.render("**ok**", EN) == "<p><strong>ok</strong></p>\n"  # the parser is still usable
+
+
+_URL_PARTS = st.sampled_from(["http://", "https://", "HTTP://", "mailto:", "//", "/", "@", ":", "::1", "?", "#", "%41", "&amp;"])
+_URL_WORDS = st.sampled_from(["xn--", "www.", "example.org", "Ex.ORG", "-", ".."])
+_URL_CHARS = st.sampled_from("abcxyzABXZ019-._~:/?#@!$'()*+,;=%&[] \\\u00e9\u0645")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.one_of(_URL_PARTS, _URL_PARTS, _URL_CHARS, _URL_WORDS), max_size=20))
+@example(["https://", "Example.ORG", "/A/B?Q=1#F"])
+@example(["http://", "a", ":", "@", "q"])  # a user: markdown-it moves it
+def test_the_quick_link_normalisation_is_markdown_its(parts: list[str]) -> None:
+    """The addresses left as they are (most of a site's links) are exactly those markdown-it leaves as they are."""
+    url = "".join(parts)
+    assert normalize_link(url) == normalizeLink(url)
+    if _PLAIN_ADDRESS.fullmatch(url):
+        assert normalizeLink(url) == url
+
+
+def test_links_are_normalised_as_markdown_it_does() -> None:
+    out = md.render("[a](https://Bücher.example/ü) [b](http://u:p@h/) [c](<https://e.org/a b>) [d](sources/x#p3)", EN)
+    assert '<a href="https://xn--Bcher-kva.example/%C3%BC">a</a>' in out
+    assert '<a href="http://u:p@h/">b</a>' in out
+    assert '<a href="https://e.org/a%20b">c</a>' in out
+    assert '<a href="sources/x#p3">d</a>' in out
