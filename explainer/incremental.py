@@ -235,6 +235,8 @@ class Memo:
         """By an item's identity and what was made of it: (the item, what the result depends on, the result)."""
         self.used: set[tuple[int, str]] = set()
         self.inputs: dict[str, str] = {}
+        self.schemas_checked: tuple[str | None, tuple[Problem, ...]] | None = None
+        """The fingerprint of the schemas when they were last checked, and their problems."""
         """The fingerprints of the inputs that are not content, when the preview was last built whole."""
         self.pages: dict[str, _Made] = {}
         """By output: what the page written there was made from."""
@@ -369,8 +371,18 @@ class Memo:
         docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))
         return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
 
-    def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document:
-        """``doc`` without the items of its lists that passed their schema and length checks before (one is kept)."""
+    def schema_problems(self, check: Callable[[], list[Problem]]) -> list[Problem]:
+        """``check()``, the problems of the schemas, again only when they changed since it was last called."""
+        key = self.inputs.get("schemas")
+        if self.schemas_checked is None or self.schemas_checked[0] != key:
+            self.schemas_checked = (key, tuple(check()))
+        return list(self.schemas_checked[1])
+
+    def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document | None:
+        """``doc`` without the items of its lists that passed their schema and length checks before (one is kept);
+        None if the document itself, as it is, passed them before (a file read again unchanged)."""
+        if self.item(doc, "proven", ("proven", self.inputs.get("schemas"), codes), lambda: False):
+            return None
         drop = {}
         for kind in kinds_of(name):
             items = doc.data.get(kind.key) if isinstance(doc.data, dict) else None
@@ -383,6 +395,7 @@ class Memo:
     def proven(self, name: str, doc: Document, codes: frozenset[str]) -> None:
         """Remember that the items of ``doc``'s lists passed their schema and length checks."""
         key = ("proven", self.inputs.get("schemas"), codes)
+        self.items[(id(doc), "proven")] = (doc, key, True)
         for kind in kinds_of(name):
             for item in doc.data.get(kind.key) or () if isinstance(doc.data, dict) else ():
                 self.items[(id(item), "proven")] = (item, key, True)

@@ -183,8 +183,8 @@ class _Compiler:
 
 
 @lru_cache(maxsize=4)
-def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mapping[str, Check | None]:
-    schemas = {name: json.loads((Path(schema_dir) / name).read_text("utf-8")) for name, _, _ in stamp}
+def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int, int], ...]) -> Mapping[str, Check | None]:
+    schemas = {name: json.loads((Path(schema_dir) / name).read_text("utf-8")) for name, *_ in stamp}
     compiler = _Compiler(schemas)
     out: dict[str, Check | None] = {}
     for name, body in schemas.items():
@@ -195,12 +195,15 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int], ...]) -> Mappi
     return out
 
 
+def schemas_stamp(schema_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """The schema files of ``schema_dir`` with their times, sizes and inodes: what a compiled schema is kept for."""
+    return tuple((p.name, (st := p.stat()).st_mtime_ns, st.st_size, st.st_ino) for p in sorted(schema_dir.glob("*.schema.json")))
+
+
 def quick_valid(schema_dir: Path, name: str, data: Any) -> bool:
     """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema"."""
     try:
-        files = sorted(schema_dir.glob("*.schema.json"))
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
-        check = _compiled(str(schema_dir), stamp).get(name)
+        check = _compiled(str(schema_dir), schemas_stamp(schema_dir)).get(name)
     except (OSError, ValueError):
         return False
     if check is None:

@@ -25,7 +25,7 @@ from .load import MAX_TEXT_LENGTH, Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import InputError, Project, universal_newlines
-from .schemacheck import quick_valid
+from .schemacheck import quick_valid, schemas_stamp
 from .style import FileText, rules
 from .translations import coverage as language_coverage
 from .translations import english_name
@@ -83,8 +83,7 @@ class Content:
 
 def read_content(project: Project, memo: Memo | None = None) -> Content:
     content = Content()
-    broken_schemas = project.schema_problems()  # without its schemas no file can be checked
-    broken_schemas = broken_schemas or _invalid_schemas(project)
+    broken_schemas = memo.schema_problems(lambda: _schemas_problems(project)) if memo is not None else _schemas_problems(project)
     content.problems += broken_schemas
     for name in CONTENT_FILES:
         read_file(project, name, content, schemas_ok=not broken_schemas, memo=memo)
@@ -116,6 +115,9 @@ def read_file(
         return
     codes = frozenset(lang.code for lang in _site_languages(content)) if name != "site" else frozenset()
     unproven = memo.unproven(name, doc, codes) if memo is not None else doc  # without the items that passed before
+    if unproven is None:  # the file as it was when it passed
+        content.docs[name] = doc
+        return
     found = _schema_problems(project, name, unproven, content)
     long = _lengths(unproven, content) if not found else []
     if unproven is not doc and (found or long):  # located in the whole file
@@ -137,7 +139,7 @@ def read_file(
 
 def _without_failing_items(project: Project, name: str, doc: Document) -> tuple[Document, dict[str, set[str]]] | None:
     """``doc`` without its list items that fail the schema (and their ids, by kind), if the rest passes."""
-    validator = _validators(str(project.schemas)).get(name)
+    validator = _validators(project.schemas).get(name)
     kinds = {kind.key: kind.name for kind in kinds_of(name)}
     bad: dict[str, set[int]] = {}
     try:
@@ -158,12 +160,20 @@ def _without_failing_items(project: Project, name: str, doc: Document) -> tuple[
     return pruned, ids
 
 
+def _validators(schema_dir: Path) -> Mapping[str, Any]:
+    """jsonschema's validator of each schema, kept while the schema files are the same (the preview runs on as they change)."""
+    try:
+        return _validators_of(str(schema_dir), schemas_stamp(schema_dir))
+    except (OSError, ValueError):
+        return {}
+
+
 @lru_cache(maxsize=8)
-def _validators(schema_dir: str) -> Mapping[str, Any]:
+def _validators_of(schema_dir: str, stamp: tuple[tuple[str, int, int, int], ...]) -> Mapping[str, Any]:
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
 
-    schemas = {p.name: json.loads(p.read_text("utf-8")) for p in sorted(Path(schema_dir).glob("*.schema.json"))}
+    schemas = {name: json.loads((Path(schema_dir) / name).read_text("utf-8")) for name, *_ in stamp}
     registry: Registry[Any] = Registry().with_resources((name, Resource.from_contents(body)) for name, body in schemas.items())
     return {name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry) for name, body in schemas.items()}
 
@@ -171,7 +181,7 @@ def _validators(schema_dir: str) -> Mapping[str, Any]:
 def _schema_problems(project: Project, name: str, doc: Document, content: Content) -> list[Problem]:
     if quick_valid(project.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
         return []
-    validator = _validators(str(project.schemas)).get(name)
+    validator = _validators(project.schemas).get(name)
     if validator is None:
         return [Problem(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")]
     problems: list[Problem] = []
@@ -194,6 +204,11 @@ def _schema_problems(project: Project, name: str, doc: Document, content: Conten
 
 MAX_SCHEMA_ERRORS = MAX_SHOWN_PER_FILE
 """A file's schema errors are collected up to this many (the report shows as many), then the check stops."""
+
+
+def _schemas_problems(project: Project) -> list[Problem]:
+    """The problems of the schemas: without them no file can be checked."""
+    return project.schema_problems() or _invalid_schemas(project)
 
 
 def _invalid_schemas(project: Project) -> list[Problem]:

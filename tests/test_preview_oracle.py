@@ -6,6 +6,7 @@ fork of a process that has imported the generator and never built anything itsel
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import select
@@ -177,6 +178,21 @@ def house_rule_then(project: Path, rng: random.Random, memo: Memo) -> str:
     return "a house rule the site's description breaks, then taken out"
 
 
+def schema_then(project: Path, rng: random.Random, memo: Memo) -> str:
+    """A schema that the unchanged site settings fail (they passed before: checked again), then one that is not JSON, then restored."""
+    file = project / "schemas/site.schema.json"
+    text = file.read_text("utf-8")
+    schema = json.loads(text)
+    file.write_text(json.dumps(schema | {"required": [*schema["required"], "publisher"]}), "utf-8")
+    ok, message = rebuild(Project(project), project / ".preview", memo=memo)
+    assert not ok and "content/site.yaml" in message and "publisher" in message, message
+    file.write_text("{" + text, "utf-8")
+    ok, message = rebuild(Project(project), project / ".preview", memo=memo)
+    assert not ok and "schemas/site.schema.json" in message and "not valid JSON" in message, message
+    file.write_text(text, "utf-8")
+    return "a schema the site settings fail, then one that is not JSON, then restored"
+
+
 def emptied_then(project: Path, rng: random.Random, memo: Memo) -> str:
     """A long file saved in two steps: emptied (a save the preview sees on its own), then written with an edit."""
     file = project / "content/events.yaml"
@@ -233,6 +249,7 @@ EDITS: tuple[Edit, ...] = (
     static_file,
     broken_then,
     house_rule_then,
+    schema_then,
     emptied_then,
 )
 
