@@ -14,7 +14,9 @@
 
 Everything that is not content (templates, catalogs, static files, seeds, schemas, the map's
 outlines) is fingerprinted: when it changes, the preview is built whole again as ``build`` builds
-it (:func:`~explainer.site.build`), recording what each page read.
+it (:func:`~explainer.site.build`), recording what each page read. With pages open, the fingerprints
+are taken once those pages are shown (editors save content, and a save's open page should not wait for
+the rest): a save that changed more is then built whole, and its open pages shown again.
 """
 
 from __future__ import annotations
@@ -432,9 +434,14 @@ class Memo:
         Raises :class:`BuildError` as :func:`~explainer.site.build` does."""
         from .site import build
 
-        inputs = fingerprints(project)
         self.schemas, self.cancel = project.schemas, cancel
-        if inputs == self.inputs and self.pages and self._manifest(out) == self.manifest:
+        known = bool(self.inputs) and bool(self.pages) and self._manifest(out) == self.manifest
+        if known and first and shown is not None:
+            made = self._content_first(project, out, first=first, shown=shown, also=also, cancel=cancel)
+            if made is not None:
+                return made
+        inputs = fingerprints(project)
+        if inputs == self.inputs and known:
             made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel)
             self.forget_unused()  # (only after a build that used every item: one that failed may have read none)
             return made
@@ -451,6 +458,33 @@ class Memo:
         self.forget_unused()
         return len(result.pages), len(result.pages)
 
+    def _content_first(
+        self,
+        project: Project,
+        out: Path,
+        *,
+        first: Collection[str],
+        shown: Callable[[Model], None],
+        also: Callable[[Model], Mapping[str, bytes]] | None,
+        cancel: threading.Event | None,
+    ) -> tuple[int, int] | None:
+        """:meth:`update` as if only content changed, the fingerprints taken once the open pages are shown; None if
+        something else changed (then the preview is built whole)."""
+
+        def unchanged() -> bool:
+            return fingerprints(project) == self.inputs
+
+        try:
+            made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel, verify=unchanged)
+        except _NotOnlyContent:
+            return None
+        except BuildError:
+            if unchanged():
+                raise
+            return None  # (the error may be that of a template, a catalog… that changed)
+        self.forget_unused()
+        return made
+
     def update(
         self,
         project: Project,
@@ -460,8 +494,11 @@ class Memo:
         shown: Callable[[Model], None] | None,
         also: Callable[[Model], Mapping[str, bytes]] | None,
         cancel: threading.Event | None,
+        verify: Callable[[], bool] | None = None,
     ) -> tuple[int, int]:
-        """Make again the pages and files whose inputs changed (the open pages first, then shown) and write them into ``out``."""
+        """Make again the pages and files whose inputs changed (the open pages first, then shown) and write them into ``out``.
+
+        ``verify``: called once the open pages are shown; if it is false, :class:`_NotOnlyContent` is raised."""
         from .site import _environments, _OtherFiles, _page_templates, fixed_key, read_fixed
         from .validate import load_model
 
@@ -486,6 +523,8 @@ class Memo:
             self._write(out, *self._render(renderer, opened, project, cancel, same))
             if shown is not None:
                 shown(model)
+        if verify is not None and not verify():
+            raise _NotOnlyContent()
         early = {p.output for p in opened}
         stale = [p for p in pages if p.output not in early and not same.still(self.pages.get(p.output), p)]
         self._write(out, *self._render(renderer, stale, project, cancel, same))
@@ -589,6 +628,10 @@ class Memo:
         """Drop what was kept for items no longer in the content."""
         self.items = {k: v for k, v in self.items.items() if k in self.used}
         self.used = set()
+
+
+class _NotOnlyContent(Exception):
+    """A save changed more than content (see :meth:`Memo.update`)."""
 
 
 def _unwritable(out: Path, rel: str, exc: OSError) -> Problem:

@@ -1,6 +1,7 @@
 """The live preview is a full build, whatever it keeps between saves: after each of a random series of
-edits (content, templates, UI catalogs, static files), the preview's folder, rebuilt in this process as
-the server rebuilds it (with its memo: only what changed is made again, see explainer/incremental.py),
+edits (content, templates, UI catalogs, static files, schemas), the preview's folder, rebuilt in this process as
+the server rebuilds it (with its memo: only what changed is made again, and two open pages first, see
+explainer/incremental.py),
 holds exactly the bytes a fresh process builds from scratch (Lektor's oracle). Each fresh build is a
 fork of a process that has imported the generator and never built anything itself."""
 
@@ -264,11 +265,14 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(
         ok, message = rebuild(Project(project), preview, memo=memo)
         assert ok, message
     done = []
+    opened = ["ar/timeline/index.html", "en/index.html"]  # made and shown first, before what else changed is known
     for step in range(len(EDITS) + 2):
         change = EDITS[step] if step < len(EDITS) else rng.choice(EDITS)  # every kind of edit once, then at random
         done.append(change(project, rng, memo))
-        ok, message = rebuild(Project(project), preview, memo=memo)
+        shown: list[bool] = []
+        ok, message = rebuild(Project(project), preview, first=opened, shown=lambda: shown.append(True), memo=memo)
         assert ok, f"after {done}: {message}"
+        assert shown, f"after {done}: the open pages were not shown"
         if change in (event_title, emptied_then):  # the incremental path: only the pages that show the event are made again
             assert re.fullmatch(r"rebuilt \d+ pages of \d+ in \d+ ms", message), message
         ours, fresh = snapshot(preview), fresh_preview(tmp_path / f"fresh{step}")
