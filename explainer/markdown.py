@@ -87,16 +87,20 @@ def safe_link(url: str) -> bool:
 
 
 _PLAIN_ADDRESS = re.compile(
-    r"(?:https?://[A-Za-z0-9.\-]+)?[A-Za-z0-9\-._~/!$'()*+,;=]*(?:\?[A-Za-z0-9\-._~/!$'()*+,;=?]*)?(?:#[A-Za-z0-9\-._~/!$'()*+,;=?#]*)?"
+    r"(?:https?://[A-Za-z0-9.\-]++)?[A-Za-z0-9\-._~/!$'()*+,;=]*(?:\?[A-Za-z0-9\-._~/!$'()*+,;=?]*)?(?:#[A-Za-z0-9\-._~/!$'()*+,;=?#]*)?"
 )
 """An address that markdown-it's link normalisation leaves as it is: a web address with a plain host name and
-no user, port or percent sign, or a relative one (tests/test_markdown.py checks this against markdown-it)."""
+no user, port or percent sign, or a relative one (tests/test_markdown.py checks this against markdown-it). The
+host name is matched possessively: the path that follows takes the same characters, and a failing match
+must not try every split of a long address between the two."""
+PLAIN_ADDRESS_MAX = 255
+"""Longer addresses always go through markdown-it's normalisation (which empties a host name over 255 characters)."""
 
 
 def normalize_link(url: str) -> str:
     """markdown-it's normalisation of a link's address (host names in punycode, percent-encoding), skipped for
     the addresses it leaves as they are (most of them: it parses and rebuilds each, a large part of a page's render)."""
-    return url if _PLAIN_ADDRESS.fullmatch(url) else str(normalizeLink(url))
+    return url if len(url) <= PLAIN_ADDRESS_MAX and _PLAIN_ADDRESS.fullmatch(url) else str(normalizeLink(url))
 
 
 def link_address(target: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink
 
-from explainer.markdown import _PLAIN_ADDRESS, Markdown, normalize_link
+from explainer.markdown import _PLAIN_ADDRESS, PLAIN_ADDRESS_MAX, Markdown, link_address, normalize_link
 from explainer.model import Language
 
 AR = Language("ar", "ar_IQ", "rtl", "latn", "العربية")
@@ -74,11 +76,12 @@ _URL_CHARS = st.sampled_from("abcxyzABXZ019-._~:/?#@!$'()*+,;=%&[] \\\u00e9\u064
 @given(st.lists(st.one_of(_URL_PARTS, _URL_PARTS, _URL_CHARS, _URL_WORDS), max_size=20))
 @example(["https://", "Example.ORG", "/A/B?Q=1#F"])
 @example(["http://", "a", ":", "@", "q"])  # a user: markdown-it moves it
+@example(["http://", "a." * 130, "/x"])  # a host name over 255 characters: markdown-it empties it
 def test_the_quick_link_normalisation_is_markdown_its(parts: list[str]) -> None:
     """The addresses left as they are (most of a site's links) are exactly those markdown-it leaves as they are."""
     url = "".join(parts)
     assert normalize_link(url) == normalizeLink(url)
-    if _PLAIN_ADDRESS.fullmatch(url):
+    if len(url) <= PLAIN_ADDRESS_MAX and _PLAIN_ADDRESS.fullmatch(url):
         assert normalizeLink(url) == url
 
 
@@ -88,3 +91,17 @@ def test_links_are_normalised_as_markdown_it_does() -> None:
     assert '<a href="http://u:p@h/">b</a>' in out
     assert '<a href="https://e.org/a%20b">c</a>' in out
     assert '<a href="sources/x#p3">d</a>' in out
+
+
+@pytest.mark.parametrize("length", [40_000, PLAIN_ADDRESS_MAX - 9])
+def test_a_long_hostile_address_costs_time_in_proportion_to_its_length(length: int) -> None:
+    """An address that nearly matches the quick check's pattern (host-name characters, then one that is not)
+    took time in the square of its length: 37 s for one link of 40,000 characters in a content file."""
+    address = "https://" + "a" * length + "%"
+    started = time.monotonic()
+    for _ in range(3000 if length < PLAIN_ADDRESS_MAX else 1):  # (the longest the pattern is tried on, many times)
+        assert not _PLAIN_ADDRESS.fullmatch(address)
+    out = md.render(f"[x]({address})", EN)
+    assert link_address(address) == normalizeLink(address)
+    assert time.monotonic() - started < 2
+    assert '<a href="https://' in out
