@@ -270,7 +270,7 @@ def test_after_every_edit_the_preview_is_a_build_from_scratch(
         change = EDITS[step] if step < len(EDITS) else rng.choice(EDITS)  # every kind of edit once, then at random
         done.append(change(project, rng, memo))
         shown: list[bool] = []
-        ok, message = rebuild(Project(project), preview, first=opened, shown=lambda: shown.append(True), memo=memo)
+        ok, message = rebuild(Project(project), preview, first=opened, shown=lambda shown=shown: shown.append(True), memo=memo)
         assert ok, f"after {done}: {message}"
         assert shown, f"after {done}: the open pages were not shown"
         if change in (event_title, emptied_then):  # the incremental path: only the pages that show the event are made again
