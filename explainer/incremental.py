@@ -50,15 +50,16 @@ NOT_CONTENT = ("templates", "locales", "static", "seeds", "schemas")
 """The project's input folders besides ``content/`` (whose YAML files are followed one by one)."""
 
 
-def fingerprints(project: Project) -> dict[str, str]:
-    """A hash of every file of each input folder that is not content, and of content's files that are not YAML.
+def fingerprints(project: Project, names: Iterable[str] = (*NOT_CONTENT, "content")) -> dict[str, str]:
+    """A hash of every file of each input folder that is not content, and of content's files that are not YAML
+    (of the folders ``names``).
 
     The files are found and read as the build finds and reads them (:meth:`~explainer.project.Project.files_below`,
     :meth:`~explainer.project.Project.read_bytes`): what the build refuses (a link out of the input folders, a pipe
     or device, a file over the size limit) is never opened; its refusal is hashed instead, so that a change to it
     still builds again, and that build reports it."""
     out = {}
-    for name in (*NOT_CONTENT, "content"):
+    for name in names:
         digest = hashlib.blake2b(digest_size=16)
         files, problems = project.files_below(project.root / name)
         for problem in problems:
@@ -237,8 +238,8 @@ class Memo:
         """By an item's identity and what was made of it: (the item, what the result depends on, the result)."""
         self.used: set[tuple[int, str]] = set()
         self.inputs: dict[str, str] = {}
-        self.schemas_checked: tuple[str | None, tuple[Problem, ...]] | None = None
-        """The fingerprint of the schemas when they were last checked, and their problems."""
+        self.schemas_read: tuple[str | None, dict[str, bytes], tuple[Problem, ...]] | None = None
+        """The fingerprint of the schemas when they were last read, their bytes by file name, and their problems."""
         """The fingerprints of the inputs that are not content, when the preview was last built whole."""
         self.pages: dict[str, _Made] = {}
         """By output: what the page written there was made from."""
@@ -373,12 +374,13 @@ class Memo:
         docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))
         return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
 
-    def schema_problems(self, check: Callable[[], list[Problem]]) -> list[Problem]:
-        """``check()``, the problems of the schemas, again only when they changed since it was last called."""
+    def schemas_of(self, read: Callable[[], tuple[dict[str, bytes], list[Problem]]]) -> tuple[dict[str, bytes], list[Problem]]:
+        """``read()``, the schemas and their problems, again only when their fingerprint changed since it was last called."""
         key = self.inputs.get("schemas")
-        if self.schemas_checked is None or self.schemas_checked[0] != key:
-            self.schemas_checked = (key, tuple(check()))
-        return list(self.schemas_checked[1])
+        if self.schemas_read is None or self.schemas_read[0] != key:
+            files, problems = read()
+            self.schemas_read = (key, files, tuple(problems))
+        return dict(self.schemas_read[1]), list(self.schemas_read[2])
 
     def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document | None:
         """``doc`` without the items of its lists that passed their schema and length checks before (one is kept);
@@ -408,13 +410,12 @@ class Memo:
         import json
 
         try:
-            schema = json.loads((self.schemas / f"{name}.schema.json").read_text("utf-8"))
+            schema = json.loads(self.schemas_read[1][f"{name}.schema.json"] if self.schemas_read is not None else b"")
             rule = schema["properties"][key]
         except (OSError, ValueError, KeyError, TypeError):
             return False
         return isinstance(rule, dict) and rule.get("type") == "array" and rule.get("minItems", 0) <= 1 and set(rule) <= _LIST_WORDS
 
-    schemas: Path = Path()
     cancel: threading.Event | None = None
 
     # --- pages and other files ---
@@ -434,7 +435,7 @@ class Memo:
         Raises :class:`BuildError` as :func:`~explainer.site.build` does."""
         from .site import build
 
-        self.schemas, self.cancel = project.schemas, cancel
+        self.cancel = cancel
         known = bool(self.inputs) and bool(self.pages) and self._manifest(out) == self.manifest
         if known and first and shown is not None:
             made = self._content_first(project, out, first=first, shown=shown, also=also, cancel=cancel)
@@ -474,6 +475,8 @@ class Memo:
         def unchanged() -> bool:
             return fingerprints(project) == self.inputs
 
+        if fingerprints(project, ("schemas",))["schemas"] != self.inputs.get("schemas"):
+            return None  # (the content is checked by its schemas, read first)
         try:
             made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel, verify=unchanged)
         except _NotOnlyContent:

@@ -260,18 +260,22 @@ class Project:
         wanted = "folder" if folder else "file"
         return Problem(self.show(path), 1, 1, f"cannot read {wanted}: it is {found}", f"replace it with the {wanted} the project needs")
 
-    def schema_problems(self) -> list[Problem]:
-        """The problems of ``schemas/``: every schema file is read from inside the project and is JSON."""
+    def schema_files(self) -> tuple[dict[str, bytes], list[Problem]]:
+        """The bytes of each file of ``schemas/`` by its name, each read from inside the project and JSON, and the
+        problems of those that are not."""
         try:
             self._open(self.schemas, folder=True, missing=("the schemas folder is missing", "restore schemas/ from the repository"))
         except InputError as exc:
-            return [exc.problem]
+            return {}, [exc.problem]
+        files: dict[str, bytes] = {}
         problems = []
         for file in sorted(self.schemas.glob("*.schema.json")):
             text = ""
             try:
-                text = self.read_bytes(file).decode("utf-8")
+                data = self.read_bytes(file)
+                text = data.decode("utf-8")
                 json.loads(text)
+                files[file.name] = data
             except InputError as exc:
                 problems.append(exc.problem)
             except UnicodeDecodeError:
@@ -283,7 +287,7 @@ class Project:
                 problems.append(Problem(self.show(file), 1, 1, "schema nested too deeply", "restore it from the repository"))
             except ValueError:  # an integer too long for Python to convert
                 problems.append(long_number(text, self.show(file), "restore it from the repository"))
-        return problems
+        return files, problems
 
     def files_below(self, folder: Path) -> tuple[list[Path], list[Problem]]:
         """Every file below ``folder`` (none if it does not exist), in order, and the problems of what cannot be read.

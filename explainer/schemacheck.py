@@ -18,7 +18,6 @@ import re
 import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 Check = Callable[[Any], bool]
@@ -183,8 +182,8 @@ class _Compiler:
 
 
 @lru_cache(maxsize=4)
-def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int, int], ...]) -> Mapping[str, Check | None]:
-    schemas = {name: json.loads((Path(schema_dir) / name).read_text("utf-8")) for name, *_ in stamp}
+def _compiled(files: tuple[tuple[str, bytes], ...]) -> Mapping[str, Check | None]:
+    schemas = {name: json.loads(data) for name, data in files}
     compiler = _Compiler(schemas)
     out: dict[str, Check | None] = {}
     for name, body in schemas.items():
@@ -195,16 +194,12 @@ def _compiled(schema_dir: str, stamp: tuple[tuple[str, int, int, int], ...]) -> 
     return out
 
 
-def schemas_stamp(schema_dir: Path) -> tuple[tuple[str, int, int, int], ...]:
-    """The schema files of ``schema_dir`` with their times, sizes and inodes: what a compiled schema is kept for."""
-    return tuple((p.name, (st := p.stat()).st_mtime_ns, st.st_size, st.st_ino) for p in sorted(schema_dir.glob("*.schema.json")))
-
-
-def quick_valid(schema_dir: Path, name: str, data: Any) -> bool:
-    """True if ``data`` is certainly valid against ``schemas/<name>.schema.json``; False means "ask jsonschema"."""
+def quick_valid(schemas: Mapping[str, bytes], name: str, data: Any) -> bool:
+    """True if ``data`` is certainly valid against the schema ``<name>.schema.json`` of ``schemas`` (file name → its
+    bytes, as the build read them); False means "ask jsonschema"."""
     try:
-        check = _compiled(str(schema_dir), schemas_stamp(schema_dir)).get(name)
-    except (OSError, ValueError):
+        check = _compiled(tuple(sorted(schemas.items()))).get(name)
+    except (ValueError, RecursionError):
         return False
     if check is None:
         return False

@@ -25,7 +25,7 @@ from .load import MAX_TEXT_LENGTH, Document, JsonPath, load_file, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import InputError, Project, universal_newlines
-from .schemacheck import quick_valid, schemas_stamp
+from .schemacheck import quick_valid
 from .style import FileText, rules
 from .translations import coverage as language_coverage
 from .translations import english_name
@@ -79,11 +79,14 @@ class Content:
     problems: list[Problem] = field(default_factory=list)
     dropped: dict[str, set[str]] = field(default_factory=dict)
     """By kind: the ids of items left out because they fail the schema (known ids all the same)."""
+    schemas: Mapping[str, bytes] = field(default_factory=dict)
+    """The bytes of each schema by its file name, as read for this build (none if one of them has a problem)."""
 
 
 def read_content(project: Project, memo: Memo | None = None) -> Content:
     content = Content()
-    broken_schemas = memo.schema_problems(lambda: _schemas_problems(project)) if memo is not None else _schemas_problems(project)
+    schemas, broken_schemas = memo.schemas_of(lambda: read_schemas(project)) if memo is not None else read_schemas(project)
+    content.schemas = schemas
     content.problems += broken_schemas
     for name in CONTENT_FILES:
         read_file(project, name, content, schemas_ok=not broken_schemas, memo=memo)
@@ -130,16 +133,16 @@ def read_file(
             memo.proven(name, doc, codes)
         return
     content.problems += found
-    pruned = _without_failing_items(project, name, doc)
+    pruned = _without_failing_items(content.schemas, name, doc)
     if pruned is not None:
         content.docs[name], dropped = pruned
         for kind, ids in dropped.items():
             content.dropped.setdefault(kind, set()).update(ids)
 
 
-def _without_failing_items(project: Project, name: str, doc: Document) -> tuple[Document, dict[str, set[str]]] | None:
+def _without_failing_items(schemas: Mapping[str, bytes], name: str, doc: Document) -> tuple[Document, dict[str, set[str]]] | None:
     """``doc`` without its list items that fail the schema (and their ids, by kind), if the rest passes."""
-    validator = _validators(project.schemas).get(name)
+    validator = _validators(schemas).get(name)
     kinds = {kind.key: kind.name for kind in kinds_of(name)}
     bad: dict[str, set[int]] = {}
     try:
@@ -160,28 +163,25 @@ def _without_failing_items(project: Project, name: str, doc: Document) -> tuple[
     return pruned, ids
 
 
-def _validators(schema_dir: Path) -> Mapping[str, Any]:
-    """jsonschema's validator of each schema, kept while the schema files are the same (the preview runs on as they change)."""
-    try:
-        return _validators_of(str(schema_dir), schemas_stamp(schema_dir))
-    except (OSError, ValueError):
-        return {}
+def _validators(schemas: Mapping[str, bytes]) -> Mapping[str, Any]:
+    """jsonschema's validator of each schema of ``schemas`` (file name → bytes), kept while they are the same."""
+    return _validators_of(tuple(sorted(schemas.items())))
 
 
 @lru_cache(maxsize=8)
-def _validators_of(schema_dir: str, stamp: tuple[tuple[str, int, int, int], ...]) -> Mapping[str, Any]:
+def _validators_of(files: tuple[tuple[str, bytes], ...]) -> Mapping[str, Any]:
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
 
-    schemas = {name: json.loads((Path(schema_dir) / name).read_text("utf-8")) for name, *_ in stamp}
+    schemas = {name: json.loads(data) for name, data in files}
     registry: Registry[Any] = Registry().with_resources((name, Resource.from_contents(body)) for name, body in schemas.items())
     return {name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry) for name, body in schemas.items()}
 
 
 def _schema_problems(project: Project, name: str, doc: Document, content: Content) -> list[Problem]:
-    if quick_valid(project.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
+    if quick_valid(content.schemas, name, doc.data):  # the usual case; jsonschema below explains errors
         return []
-    validator = _validators(project.schemas).get(name)
+    validator = _validators(content.schemas).get(name)
     if validator is None:
         return [Problem(doc.path, 1, 1, f"no schema for this file (schemas/{name}.schema.json)", "restore the schema file")]
     problems: list[Problem] = []
@@ -206,15 +206,11 @@ MAX_SCHEMA_ERRORS = MAX_SHOWN_PER_FILE
 """A file's schema errors are collected up to this many (the report shows as many), then the check stops."""
 
 
-def _schemas_problems(project: Project) -> list[Problem]:
-    """The problems of the schemas: without them no file can be checked."""
-    return project.schema_problems() or _invalid_schemas(project)
-
-
-def _invalid_schemas(project: Project) -> list[Problem]:
-    """The schemas that are not valid JSON Schema (``{"type": 5}``), each at its file."""
-    files = sorted(project.schemas.glob("*.schema.json"))
-    return [p for file in files for p in _schema_invalid(project.show(file), file.read_bytes())]
+def read_schemas(project: Project) -> tuple[dict[str, bytes], list[Problem]]:
+    """The bytes of each schema by its file name, and their problems (then no schema: no file can be checked)."""
+    files, problems = project.schema_files()
+    problems = problems or [p for name, data in files.items() for p in _schema_invalid(project.show(project.schemas / name), data)]
+    return ({} if problems else files), problems
 
 
 @lru_cache(maxsize=64)

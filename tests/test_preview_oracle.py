@@ -8,11 +8,13 @@ fork of a process that has imported the generator and never built anything itsel
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import select
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -294,3 +296,48 @@ def test_a_list_file_is_split_into_the_same_items_when_its_last_items_are_reused
     raw = old[:at] + insert.encode() + old[at + cut :]
     reused = _parts(raw, start, old[start:].split(_ITEM))
     assert reused == raw[start:].split(_ITEM)
+
+
+@pytest.mark.parametrize("kind", ["pipe", "link out"])
+def test_a_schema_made_a_pipe_or_a_link_out_is_refused_before_the_open_pages_are_shown(project: Path, tmp_path: Path, kind: str) -> None:
+    """A save with pages open: the content is checked by its schemas, which are read by the project's rules first
+    (a pipe once hung the preview; a link out of the project was read and the page shown)."""
+    memo, out = Memo(), project / ".preview"
+    assert rebuild(Project(project), out, memo=memo)[0]
+    event_title(project, random.Random(3), memo)
+    schema = project / "schemas/events.schema.json"
+    schema.unlink()
+    if kind == "pipe":
+        os.mkfifo(schema)
+    else:
+        (tmp_path / "outside.schema.json").write_text("{}", "utf-8")
+        schema.symlink_to(tmp_path / "outside.schema.json")
+    shown: list[bool] = []
+    result: list[tuple[bool, str]] = []
+    build = threading.Thread(
+        target=lambda: result.append(rebuild(Project(project), out, first=["en/index.html"], shown=lambda: shown.append(True), memo=memo))
+    )
+    build.start()
+    build.join(60)
+    if build.is_alive() and kind == "pipe":  # let it go before failing
+        os.close(os.open(schema, os.O_WRONLY | os.O_NONBLOCK))
+    assert not build.is_alive(), "the rebuild hung"
+    ok, message = result[0]
+    assert not ok and "schemas/events.schema.json" in message, message
+    assert shown == []
+
+
+def test_a_schema_rewritten_in_place_with_the_same_size_and_time_is_applied(project: Path) -> None:
+    """The preview keeps what it knows of the schemas by their bytes, not by their size and time (a file system
+    whose times count whole seconds gives an edit within a second the same time)."""
+    memo, out = Memo(), project / ".preview"
+    assert rebuild(Project(project), out, memo=memo)[0]
+    schema = project / "schemas/site.schema.json"
+    before = schema.stat()
+    text = schema.read_text("utf-8")
+    assert '"title",' in text
+    schema.write_text(text.replace('"title",', '"tXtle",', 1), "utf-8")  # required: a field the site settings lack
+    os.utime(schema, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert schema.stat().st_size == before.st_size and schema.stat().st_ino == before.st_ino
+    ok, message = rebuild(Project(project), out, first=["en/index.html"], shown=lambda: None, memo=memo)
+    assert not ok and "content/site.yaml" in message and "tXtle" in message, message
