@@ -2,27 +2,29 @@
 
     python3 benchmarks/floor.py --events N [--runs R]
 
-The build's target at 10,000 events is 0.8 × Hugo's time (issue 17). This measures the work
-no build of this site can leave out, each part on its own, in one process, on the corpus of
-:mod:`corpus`:
+The build's target at 10,000 events is 0.8 × Hugo's time (issue 17). Two lower bounds, each paired
+with a run of Hugo (timed as :mod:`bench` times it: a whole process, on every core), on the corpus
+of :mod:`corpus`:
 
-- ``start``: starting Python and importing the libraries a build needs (a whole process);
-- ``yaml``: reading and parsing the events file (``explainer.load.load_file``; one file, so one core);
-- ``markdown``: every event's body in both languages through the site's Markdown renderer
-  (markdown-it-py), on one core;
-- ``write``: writing the pages the build made, each into its own folder, on one core.
+1. The work no build of this site can leave out, each part measured on its own in one process:
+   ``start`` (starting Python and importing the libraries a build needs: a whole process), ``yaml``
+   (reading and parsing the events file, ``explainer.load.load_file``), ``markdown`` (every event's body in
+   both languages through the site's Markdown renderer, markdown-it-py) and ``write`` (writing the pages
+   the build made, each into its own folder). The floor is ``start + (yaml + markdown + write) / cores``:
+   as if all of it were split over every core at no cost, and nothing else were done (no validation,
+   no quote proofs, no templates, no feeds, open data or search).
+2. The build as it is, if its work were split over every core at no cost: the CPU time of a whole
+   build (every process, user and system, from ``wait4``) divided by the cores.
 
-The floor is ``start + yaml + (markdown + write) / cores``: as if Markdown and writing were split
-over every core at no cost, and nothing else were done (no validation, no quote checks, no templates,
-no feeds, open data or search). Hugo is timed as :mod:`bench` times it, a whole process using every
-core, the runs paired with the floor's measurements. The last line printed is one JSON object:
-{"events": N, "floor_s": …, "hugo_s": …, "floor_ratio": floor/hugo, "start_s": …, "yaml_s": …,
-"markdown_s": …, "write_s": …, "cores": C}.
+The last line printed is one JSON object: {"events": N, "floor_s": …, "hugo_s": …, "floor_ratio":
+floor/hugo, "start_s": …, "yaml_s": …, "markdown_s": …, "write_s": …, "build_cpu_s": …, "cpu_ratio":
+build_cpu/cores/hugo, "cores": C}.
 
-Figures (2026-12-06, 10,000 events, 2-core VM, three paired runs): floor 4.28-4.39 s against Hugo's
-6.52-6.83 s, a ratio of 0.63-0.67 (start 0.11 s, YAML 1.24-1.34 s, Markdown 4.15-4.53 s of one core,
-writing 1.35-1.71 s of one core). The target, 0.8 ×, leaves 0.15 × Hugo (1 s) for everything else the build
-does; its validation and quote proofs alone take 2 s on one core.
+Figures (2026-12-06, 10,000 events, 2-core VM, three paired runs): floor 3.36-3.49 s against Hugo's
+5.95-6.32 s, a ratio of 0.54-0.56 (start 0.10 s; of one core: YAML 1.23-1.25 s, Markdown 4.06-4.11 s, writing
+1.20-1.42 s). The whole build took 18.2-18.7 s of CPU: split over the 2 cores at no cost, 1.44-1.54 × Hugo's time.
+The target, 0.8 ×, would leave the rest of the build (everything but Markdown, YAML and writing: 11.7 s of CPU)
+about 3.3 s.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,6 +82,16 @@ def write_seconds(built: Path, into: Path) -> float:
     return time.perf_counter() - started
 
 
+def build_cpu(cmd: list[str], cwd: Path) -> float:
+    """The CPU time (user and system) of ``cmd`` and every process it waited for, in seconds."""
+    os.sync()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=PYTHON_DEFAULTS)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed")
+    return usage.ru_utime + usage.ru_stime
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, required=True)
@@ -97,18 +110,24 @@ def main(argv: list[str]) -> int:
             start, _ = run([sys.executable, "-c", IMPORTS], REPO, PYTHON_DEFAULTS)
             part = {"start": start, "yaml": yaml_seconds(ours), "markdown": markdown_seconds(args.events)}
             part["write"] = write_seconds(built, work / f"write-{i}")
-            floor = part["start"] + part["yaml"] + (part["markdown"] + part["write"]) / cores
+            part["build_cpu"] = build_cpu([sys.executable, str(REPO / "build.py"), "build", "--out", str(work / f"ours-{i}")], ours)
+            floor = part["start"] + (part["yaml"] + part["markdown"] + part["write"]) / cores
             hugo_s, _ = run([hugo, "--source", str(hugo_site), "--destination", str(work / f"hugo-{i}"), "--quiet"], hugo_site)
             floors.append(floor)
             hugos.append(hugo_s)
             parts.append(part)
             shown = ", ".join(f"{k} {v:.2f} s" for k, v in part.items())
-            print(f"run {i}: floor {floor:.2f} s ({shown}; {cores} cores)  hugo {hugo_s:.2f} s  ratio {floor / hugo_s:.2f}", flush=True)
+            print(
+                f"run {i}: floor {floor:.2f} s ({shown}; {cores} cores)  hugo {hugo_s:.2f} s  ratio {floor / hugo_s:.2f}"
+                f"  build CPU / cores / hugo {part['build_cpu'] / cores / hugo_s:.2f}",
+                flush=True,
+            )
         result: dict[str, float] = {
             "events": args.events,
             "floor_s": round(statistics.median(floors), 3),
             "hugo_s": round(statistics.median(hugos), 3),
             "floor_ratio": round(statistics.median(f / h for f, h in zip(floors, hugos, strict=True)), 3),
+            "cpu_ratio": round(statistics.median(p["build_cpu"] / cores / h for p, h in zip(parts, hugos, strict=True)), 3),
         }
         for key in parts[0]:
             result[f"{key}_s"] = round(statistics.median(p[key] for p in parts), 3)
