@@ -16,7 +16,10 @@ Everything that is not content (templates, catalogs, static files, seeds, schema
 outlines) is fingerprinted: when it changes, the preview is built whole again as ``build`` builds
 it (:func:`~explainer.site.build`), recording what each page read. With pages open, the fingerprints
 are taken once those pages are shown (editors save content, and a save's open page should not wait for
-the rest): a save that changed more is then built whole, and its open pages shown again.
+the rest): a save that changed more is then built whole, and its open pages shown again. (So a save of content
+together with, say, a syntax error in a template no page uses shows its open pages before the error is found: the
+error overlay then shows it over them, as when the rest of any build fails, see :func:`~explainer.site.build`. The
+schemas are the exception: they are fingerprinted first, since the content is checked by them.)
 """
 
 from __future__ import annotations
