@@ -19,7 +19,7 @@ are taken once those pages are shown (editors save content, and a save's open pa
 the rest): a save that changed more is then built whole, and its open pages shown again. (So a save of content
 together with, say, a syntax error in a template no page uses shows its open pages before the error is found: the
 error overlay then shows it over them, as when the rest of any build fails, see :func:`~explainer.site.build`. The
-schemas are the exception: they are fingerprinted first, since the content is checked by them.)
+schemas are read on every save, so that the content is always checked by the schemas on disk.)
 """
 
 from __future__ import annotations
@@ -53,16 +53,15 @@ NOT_CONTENT = ("templates", "locales", "static", "seeds", "schemas")
 """The project's input folders besides ``content/`` (whose YAML files are followed one by one)."""
 
 
-def fingerprints(project: Project, names: Iterable[str] = (*NOT_CONTENT, "content")) -> dict[str, str]:
-    """A hash of every file of each input folder that is not content, and of content's files that are not YAML
-    (of the folders ``names``).
+def fingerprints(project: Project) -> dict[str, str]:
+    """A hash of every file of each input folder that is not content, and of content's files that are not YAML.
 
     The files are found and read as the build finds and reads them (:meth:`~explainer.project.Project.files_below`,
     :meth:`~explainer.project.Project.read_bytes`): what the build refuses (a link out of the input folders, a pipe
     or device, a file over the size limit) is never opened; its refusal is hashed instead, so that a change to it
     still builds again, and that build reports it."""
     out = {}
-    for name in names:
+    for name in (*NOT_CONTENT, "content"):
         digest = hashlib.blake2b(digest_size=16)
         files, problems = project.files_below(project.root / name)
         for problem in problems:
@@ -241,8 +240,10 @@ class Memo:
         """By an item's identity and what was made of it: (the item, what the result depends on, the result)."""
         self.used: set[tuple[int, str]] = set()
         self.inputs: dict[str, str] = {}
-        self.schemas_read: tuple[str | None, dict[str, bytes], tuple[Problem, ...]] | None = None
-        """The fingerprint of the schemas when they were last read, their bytes by file name, and their problems."""
+        self.schemas: dict[str, bytes] = {}
+        """The schemas the last build read, by file name (see :meth:`use_schemas`)."""
+        self.schemas_key = ""
+        """A hash of those schemas."""
         """The fingerprints of the inputs that are not content, when the preview was last built whole."""
         self.pages: dict[str, _Made] = {}
         """By output: what the page written there was made from."""
@@ -375,33 +376,32 @@ class Memo:
     def _context_key(self, content: Any) -> tuple[Any, ...]:
         """What the checks of an item or a text read besides it (the content files, compared by value)."""
         docs = tuple(content.docs.get(name) for name in ("site", "sources", "style"))
-        return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.inputs.get("schemas"))
+        return (docs, frozenset(content.dropped.get("sources", ())), self.inputs.get("seeds"), self.schemas_key)
 
-    def schemas_of(self, read: Callable[[], tuple[dict[str, bytes], list[Problem]]]) -> tuple[dict[str, bytes], list[Problem]]:
-        """``read()``, the schemas and their problems, again only when their fingerprint changed since it was last called."""
-        key = self.inputs.get("schemas")
-        if self.schemas_read is None or self.schemas_read[0] != key:
-            files, problems = read()
-            self.schemas_read = (key, files, tuple(problems))
-        return dict(self.schemas_read[1]), list(self.schemas_read[2])
+    def use_schemas(self, files: Mapping[str, bytes]) -> None:
+        """The schemas this build read (their bytes by file name): what is known to pass them is kept by their hash."""
+        digest = hashlib.blake2b(digest_size=16)
+        for name, data in sorted(files.items()):
+            digest.update(hashlib.blake2b(name.encode() + b"\0" + data, digest_size=16).digest())
+        self.schemas, self.schemas_key = dict(files), digest.hexdigest()
 
     def unproven(self, name: str, doc: Document, codes: frozenset[str]) -> Document | None:
         """``doc`` without the items of its lists that passed their schema and length checks before (one is kept);
         None if the document itself, as it is, passed them before (a file read again unchanged)."""
-        if self.item(doc, "proven", ("proven", self.inputs.get("schemas"), codes), lambda: False):
+        if self.item(doc, "proven", ("proven", self.schemas_key, codes), lambda: False):
             return None
         drop = {}
         for kind in kinds_of(name):
             items = doc.data.get(kind.key) if isinstance(doc.data, dict) else None
             if isinstance(items, list) and self._reducible(name, kind.key):
-                key = ("proven", self.inputs.get("schemas"), codes)
+                key = ("proven", self.schemas_key, codes)
                 known = [i for i, item in enumerate(items) if self.item(item, "proven", key, lambda: False)]
                 drop[kind.key] = set(known[1:] if len(known) == len(items) else known)
         return without_items(doc, drop) if any(drop.values()) else doc
 
     def proven(self, name: str, doc: Document, codes: frozenset[str]) -> None:
         """Remember that the items of ``doc``'s lists passed their schema and length checks."""
-        key = ("proven", self.inputs.get("schemas"), codes)
+        key = ("proven", self.schemas_key, codes)
         self.items[(id(doc), "proven")] = (doc, key, True)
         for kind in kinds_of(name):
             for item in doc.data.get(kind.key) or () if isinstance(doc.data, dict) else ():
@@ -413,7 +413,7 @@ class Memo:
         import json
 
         try:
-            schema = json.loads(self.schemas_read[1][f"{name}.schema.json"] if self.schemas_read is not None else b"")
+            schema = json.loads(self.schemas[f"{name}.schema.json"])
             rule = schema["properties"][key]
         except (OSError, ValueError, KeyError, TypeError):
             return False
@@ -478,8 +478,6 @@ class Memo:
         def unchanged() -> bool:
             return fingerprints(project) == self.inputs
 
-        if fingerprints(project, ("schemas",))["schemas"] != self.inputs.get("schemas"):
-            return None  # (the content is checked by its schemas, read first)
         try:
             made = self.update(project, out, first=first, shown=shown, also=also, cancel=cancel, verify=unchanged)
         except _NotOnlyContent:

@@ -261,18 +261,20 @@ class Project:
         return Problem(self.show(path), 1, 1, f"cannot read {wanted}: it is {found}", f"replace it with the {wanted} the project needs")
 
     def schema_files(self) -> tuple[dict[str, bytes], list[Problem]]:
-        """The bytes of each file of ``schemas/`` by its name, each read from inside the project and JSON, and the
-        problems of those that are not."""
+        """The bytes of each ``*.schema.json`` file of ``schemas/`` by its name, each found and read as every input
+        folder's files are (:meth:`files_below`, :meth:`read_listed`) and JSON, and the problems of the folder."""
         try:
             self._open(self.schemas, folder=True, missing=("the schemas folder is missing", "restore schemas/ from the repository"))
         except InputError as exc:
             return {}, [exc.problem]
         files: dict[str, bytes] = {}
-        problems = []
-        for file in sorted(self.schemas.glob("*.schema.json")):
+        found, problems = self.files_below(self.schemas)
+        for file in found:
+            if file.parent != self.schemas or not file.name.endswith(".schema.json"):
+                continue
             text = ""
             try:
-                data = self.read_bytes(file)
+                data = self.read_listed(file)
                 text = data.decode("utf-8")
                 json.loads(text)
                 files[file.name] = data

@@ -85,8 +85,10 @@ class Content:
 
 def read_content(project: Project, memo: Memo | None = None) -> Content:
     content = Content()
-    schemas, broken_schemas = memo.schemas_of(lambda: read_schemas(project)) if memo is not None else read_schemas(project)
+    schemas, broken_schemas = read_schemas(project)
     content.schemas = schemas
+    if memo is not None:
+        memo.use_schemas(schemas)
     content.problems += broken_schemas
     for name in CONTENT_FILES:
         read_file(project, name, content, schemas_ok=not broken_schemas, memo=memo)

@@ -341,3 +341,27 @@ def test_a_schema_rewritten_in_place_with_the_same_size_and_time_is_applied(proj
     assert schema.stat().st_size == before.st_size and schema.stat().st_ino == before.st_ino
     ok, message = rebuild(Project(project), out, first=["en/index.html"], shown=lambda: None, memo=memo)
     assert not ok and "content/site.yaml" in message and "tXtle" in message, message
+
+
+def test_the_content_is_checked_by_the_schemas_read_whatever_the_fingerprints_say(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview keeps what passed the schemas by the bytes of the schemas it read, not by their fingerprint
+    (taken by another walk, at another moment: a save may land in between)."""
+    import explainer.incremental
+
+    memo, out = Memo(), project / ".preview"
+    assert rebuild(Project(project), out, memo=memo)[0]
+    monkeypatch.setattr(explainer.incremental, "fingerprints", lambda project: dict(memo.inputs))  # taken before the save
+    schema = project / "schemas/site.schema.json"
+    data = json.loads(schema.read_text("utf-8"))
+    schema.write_text(json.dumps(data | {"required": [*data["required"], "publisher"]}), "utf-8")
+    shown: list[bool] = []
+    ok, message = rebuild(Project(project), out, first=["en/index.html"], shown=lambda: shown.append(True), memo=memo)
+    assert not ok and "content/site.yaml" in message and "publisher" in message, message
+    assert shown == []
+
+
+def test_a_schema_whose_name_the_build_cannot_show_is_an_error_not_read(project: Path) -> None:
+    odd = project / "schemas/ev\u00a0.schema.json"
+    odd.write_bytes((project / "schemas/events.schema.json").read_bytes())
+    ok, message = rebuild(Project(project), project / ".preview", memo=Memo())
+    assert not ok and "not printable" in message and "ev\\xa0.schema.json" in message, message
