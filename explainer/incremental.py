@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from .checks import Checked, Context, check_item, check_texts
 from .errors import BuildError, Problem
 from .kinds import Kind, kinds_of
-from .load import Document, Places, load_bytes, read_file, without_items
+from .load import Document, Places, load_bytes, without_items
 from .model import READING, Model
 from .plan import Page, plan
 from .project import InputError, Project
@@ -262,15 +262,17 @@ class Memo:
 
     # --- loading and checking ---
 
-    def load(self, file: Path, display: str) -> tuple[Document | None, list[Problem]]:
-        """What :func:`~explainer.load.load_file` gives, parsing only what changed.
+    def load(
+        self, file: Path, display: str, read: Callable[[], tuple[bytes | None, list[Problem]]]
+    ) -> tuple[Document | None, list[Problem]]:
+        """The document of the file ``file`` (shown as ``display``) whose bytes ``read()`` gives, parsing only what changed.
 
         A file still being written (its size or time changed while it was read: a large file is saved
         in more than one step, and the first starts the build) stops the build with
         :class:`~explainer.workers.Cancelled`, as does a save while it would be parsed whole: the next
         build reads it again. What was known of its items is kept until it is read whole without a problem."""
         before = _stamp(file)
-        raw, problems = read_file(file, display)
+        raw, problems = read()
         if raw is not None and (before is None or before != _stamp(file) or before[0] != len(raw)):
             raise Cancelled()
         known = self.files.get(display) or _File(b"", None, [])

@@ -182,7 +182,7 @@ class Project:
         if not folder:
             if not stat.S_ISREG(info.st_mode):
                 raise InputError(self._not_a(path, info.st_mode, folder))
-            return self._open_regular(path, real)
+            return self._open_regular(path, real, follow=False)
         try:
             os.close(os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_DIRECTORY))
             os.listdir(real)  # a folder that can be entered but not listed
@@ -190,12 +190,13 @@ class Project:
         except OSError as exc:
             raise InputError(self._unreadable(path, exc, folder)) from None
 
-    def _open_regular(self, path: Path, real: Path) -> int:
+    def _open_regular(self, path: Path, real: Path, *, follow: bool = True) -> int:
         """An open descriptor of the regular file ``real`` (``path`` resolved), or :class:`InputError`.
 
-        O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait."""
+        O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait. ``follow=False``
+        (``real`` is resolved, so its last part is no link): should a link take its place after all, it is not followed."""
         try:
-            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+            fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
                 os.close(fd)
@@ -261,8 +262,8 @@ class Project:
         return Problem(self.show(path), 1, 1, f"cannot read {wanted}: it is {found}", f"replace it with the {wanted} the project needs")
 
     def schema_files(self) -> tuple[dict[str, bytes], list[Problem]]:
-        """The bytes of each ``*.schema.json`` file of ``schemas/`` by its name, each found and read as every input
-        folder's files are (:meth:`files_below`, :meth:`read_listed`) and JSON, and the problems of the folder."""
+        """The bytes of each ``*.schema.json`` file of ``schemas/`` by its name, each found as every input folder's
+        files are (:meth:`files_below`), read as :meth:`read_bytes` reads, and JSON; and the problems of the folder."""
         try:
             self._open(self.schemas, folder=True, missing=("the schemas folder is missing", "restore schemas/ from the repository"))
         except InputError as exc:
@@ -274,7 +275,7 @@ class Project:
                 continue
             text = ""
             try:
-                data = self.read_listed(file)
+                data = self.read_bytes(file)
                 text = data.decode("utf-8")
                 json.loads(text)
                 files[file.name] = data

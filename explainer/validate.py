@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from .checks import MAX_SOURCES, Checked, Context, check_item, check_texts, read_seeds
 from .errors import MAX_SHOWN_PER_FILE, BuildError, Collector, Hints, Problem, closest
 from .kinds import BY_NAME, KINDS, Kind, kinds_of
-from .load import MAX_TEXT_LENGTH, Document, JsonPath, load_file, without_items
+from .load import MAX_TEXT_LENGTH, Document, JsonPath, load_bytes, without_items
 from .model import Draft, Event, Language, Licence, Model, Prose, Site, Text, TranslationNote
 from .plan import EXTRA_PAGES, SECTIONS
 from .project import InputError, Project, universal_newlines
@@ -110,11 +110,8 @@ def read_file(
     file = project.content / f"{name}.yaml"
     shown = project.show(file)
     if doc is None:
-        refused = project.refusal(file, missing=("content file is missing", f"create {shown} (see docs/content-format.md)"))
-        if refused is not None:  # missing, unreadable, or a link out of the project
-            content.problems.append(refused)
-            return
-        doc, problems = memo.load(file, shown) if memo is not None else load_file(file, shown)
+        read = partial(_content_bytes, project, file, ("content file is missing", f"create {shown} (see docs/content-format.md)"))
+        doc, problems = memo.load(file, shown, read) if memo is not None else _load_content(read(), shown)
         content.problems += problems
     if doc is None or not schemas_ok:
         return
@@ -140,6 +137,22 @@ def read_file(
         content.docs[name], dropped = pruned
         for kind, ids in dropped.items():
             content.dropped.setdefault(kind, set()).update(ids)
+
+
+def _content_bytes(project: Project, file: Path, missing: tuple[str, str]) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a content file read by the project's rules (one descriptor, opened without waiting, of a regular
+    file inside the input folders), or the problem of one that is missing, unreadable, or a link out of the project."""
+    from .load import MAX_FILE_BYTES
+
+    try:
+        return project.read_bytes(file, missing=missing, limit=MAX_FILE_BYTES), []
+    except InputError as exc:
+        return None, [exc.problem]
+
+
+def _load_content(read: tuple[bytes | None, list[Problem]], shown: str) -> tuple[Document | None, list[Problem]]:
+    raw, problems = read
+    return load_bytes(raw, shown) if raw is not None else (None, problems)
 
 
 def _without_failing_items(schemas: Mapping[str, bytes], name: str, doc: Document) -> tuple[Document, dict[str, set[str]]] | None:

@@ -310,3 +310,22 @@ def test_a_file_name_that_is_not_utf8_is_a_located_error_not_a_traceback(tmp_pat
     result = run_forked(root, "build", "--out", str(tmp_path / "out"))
     assert result.returncode == 1 and "static:1:1: a file name that is not printable UTF-8" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("rel", ["content/glossary.yaml", "schemas/events.schema.json"])
+def test_a_link_put_in_a_checked_file_s_place_before_it_is_opened_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rel: str
+) -> None:
+    """A file is resolved, checked to be inside the project, then opened: a link swapped in between (a second
+    process racing the build) is not followed. The race is played here by a resolution that misses the link."""
+    import explainer.project
+
+    root = make_project(tmp_path / "site")
+    outside = link_outside(root, rel)
+    real_path = os.path.realpath
+    monkeypatch.setattr(explainer.project.os.path, "realpath", lambda p, **kw: str(p) if str(p).endswith(rel) else real_path(p, **kw))
+    with pytest.raises(BuildError) as raised:
+        build(Project(root), root / "_site")
+    assert rel in raised.value.report() and "symbolic links" in raised.value.report()
+    assert not (root / "_site").exists()
+    assert outside.exists()
