@@ -240,11 +240,11 @@ class Memo:
         """By an item's identity and what was made of it: (the item, what the result depends on, the result)."""
         self.used: set[tuple[int, str]] = set()
         self.inputs: dict[str, str] = {}
+        """The fingerprints of the inputs that are not content, when the preview was last built whole."""
         self.schemas: dict[str, bytes] = {}
         """The schemas the last build read, by file name (see :meth:`use_schemas`)."""
         self.schemas_key = ""
         """A hash of those schemas."""
-        """The fingerprints of the inputs that are not content, when the preview was last built whole."""
         self.pages: dict[str, _Made] = {}
         """By output: what the page written there was made from."""
         self.others: dict[str, _Made] = {}
@@ -417,7 +417,7 @@ class Memo:
         try:
             schema = json.loads(self.schemas[f"{name}.schema.json"])
             rule = schema["properties"][key]
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return False
         return isinstance(rule, dict) and rule.get("type") == "array" and rule.get("minItems", 0) <= 1 and set(rule) <= _LIST_WORDS
 
