@@ -60,6 +60,18 @@ class InputError(Exception):
         self.missing = missing
 
 
+_TOO_LARGE = "remove it, or what was pasted into it by mistake"
+"""The hint for an input file over the size limit."""
+
+
+def _opened_path(fd: int) -> Path | None:
+    """Where the descriptor ``fd`` leads, as the system says (Linux's /proc), or None where it cannot say."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return None
+
+
 @dataclass(frozen=True)
 class Project:
     """Where a site's parts live. Paths shown to the user are relative to ``root``."""
@@ -143,9 +155,12 @@ class Project:
             os.close(fd)
         return None
 
-    def read_bytes(self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES) -> bytes:
-        """The bytes of the input file ``path``; raises :class:`InputError` (see :meth:`refusal`)."""
-        return self._read(self._open(path, folder=False, missing=missing), path, limit)
+    def read_bytes(
+        self, path: Path, *, missing: tuple[str, str] | None = None, limit: int = MAX_INPUT_BYTES, too_large: str = _TOO_LARGE
+    ) -> bytes:
+        """The bytes of the input file ``path``; raises :class:`InputError` (see :meth:`refusal`). ``too_large``: the
+        hint for a file over ``limit`` bytes."""
+        return self._read(self._open(path, folder=False, missing=missing), path, limit, too_large)
 
     def read_listed(self, path: Path) -> bytes:
         """The bytes of a file that :meth:`files_below` has just listed (so found inside the input folders, and a
@@ -153,14 +168,14 @@ class Project:
         and read only if it is still a regular file of at most :data:`MAX_INPUT_BYTES`; raises :class:`InputError`."""
         return self._read(self._open_regular(path, path), path, MAX_INPUT_BYTES)
 
-    def _read(self, fd: int, path: Path, limit: int) -> bytes:
+    def _read(self, fd: int, path: Path, limit: int, too_large: str = _TOO_LARGE) -> bytes:
         """The bytes of the open regular file ``fd`` (of ``path``), at most ``limit``; closes it."""
         try:
             with os.fdopen(fd, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
                 if size > limit:
                     message = f"file is too large ({size / 2**20:.0f} MB; at most {limit // 2**20} MB)"
-                    raise InputError(Problem(self.show(path), 1, 1, message, "remove it, or what was pasted into it by mistake"))
+                    raise InputError(Problem(self.show(path), 1, 1, message, too_large))
                 return fh.read(limit + 1)
         except OSError as exc:
             raise InputError(self._unreadable(path, exc, folder=False)) from None
@@ -194,13 +209,18 @@ class Project:
         """An open descriptor of the regular file ``real`` (``path`` resolved), or :class:`InputError`.
 
         O_NONBLOCK: should a pipe take the file's place after all, opening it does not wait. ``follow=False``
-        (``real`` is resolved, so its last part is no link): should a link take its place after all, it is not followed."""
+        (``real`` is resolved, so its last part is no link): should a link take its place after all, it is not followed.
+        And what was opened must be inside the input folders (should a folder on the way have become a link)."""
         try:
             fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW))
             mode = os.fstat(fd).st_mode
             if not stat.S_ISREG(mode):
                 os.close(fd)
                 raise InputError(self._not_a(path, mode, False))
+            opened = _opened_path(fd)
+            if opened is not None and not self.inside_inputs(opened):  # a folder on the way became a link meanwhile
+                os.close(fd)
+                raise InputError(self._outside(path))
             os.set_blocking(fd, True)
             return fd
         except OSError as exc:
@@ -247,6 +267,8 @@ class Project:
         what = "folder" if is_folder else "file"
         if exc.errno == errno.ENAMETOOLONG:
             return _too_long(self.show(at), what, os.fsencode(path))
+        if exc.errno == errno.ELOOP:
+            return Problem(self.show(at), 1, 1, f"cannot read {what}: it became a symbolic link while the build read it", "build again")
         hint = f"give yourself read permission on it (chmod u+r{'x' if is_folder else ''} {self.show(at)})"
         return Problem(self.show(at), 1, 1, f"cannot read {what}: {exc.strerror or exc}", hint)
 
@@ -270,6 +292,9 @@ class Project:
             return {}, [exc.problem]
         files: dict[str, bytes] = {}
         found, problems = self.files_below(self.schemas)
+        for odd in sorted(self.schemas.glob("*.schema.json")):  # (files_below goes into a folder of that name)
+            if odd.is_dir() and not odd.is_symlink():
+                problems.append(self._not_a(odd, odd.stat().st_mode, False))
         for file in found:
             if file.parent != self.schemas or not file.name.endswith(".schema.json"):
                 continue

@@ -326,6 +326,59 @@ def test_a_link_put_in_a_checked_file_s_place_before_it_is_opened_is_not_followe
     monkeypatch.setattr(explainer.project.os.path, "realpath", lambda p, **kw: str(p) if str(p).endswith(rel) else real_path(p, **kw))
     with pytest.raises(BuildError) as raised:
         build(Project(root), root / "_site")
-    assert rel in raised.value.report() and "symbolic links" in raised.value.report()
+    assert rel in raised.value.report() and "became a symbolic link" in raised.value.report()
     assert not (root / "_site").exists()
     assert outside.exists()
+
+
+def test_a_file_swapped_for_a_link_once_it_is_open_is_read_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A content file is read from the descriptor its check opened: swapping it for a link afterwards changes nothing."""
+    import explainer.project
+
+    root = make_project(tmp_path / "site")
+    rel = "content/glossary.yaml"
+    secret = tmp_path / "secret.yaml"
+    secret.write_bytes((root / rel).read_bytes().replace(b"Matthew Miller}", b"Matthew Miller SECRETLEAK}", 1))
+    assert b"SECRETLEAK" in secret.read_bytes()
+    opened = explainer.project.Project._open
+
+    def racing(self: Project, path: Path, **kw: object) -> int:
+        fd = opened(self, path, **kw)  # type: ignore[arg-type]
+        if str(path).endswith(rel) and not os.path.islink(path):
+            os.replace(path, tmp_path / "original.yaml")
+            os.symlink(secret, path)
+        return fd
+
+    monkeypatch.setattr(explainer.project.Project, "_open", racing)
+    build(Project(root), root / "_site")
+    pages = list((root / "_site").rglob("*.html"))
+    assert pages and not [p for p in pages if b"SECRETLEAK" in p.read_bytes()]
+
+
+def test_a_folder_on_the_way_that_became_a_link_out_is_refused_after_opening(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The descriptor opened must lead inside the input folders: a folder swapped for a link out of the project between
+    the check and the opening is caught there. The race is played by a resolution that misses the link."""
+    import explainer.project
+
+    root = make_project(tmp_path / "site")
+    outside = tmp_path / "elsewhere"
+    shutil.copytree(root / "content", outside)
+    shutil.rmtree(root / "content")
+    (root / "content").symlink_to(outside)
+    real_path = os.path.realpath
+    content = str(root / "content")
+    monkeypatch.setattr(explainer.project.os.path, "realpath", lambda p, **kw: str(p) if str(p).startswith(content) else real_path(p, **kw))
+    with pytest.raises(BuildError) as raised:
+        build(Project(root), root / "_site")
+    assert "content/" in raised.value.report() and "outside the project" in raised.value.report()
+    assert not (root / "_site").exists()
+
+
+def test_a_folder_named_like_a_schema_is_an_error_at_that_name(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    schema = root / "schemas/events.schema.json"
+    schema.unlink()
+    schema.mkdir()
+    with pytest.raises(BuildError) as raised:
+        check(Project(root))
+    assert "schemas/events.schema.json:1:1: cannot read file: it is a folder" in raised.value.report()
