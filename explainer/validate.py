@@ -190,9 +190,11 @@ def _validators(schemas: Mapping[str, bytes]) -> Mapping[str, Any]:
 def _validators_of(files: tuple[tuple[str, bytes], ...]) -> Mapping[str, Any]:
     from jsonschema import Draft202012Validator
     from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
 
     schemas = {name: json.loads(data) for name, data in files}
-    registry: Registry[Any] = Registry().with_resources((name, Resource.from_contents(body)) for name, body in schemas.items())
+    resources = ((name, Resource.from_contents(body, default_specification=DRAFT202012)) for name, body in schemas.items())
+    registry: Registry[Any] = Registry().with_resources(resources)  # (a schema without "$schema" is read as the validator's draft)
     return {name.removesuffix(".schema.json"): Draft202012Validator(body, registry=registry) for name, body in schemas.items()}
 
 

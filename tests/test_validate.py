@@ -164,3 +164,15 @@ def test_whole_numbers_written_with_a_decimal_point_are_whole(project: Path) -> 
     assert [(p.number, type(p.number)) for p in model.phases] == [(1, int)]
     assert {type(p.phase) for p in model.places if p.phase is not None} == {int}
     assert [(c.line, type(c.line)) for s in model.sources for c in s.chrome] == [(40, int)]
+
+
+def test_a_schema_without_its_draft_named_still_explains_the_content_s_errors(project: Path) -> None:
+    """A schema without "$schema" is read as the draft the build validates with (it stopped `check` with an error
+    it did not expect)."""
+    import json
+
+    schema = project / "schemas/figures.schema.json"
+    data = json.loads(schema.read_text("utf-8"))
+    del data["$schema"]
+    schema.write_text(json.dumps(data | {"required": [*data.get("required", []), "zzz"]}), "utf-8")
+    assert any("content/figures.yaml" in p and "required field 'zzz' is missing" in p for p in problems_of(project))
