@@ -64,14 +64,6 @@ _TOO_LARGE = "remove it, or what was pasted into it by mistake"
 """The hint for an input file over the size limit."""
 
 
-def _opened_path(fd: int) -> Path | None:
-    """Where the descriptor ``fd`` leads, as the system says (Linux's /proc), or None where it cannot say."""
-    try:
-        return Path(os.readlink(f"/proc/self/fd/{fd}"))
-    except OSError:
-        return None
-
-
 @dataclass(frozen=True)
 class Project:
     """Where a site's parts live. Paths shown to the user are relative to ``root``."""
@@ -217,14 +209,26 @@ class Project:
             if not stat.S_ISREG(mode):
                 os.close(fd)
                 raise InputError(self._not_a(path, mode, False))
-            opened = _opened_path(fd)
-            if opened is not None and not self.inside_inputs(opened):  # a folder on the way became a link meanwhile
+            if not self._leads_inside(fd):  # a folder on the way became a link meanwhile
                 os.close(fd)
                 raise InputError(self._outside(path))
             os.set_blocking(fd, True)
             return fd
         except OSError as exc:
+            if exc.errno == errno.ELOOP and not follow:
+                message = "cannot read file: it became a symbolic link while the build read it"
+                raise InputError(Problem(self.show(path), 1, 1, message, "build again")) from None
             raise InputError(self._unreadable(path, exc, False)) from None
+
+    def _leads_inside(self, fd: int) -> bool:
+        """Whether the open descriptor ``fd`` leads inside the input folders, as the system names it (Linux's /proc)."""
+        try:
+            opened = os.readlink(f"/proc/self/fd/{fd}")
+        except FileNotFoundError:
+            return True  # no /proc here: the path resolved before opening is all there is
+        except OSError:
+            return False  # a file the system cannot name (a path over 4,096 bytes)
+        return self.inside_inputs(Path(opened))
 
     def _outside(self, path: Path) -> Problem:
         """The problem of ``path``, which resolves outside the project, located at the link that leads out."""
@@ -268,7 +272,8 @@ class Project:
         if exc.errno == errno.ENAMETOOLONG:
             return _too_long(self.show(at), what, os.fsencode(path))
         if exc.errno == errno.ELOOP:
-            return Problem(self.show(at), 1, 1, f"cannot read {what}: it became a symbolic link while the build read it", "build again")
+            hint = "point the link at the file or folder itself, or put that in its place"
+            return Problem(self.show(at), 1, 1, f"cannot read {what}: its symbolic links go round in a loop", hint)
         hint = f"give yourself read permission on it (chmod u+r{'x' if is_folder else ''} {self.show(at)})"
         return Problem(self.show(at), 1, 1, f"cannot read {what}: {exc.strerror or exc}", hint)
 
@@ -293,7 +298,7 @@ class Project:
         files: dict[str, bytes] = {}
         found, problems = self.files_below(self.schemas)
         for odd in sorted(self.schemas.glob("*.schema.json")):  # (files_below goes into a folder of that name)
-            if odd.is_dir() and not odd.is_symlink():
+            if odd.is_dir() and self.inside_inputs(Path(os.path.realpath(odd))):  # (one that leads out is refused already)
                 problems.append(self._not_a(odd, odd.stat().st_mode, False))
         for file in found:
             if file.parent != self.schemas or not file.name.endswith(".schema.json"):

@@ -382,3 +382,34 @@ def test_a_folder_named_like_a_schema_is_an_error_at_that_name(tmp_path: Path) -
     with pytest.raises(BuildError) as raised:
         check(Project(root))
     assert "schemas/events.schema.json:1:1: cannot read file: it is a folder" in raised.value.report()
+
+
+@pytest.mark.parametrize(("error", "builds"), [(FileNotFoundError, True), (OSError(36, "File name too long"), False)])
+def test_an_opened_file_the_system_cannot_name_is_refused_unless_it_names_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: object, builds: bool
+) -> None:
+    """Where there is no /proc the path resolved before opening is all there is; a file /proc cannot name (a path
+    over 4,096 bytes, where a folder on the way may have led) is refused."""
+    import explainer.project
+
+    root = make_project(tmp_path / "site")
+
+    def readlink(path: str) -> str:
+        raise error  # type: ignore[misc]
+
+    monkeypatch.setattr(explainer.project.os, "readlink", readlink)
+    if builds:
+        build(Project(root), root / "_site")
+        assert (root / "_site/en/index.html").is_file()
+    else:
+        with pytest.raises(BuildError) as raised:
+            build(Project(root), root / "_site")
+        assert "outside the project" in raised.value.report()
+
+
+def test_a_link_that_loops_says_so(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "site")
+    (root / "static/loop.css").symlink_to("loop.css")
+    with pytest.raises(BuildError) as raised:
+        check(Project(root))
+    assert "static/loop.css" in raised.value.report() and "go round in a loop" in raised.value.report()
