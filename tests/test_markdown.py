@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+from conftest import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it.common.normalize_url import normalizeLink
@@ -72,7 +73,7 @@ _URL_WORDS = st.sampled_from(["xn--", "www.", "example.org", "Ex.ORG", "-", ".."
 _URL_CHARS = st.sampled_from("abcxyzABXZ019-._~:/?#@!$'()*+,;=%&[] \\\u00e9\u0645")
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.lists(st.one_of(_URL_PARTS, _URL_PARTS, _URL_CHARS, _URL_WORDS), max_size=20))
 @example(["https://", "Example.ORG", "/A/B?Q=1#F"])
 @example(["http://", "a", ":", "@", "q"])  # a user: markdown-it moves it
