@@ -8,7 +8,7 @@ of :mod:`corpus`:
 
 1. The work no build of this site can leave out, each part measured on its own in one process:
    ``start`` (starting Python and importing the libraries a build needs: a whole process), ``yaml``
-   (reading and parsing the events file, ``explainer.load.load_file``), ``markdown`` (every event's body in
+   (reading the events file and parsing it with ``explainer.load.load_bytes``, as the build does), ``markdown`` (every event's body in
    both languages through the site's Markdown renderer, markdown-it-py) and ``write`` (writing the pages
    the build made, each into its own folder). The floor is ``start + (yaml + markdown + write) / cores``:
    as if all of it were split over every core at no cost, and nothing else were done (no validation,

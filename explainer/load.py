@@ -19,7 +19,6 @@ import gc
 import math
 import os
 import re
-import stat
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -520,11 +519,9 @@ def _scan_characters(text: str, path: str) -> list[Problem]:
 
 
 def load_file(file: Path, display: str) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one YAML file; unreadable, oversized or undecodable files become problems."""
-    raw, problems = read_file(file, display)
-    if raw is None:
-        return None, problems
-    return load_bytes(raw, display)
+    """Read and parse one YAML file by its path, for tests and benchmarks. The build reads content through the
+    project's rules (:meth:`~explainer.project.Project.read_bytes`), then parses it with :func:`load_bytes`."""
+    return load_bytes(file.read_bytes(), display)
 
 
 def load_bytes(raw: bytes, display: str) -> tuple[Document | None, list[Problem]]:
@@ -533,21 +530,6 @@ def load_bytes(raw: bytes, display: str) -> tuple[Document | None, list[Problem]
     if text is None:
         return None, problems
     return _load(text, display, raw)
-
-
-def read_file(file: Path, display: str) -> tuple[bytes | None, list[Problem]]:
-    """The bytes of a content file, or the problem of one that cannot be read or is too large."""
-    try:
-        info = file.stat()
-        if not stat.S_ISREG(info.st_mode):  # a folder, or a pipe that would block the build forever
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file"
-            return None, [Problem(display, 1, 1, f"cannot read file: it is {kind}", "replace it with the YAML file")]
-        if info.st_size > MAX_FILE_BYTES:
-            message = f"file is too large ({info.st_size / 2**20:.0f} MB; at most {MAX_FILE_BYTES // 2**20} MB)"
-            return None, [Problem(display, 1, 1, message, "split the content or remove what was pasted in by mistake")]
-        return file.read_bytes(), []
-    except OSError as exc:
-        return None, [Problem(display, 1, 1, f"cannot read file: {exc.strerror or exc}", "check that it exists and is readable")]
 
 
 _SAVE_AS_UTF8 = "save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)"

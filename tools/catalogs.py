@@ -26,9 +26,9 @@ from babel.messages.pofile import read_po, write_po
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's generator
 
 from explainer.catalogs import compile_po, header_problems, keywords, mo_path, po_path
-from explainer.load import load_file
+from explainer.load import load_bytes
 from explainer.model import Language
-from explainer.project import Project
+from explainer.project import InputError, Project
 
 
 def extract(project: Project) -> Catalog:
@@ -42,7 +42,10 @@ def extract(project: Project) -> Catalog:
 
 def languages(project: Project) -> list[Language]:
     """The languages of ``content/site.yaml`` (it must load)."""
-    doc, problems = load_file(project.content / "site.yaml", "content/site.yaml")
+    try:
+        doc, problems = load_bytes(project.read_bytes(project.content / "site.yaml"), "content/site.yaml")
+    except InputError as exc:
+        raise SystemExit(exc.problem.format()) from None
     if doc is None or not isinstance(doc.data, dict) or not isinstance(doc.data.get("languages"), list):
         raise SystemExit("\n".join(p.format() for p in problems) or "content/site.yaml lists no languages")
     return [
