@@ -145,7 +145,7 @@ _SPLIT_IT = "split the content or remove what was pasted in by mistake"
 def _content_bytes(project: Project, file: Path, missing: tuple[str, str]) -> tuple[bytes | None, list[Problem]]:
     """The bytes of a content file read by the project's rules (one descriptor, opened without waiting, of a regular
     file inside the input folders), or the problem of one that is missing, unreadable, or a link out of the project."""
-    from .load import MAX_FILE_BYTES
+    from .load import MAX_FILE_BYTES  # (read when called: tests lower it)
 
     try:
         return project.read_bytes(file, missing=missing, limit=MAX_FILE_BYTES, too_large=_SPLIT_IT), []
